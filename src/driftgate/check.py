@@ -1,0 +1,125 @@
+"""The check: load the expected sources, read the live database once, compare, report.
+
+Shared by the CLI, the pytest plugin and the stamp, so all three see the same findings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from driftgate import __version__
+from driftgate.compare import compare_schemas
+from driftgate.connection import Database
+from driftgate.errors import InputError
+from driftgate.findings import Finding, Report, SourceInfo, apply_accept
+from driftgate.ledger import ledger_findings, recorded_entries
+from driftgate.live import LiveState, read_live
+from driftgate.sources import ExpectedSource, legacy_source, sql_source
+from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, MigrationsFolder, load_migrations
+from driftgate.urls import DatabaseTarget, resolve_database
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    db_url: str | None = None
+    legacy: tuple[Path, ...] = ()
+    sql: tuple[Path, ...] = ()
+    migrations: Path | None = None
+    tag: str | None = None
+    timeout: float = 30.0
+    ignore_tables: tuple[str, ...] = ()
+    accept: frozenset[str] = field(default_factory=frozenset)
+    ledger_table: str = DEFAULT_LEDGER_TABLE
+    config_db_url: str | None = None  # from [tool.driftgate]; flags and environment win
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report: Report
+    target: DatabaseTarget
+    migrations: MigrationsFolder | None
+    live: LiveState
+
+
+def load_sources(request: CheckRequest) -> tuple[list[ExpectedSource], MigrationsFolder | None]:
+    """Everything that can be wrong with the input is found here, before the database is touched."""
+    sources = []
+    if request.legacy:
+        sources.append(legacy_source(request.legacy))
+    if request.sql:
+        sources.append(sql_source(request.sql))
+    folder = load_migrations(request.migrations) if request.migrations else None
+    if folder is not None and request.tag:
+        folder.entry(request.tag)  # an unknown --tag is bad input
+    if not sources and folder is None:
+        raise InputError("nothing to compare: give --legacy, --sql or --migrations (or set them in [tool.driftgate])")
+    return sources, folder
+
+
+def baseline_tag(request: CheckRequest, folder: MigrationsFolder, live: LiveState) -> str:
+    """--tag, else the newest entry the database records, else the first entry (DESIGN 4)."""
+    if request.tag:
+        return folder.entry(request.tag).tag
+    recorded = recorded_entries(folder, live.ledger or ())
+    return (recorded[-1] if recorded else folder.entries[0]).tag
+
+
+def baseline_source(folder: MigrationsFolder, tag: str) -> ExpectedSource:
+    entries = folder.up_to(tag)
+    style = "pull-style, compared through its snapshot" if entries[-1].is_pull_style else "generate-style"
+    return ExpectedSource(
+        "baseline",
+        tuple(str(e.path) for e in entries),
+        tuple(folder.statements_up_to(tag)),
+        f"migrations up to {tag} ({style})",
+    )
+
+
+def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -> CheckResult:
+    environ = os.environ if environ is None else environ
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    target = resolve_database(request.db_url, request.config_db_url, environ)
+    sources, folder = load_sources(request)
+    with Database(target, timeout=request.timeout) as db:
+        live = read_live(db, ignore=request.ignore_tables, ledger_table=request.ledger_table)
+    findings: list[Finding] = []
+    infos: list[SourceInfo] = []
+    tag = None
+    if folder is not None:
+        tag = baseline_tag(request, folder, live)
+        sources.append(baseline_source(folder, tag))
+    for source in sources:
+        expected = source.schema(ignore=(*request.ignore_tables, request.ledger_table))
+        findings.extend(compare_schemas(expected, live.schema, source.label))
+        infos.append(source.info)
+    if folder is not None:
+        findings.extend(ledger_findings(folder, live.ledger, request.ledger_table))
+    findings = apply_accept(findings, set(request.accept))
+    report = Report(
+        database=target.display,
+        sources=tuple(infos),
+        findings=tuple(findings),
+        started_at=started,
+        tool_versions=_versions(),
+        gate_tag=tag,
+    )
+    return CheckResult(report, target, folder, live)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"driftgate": __version__}
+    for name in ("sqlglot", "libsql-client", "libsql"):
+        with contextlib.suppress(PackageNotFoundError):
+            found[name] = version(name)
+    return found
+
+
+def request_paths(values: Sequence[str | Path]) -> tuple[Path, ...]:
+    return tuple(Path(v) for v in values)

@@ -1,0 +1,268 @@
+"""The ``driftgate`` command: check, stamp, extract (DESIGN 4, "CLI")."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from driftgate.check import CheckRequest, CheckResult, run_check
+from driftgate.config import FileConfig, load_config
+from driftgate.errors import DriftgateError, InputError
+from driftgate.extract import extract_reference, reference_is_stale
+from driftgate.report.json_report import write_json
+from driftgate.report.terminal import print_summary
+from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
+from driftgate.urls import redact
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(error: DriftgateError) -> None:
+    """One line on stderr, no traceback, the documented exit code."""
+    click.echo(f"driftgate: error: {redact(str(error))}", err=True)
+    sys.exit(error.exit_code)
+
+
+def handles_errors(command: F) -> F:
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DriftgateError as error:
+            fail(error)
+        except KeyboardInterrupt:
+            click.echo("driftgate: interrupted", err=True)
+            sys.exit(130)
+        except Exception as error:  # a bug: still one line, never a traceback (unless asked for)
+            if os.environ.get("DRIFTGATE_DEBUG"):
+                raise
+            click.echo(
+                f"driftgate: internal error: {type(error).__name__}: {redact(str(error))} "
+                "(set DRIFTGATE_DEBUG=1 for the traceback)",
+                err=True,
+            )
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def request_from(
+    config: FileConfig,
+    *,
+    db: str | None,
+    legacy: tuple[str, ...],
+    sql: tuple[str, ...],
+    migrations: str | None,
+    tag: str | None,
+    timeout: float | None,
+) -> CheckRequest:
+    """Flags win over the environment, which wins over [tool.driftgate]."""
+    ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
+    migrations_path = Path(migrations) if migrations else config.path_value("migrations")
+    drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config()
+    if drizzle_config is not None and drizzle_config.is_file():
+        settings = drizzle_config_settings(drizzle_config)
+        if migrations_path is None and "out" in settings:
+            migrations_path = Path(settings["out"])
+        ledger_table = config.get("ledger_table") or settings.get("table", ledger_table)
+    try:
+        timeout_value = float(timeout if timeout is not None else config.get("timeout", 30))
+    except (TypeError, ValueError):
+        raise InputError("--timeout: must be a number of seconds") from None
+    if timeout_value <= 0:
+        raise InputError("--timeout: must be greater than 0")
+    return CheckRequest(
+        db_url=db,
+        config_db_url=config.get("db_url"),
+        legacy=tuple(Path(p) for p in legacy) or tuple(config.path_list("legacy")),
+        sql=tuple(Path(p) for p in sql) or tuple(config.path_list("sql")),
+        migrations=migrations_path,
+        tag=tag or config.get("tag"),
+        timeout=timeout_value,
+        ignore_tables=tuple(config.get("ignore_tables") or ()),
+        accept=frozenset(config.get("accept") or ()),
+        ledger_table=ledger_table,
+    )
+
+
+def _default_drizzle_config() -> Path | None:
+    candidate = Path.cwd() / "drizzle.config.ts"
+    return candidate if candidate.is_file() else None
+
+
+def source_options(command: F) -> F:
+    options = [
+        click.option(
+            "--db", "db", metavar="URL", help="Database URL (libsql://, https://, wss://, http://, ws://, file:)."
+        ),
+        click.option(
+            "--legacy", multiple=True, metavar="PATH", help="Application code holding the legacy DDL (.ts/.js)."
+        ),
+        click.option("--sql", multiple=True, metavar="PATH", help="Plain .sql files with the expected schema."),
+        click.option("--migrations", metavar="DIR", help="A drizzle-kit migrations folder (meta/_journal.json)."),
+        click.option("--tag", metavar="TAG", help="Compare the migrations up to this entry (e.g. 0000_baseline)."),
+        click.option("--timeout", type=float, metavar="SECONDS", help="Connect and query timeout (default 30)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="driftgate")
+def main() -> None:
+    """Prove a live libSQL/SQLite database matches the schema you adopt, then stamp the baseline."""
+
+
+@main.command()
+@source_options
+@click.option("--json", "json_path", metavar="FILE", help="Write the JSON report (version 1) here.")
+@click.option("--html", "html_path", metavar="FILE", help="Write the HTML drift report here.")
+@handles_errors
+def check(
+    db: str | None,
+    legacy: tuple[str, ...],
+    sql: tuple[str, ...],
+    migrations: str | None,
+    tag: str | None,
+    timeout: float | None,
+    json_path: str | None,
+    html_path: str | None,
+) -> None:
+    """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
+    config = load_config()
+    request = request_from(config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout)
+    result = run_check(request)
+    write_reports(result, json_path or config.get("json"), html_path or config.get("html"), config)
+    print_summary(result.report)
+    sys.exit(0 if result.report.gate_pass else 1)
+
+
+def write_reports(result: CheckResult, json_path: str | None, html_path: str | None, config: FileConfig) -> None:
+    if json_path:
+        write_json(result.report, _resolve(json_path, config))
+    if html_path:
+        from driftgate.report.html import write_html
+
+        write_html(result.report, _resolve(html_path, config))
+
+
+def _resolve(path: str, config: FileConfig) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else Path(os.getcwd()) / candidate
+
+
+@main.command()
+@click.option("--legacy", multiple=True, metavar="PATH", help="Application code holding the legacy DDL.")
+@click.option("-o", "--output", default="reference_sql/legacy.sql", show_default=True, metavar="FILE")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if the file is stale; write nothing.")
+@handles_errors
+def extract(legacy: tuple[str, ...], output: str, check_only: bool) -> None:
+    """Write the legacy DDL found in application code as a reviewable SQL file."""
+    config = load_config()
+    paths = tuple(Path(p) for p in legacy) or tuple(config.path_list("legacy"))
+    if not paths:
+        raise InputError("--legacy: give the application code to read (or set legacy in [tool.driftgate])")
+    target = Path(output)
+    if check_only:
+        if reference_is_stale(paths, target):
+            click.echo(f"{target} is stale: run driftgate extract to regenerate it", err=True)
+            sys.exit(1)
+        click.echo(f"{target} is up to date")
+        return
+    count = extract_reference(paths, target)
+    click.echo(f"wrote {count} statements to {target}")
+
+
+@main.command()
+@click.option("--db", "db", metavar="URL", help="Database URL.")
+@click.option("--migrations", metavar="DIR", help="The drizzle-kit migrations folder.")
+@click.option("--tag", metavar="TAG", help="The baseline entry to stamp (default: the first entry).")
+@click.option("--legacy", multiple=True, metavar="PATH", help="Also report the legacy source (does not block).")
+@click.option("--sql", multiple=True, metavar="PATH", help="Also report plain .sql files (does not block).")
+@click.option("--timeout", type=float, metavar="SECONDS", help="Connect and query timeout (default 30).")
+@click.option("--dry-run", is_flag=True, help="Check, then print the statements a stamp would run; write nothing.")
+@click.option("--no-backup", is_flag=True, help="Skip the VACUUM INTO backup of a file: database.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--undo", is_flag=True, help="Remove the rows this baseline's stamp wrote (only if nothing later is recorded)."
+)
+@click.option("--json", "json_path", metavar="FILE", help="Write the JSON report of the check here.")
+@handles_errors
+def stamp(
+    db: str | None,
+    migrations: str | None,
+    tag: str | None,
+    legacy: tuple[str, ...],
+    sql: tuple[str, ...],
+    timeout: float | None,
+    dry_run: bool,
+    no_backup: bool,
+    yes: bool,
+    undo: bool,
+    json_path: str | None,
+) -> None:
+    """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
+    from driftgate.stamp import plan_stamp, refuse_unless_conforming, undo_stamp, write_stamp
+
+    config = load_config()
+    request = request_from(config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout)
+    if request.migrations is None:
+        raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
+    if undo:
+        from driftgate.check import load_sources
+        from driftgate.urls import resolve_database
+
+        _, folder = load_sources(request)
+        assert folder is not None
+        target = resolve_database(request.db_url, request.config_db_url)
+        removed = undo_stamp(
+            target, folder, request.tag or folder.entries[0].tag, request.ledger_table, timeout=request.timeout
+        )
+        click.echo(f"removed {removed} ledger row(s)")
+        return
+    result = run_check(request)
+    if json_path:
+        write_json(result.report, _resolve(json_path, config))
+    report = result.report
+    if report.blocking:
+        print_summary(report)
+    refuse_unless_conforming(report)
+    assert result.migrations is not None and report.gate_tag is not None
+    plan = plan_stamp(result.migrations, report.gate_tag, result.live.ledger, request.ledger_table)
+    if plan.already_stamped:
+        click.echo(f"{plan.tag} is already stamped; nothing written")
+        return
+    if dry_run:
+        click.echo(f"-- dry run: {report.verdict()}; these statements would run in one transaction:")
+        for sql_text, args in plan.statements:
+            click.echo(_inline(sql_text, args) + ";")
+        return
+    if result.target.is_file and no_backup is False:
+        pass  # the backup is taken right before writing, inside write_stamp
+    elif not result.target.is_file:
+        click.echo("note: back up a remote database first, e.g. `turso db shell <db> .dump > backup.sql`", err=True)
+    if not yes and sys.stdin.isatty():
+        click.confirm(
+            f"Record {len(plan.to_insert)} migration(s) up to {plan.tag} as applied in {result.target.display}?",
+            abort=True,
+        )
+    outcome = write_stamp(
+        result.target, result.migrations, plan.tag, request.ledger_table, timeout=request.timeout, backup=not no_backup
+    )
+    click.echo(str(outcome))
+
+
+def _inline(sql_text: str, args: tuple | list) -> str:
+    """The statement with its parameters written in, for --dry-run."""
+    parts = sql_text.split("?")
+    out = parts[0]
+    for value, rest in zip(args, parts[1:], strict=False):
+        out += (f"'{value}'" if isinstance(value, str) else str(value)) + rest
+    return out

@@ -1,0 +1,74 @@
+"""Comparison: pure functions from (expected schema, actual schema) to findings.
+
+One module per kind of schema object; :data:`COMPARATORS` is the chain they
+run in.  A caller may put its own comparators first (``hooks``), as Alembic's
+autogenerate lets a user hook run before the built-in comparators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from driftgate.compare.columns import compare_columns, compare_primary_keys
+from driftgate.compare.context import Comparison
+from driftgate.compare.foreign_keys import compare_foreign_keys
+from driftgate.compare.indexes import compare_indexes, compare_uniques
+from driftgate.compare.objects import compare_checks, compare_table_options, compare_triggers, compare_views
+from driftgate.compare.tables import compare_tables
+from driftgate.findings import Finding, where
+from driftgate.model import Schema
+from driftgate.normalize import canonical_identifier, tokenize
+
+Comparator = Callable[[Comparison], Iterable[Finding]]
+
+COMPARATORS: tuple[Comparator, ...] = (
+    compare_tables,
+    compare_columns,
+    compare_primary_keys,
+    compare_indexes,
+    compare_uniques,
+    compare_foreign_keys,
+    compare_checks,
+    compare_table_options,
+    compare_views,
+    compare_triggers,
+)
+
+
+def compare_schemas(
+    expected: Schema, actual: Schema, source: str, *, hooks: Sequence[Comparator] = ()
+) -> list[Finding]:
+    """Every item of both schemas, each as one finding (ok ones included)."""
+    comparison = Comparison.of(expected, actual, source)
+    findings: list[Finding] = []
+    for comparator in (*hooks, *COMPARATORS):
+        findings.extend(comparator(comparison))
+    findings.extend(_not_compared(comparison))
+    return findings
+
+
+def _not_compared(c: Comparison) -> Iterable[Finding]:
+    """Statements the source could not turn into schema are findings too: silence is never an option."""
+    for sql, reason, location in c.expected.not_compared:
+        kind, name = _statement_object(sql)
+        yield Finding(
+            source=c.source, kind=kind, table=name, object=name, status="not_compared",
+            expected=" ".join(sql.split())[:200], actual=None,
+            message=f"not compared: {reason}", fix=None, location=where(location),
+        )
+
+
+def _statement_object(sql: str) -> tuple[str, str]:
+    try:
+        words = [t.text for t in tokenize(sql)]
+    except Exception:  # unparsable text still deserves a finding
+        words = sql.split()
+    upper = [w.upper() for w in words]
+    for kind in ("TABLE", "INDEX", "VIEW", "TRIGGER"):
+        if kind in upper[:4]:
+            at = upper.index(kind) + 1
+            if upper[at : at + 3] == ["IF", "NOT", "EXISTS"]:
+                at += 3
+            name = canonical_identifier(words[at]) if at < len(words) else "?"
+            return ("table" if kind == "TABLE" else kind.lower()), name
+    return "table", " ".join(words[:4])

@@ -1,0 +1,42 @@
+"""Tables present on one side only; a missing or unexpected table is one finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from driftgate.compare.context import Comparison, quote
+from driftgate.findings import Finding
+
+
+def compare_tables(c: Comparison) -> Iterator[Finding]:
+    for table in c.expected.tables:
+        live = c.actual.table(table.name)
+        if live is None:
+            yield c.finding(
+                "table", table.name, table.name, "missing",
+                expected=f"{len(table.columns)} columns",
+                message=f"table {table.name} is expected but the database has no such table",
+                fix=(table.definition or f"CREATE TABLE {quote(table.name)} (...)").rstrip(";") + ";",
+                location=table.location,
+            )
+        elif live.kind != table.kind:
+            yield c.finding(
+                "table", table.name, table.name, "different",
+                expected=table.kind, actual=live.kind,
+                message=f"{table.name} is a {live.kind} table in the database, a {table.kind} table in {c.source}",
+                fix=f"-- rebuild {table.name} as a {table.kind} table", location=table.location,
+            )
+        else:
+            yield c.finding(
+                "table", table.name, table.name, "ok",
+                expected=f"{len(table.columns)} columns", actual=f"{len(live.columns)} columns",
+                message="table exists", location=table.location,
+            )
+    for live in c.actual.tables:
+        if c.expected.table(live.name) is None:
+            yield c.finding(
+                "table", live.name, live.name, "unexpected",
+                actual=f"{len(live.columns)} columns",
+                message=f"the database has table {live.name}, which {c.source} does not define",
+                fix=f"-- add {live.name} to the schema, or (destructive) DROP TABLE {quote(live.name)};",
+            )

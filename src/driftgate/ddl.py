@@ -1,0 +1,209 @@
+"""What PRAGMAs do not tell, read from the stored CREATE text on sqlglot's token stream.
+
+PRAGMA table_xinfo has no column collation, CHECK constraints, generated
+expressions, DEFERRABLE or AUTOINCREMENT; index_xinfo has no expression text or
+partial WHERE.  sqlglot's parser has gaps on SQLite DDL (ON CONFLICT,
+NOT DEFERRABLE, WITHOUT ROWID, ...; see DESIGN 2), so we walk its *tokens*
+instead: split the table body at top-level commas and look at each clause.
+The expressions found are canonicalised by :mod:`driftgate.normalize`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot.errors import SqlglotError
+from sqlglot.tokens import Token, TokenType
+
+from driftgate.normalize import canonical_expression, canonical_identifier, token_canonical, tokenize
+
+_WORDLIKE = (TokenType.STRING, TokenType.IDENTIFIER)
+# sqlglot reads "PRIMARY KEY" and "FOREIGN KEY" as one token each (text "FOREIGN KEY").
+_TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN", "FOREIGN KEY"}
+
+
+def _word(token: Token) -> str:
+    """The keyword a token spells (spacing folded), or '' for strings and quoted identifiers."""
+    return "" if token.token_type in _WORDLIKE else " ".join(token.text.upper().split())
+
+
+def _matching_paren(tokens: list[Token], open_at: int) -> int:
+    depth = 0
+    for i in range(open_at, len(tokens)):
+        if tokens[i].token_type == TokenType.L_PAREN:
+            depth += 1
+        elif tokens[i].token_type == TokenType.R_PAREN:
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(tokens) - 1
+
+
+def _split_top_level(tokens: list[Token]) -> list[list[Token]]:
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type == TokenType.R_PAREN:
+            depth -= 1
+        if token.token_type == TokenType.COMMA and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [p for p in parts if p]
+
+
+def _text(sql: str, tokens: list[Token]) -> str:
+    return sql[tokens[0].start : tokens[-1].end + 1] if tokens else ""
+
+
+def _paren_group(sql: str, tokens: list[Token], open_at: int) -> tuple[str, int]:
+    """Text inside the parentheses opening at ``open_at``, and the index of the closing one."""
+    close = _matching_paren(tokens, open_at)
+    return _text(sql, tokens[open_at + 1 : close]), close
+
+
+def _deferrable(tokens: list[Token]) -> str:
+    words = [_word(t) for t in tokens]
+    for i, w in enumerate(words):
+        if w == "DEFERRABLE":
+            if i > 0 and words[i - 1] == "NOT":
+                return "NOT DEFERRABLE"
+            if words[i + 1 : i + 3] == ["INITIALLY", "DEFERRED"]:
+                return "DEFERRABLE INITIALLY DEFERRED"
+            # SQLite treats plain DEFERRABLE and INITIALLY IMMEDIATE as immediate.
+            return "DEFERRABLE INITIALLY IMMEDIATE"
+    return "NOT DEFERRABLE"
+
+
+def _identifier_list(sql: str, tokens: list[Token]) -> tuple[str, ...]:
+    names = []
+    for part in _split_top_level(tokens):
+        names.append(canonical_identifier(part[0].text))
+    return tuple(names)
+
+
+@dataclass
+class TableDetails:
+    collations: dict[str, str] = field(default_factory=dict)  # column (folded) -> collation
+    generated: dict[str, str] = field(default_factory=dict)  # column (folded) -> canonical expression
+    checks: list[tuple[str | None, str]] = field(default_factory=list)  # (constraint name, canonical expr)
+    deferrable: dict[tuple[str, ...], str] = field(default_factory=dict)  # FK from-columns -> deferrable
+    autoincrement: bool = False
+    virtual_module: str | None = None
+
+
+def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDetails) -> None:
+    column = canonical_identifier(tokens[0].text)
+    constraint_name: str | None = None
+    i = 1
+    while i < len(tokens):
+        word = _word(tokens[i])
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if word == "CONSTRAINT" and nxt is not None:
+            constraint_name = canonical_identifier(nxt.text)
+            i += 2
+            continue
+        if word == "COLLATE" and nxt is not None:
+            details.collations[column] = canonical_identifier(nxt.text).upper()
+        elif word == "DEFAULT" and nxt is not None and nxt.token_type == TokenType.L_PAREN:
+            i = _matching_paren(tokens, i + 1)  # a COLLATE inside DEFAULT (...) is not the column's
+        elif word == "CHECK" and nxt is not None and nxt.token_type == TokenType.L_PAREN:
+            body, close = _paren_group(sql, tokens, i + 1)
+            details.checks.append((constraint_name, canonical_expression(body, table)))
+            i = close
+        elif word == "AS" and nxt is not None and nxt.token_type == TokenType.L_PAREN:
+            body, close = _paren_group(sql, tokens, i + 1)
+            details.generated[column] = canonical_expression(body, table)
+            i = close
+        elif word == "REFERENCES":
+            details.deferrable[(column,)] = _deferrable(tokens[i:])
+        elif word == "AUTOINCREMENT":
+            details.autoincrement = True
+        i += 1
+
+
+def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableDetails) -> None:
+    name: str | None = None
+    if _word(tokens[0]) == "CONSTRAINT" and len(tokens) > 1:
+        name = canonical_identifier(tokens[1].text)
+        tokens = tokens[2:]
+    if not tokens:
+        return
+    word = _word(tokens[0])
+    if word == "CHECK" and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
+        body, _ = _paren_group(sql, tokens, 1)
+        details.checks.append((name, canonical_expression(body, table)))
+    elif word in ("FOREIGN", "FOREIGN KEY"):
+        open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
+        if open_at is not None:
+            close = _matching_paren(tokens, open_at)
+            columns = _identifier_list(sql, tokens[open_at + 1 : close])
+            details.deferrable[columns] = _deferrable(tokens[close:])
+
+
+def table_details(sql: str | None, table: str) -> TableDetails:
+    """Read collations, CHECKs, generated expressions, DEFERRABLE and AUTOINCREMENT."""
+    details = TableDetails()
+    if not sql:
+        return details
+    try:
+        tokens = tokenize(sql)
+    except SqlglotError:
+        return details
+    words = [_word(t) for t in tokens]
+    if "VIRTUAL" in words[:3] and "USING" in words:
+        using = words.index("USING")
+        details.virtual_module = token_canonical(_text(sql, tokens[using + 1 :]))
+        return details
+    open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
+    if open_at is None:  # CREATE TABLE ... AS SELECT: nothing declared beyond columns
+        return details
+    close = _matching_paren(tokens, open_at)
+    for clause in _split_top_level(tokens[open_at + 1 : close]):
+        if _word(clause[0]) in _TABLE_CONSTRAINT_WORDS:
+            _table_constraint(sql, table, clause, details)
+        else:
+            _column_clause(sql, table, clause, details)
+    return details
+
+
+@dataclass
+class IndexDetails:
+    part_expressions: list[str | None] = field(default_factory=list)  # canonical expr per key part
+    where: str | None = None
+
+
+def index_details(sql: str | None, table: str) -> IndexDetails:
+    """Expression text of each key part and the partial-index WHERE."""
+    details = IndexDetails()
+    if not sql:
+        return details
+    try:
+        tokens = tokenize(sql)
+    except SqlglotError:
+        return details
+    on_at = next((i for i, t in enumerate(tokens) if _word(t) == "ON"), None)
+    if on_at is None:
+        return details
+    open_at = next((i for i in range(on_at, len(tokens)) if tokens[i].token_type == TokenType.L_PAREN), None)
+    if open_at is None:
+        return details
+    close = _matching_paren(tokens, open_at)
+    for part in _split_top_level(tokens[open_at + 1 : close]):
+        # Drop trailing ASC/DESC and COLLATE x: index_xinfo reports those itself.
+        end = len(part)
+        if end and _word(part[end - 1]) in ("ASC", "DESC"):
+            end -= 1
+        if end >= 2 and _word(part[end - 2]) == "COLLATE":
+            end -= 2
+        key = part[:end]
+        if len(key) == 1 and key[0].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+            details.part_expressions.append(None)
+        else:
+            details.part_expressions.append(canonical_expression(_text(sql, key), table))
+    rest = tokens[close + 1 :]
+    if rest and _word(rest[0]) == "WHERE":
+        details.where = canonical_expression(_text(sql, rest[1:]), table)
+    return details

@@ -1,0 +1,258 @@
+"""Read a whole schema in one round trip and turn it into the model.
+
+The same code reads the live database and the private shadow database the
+expected DDL was executed in, so both sides are normalised identically
+(DESIGN 2, "Shadow database").
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from driftgate.ddl import index_details, table_details
+from driftgate.model import Check, Column, ForeignKey, Index, IndexPart, Location, Schema, Table, Trigger, View
+from driftgate.normalize import (
+    canonical_action,
+    canonical_default,
+    canonical_identifier,
+    canonical_trigger,
+    token_canonical,
+)
+
+# Tables that belong to SQLite, libSQL, drizzle's ledger or replication tools: never drift.
+INTERNAL_TABLES = ("sqlite_*", "__drizzle_migrations", "_litestream*", "libsql_*", "_cf_*")
+
+# One statement returning one JSON document: the whole schema in a single round trip.
+# ``{where}`` restricts the tables when a schema is too large for one response.
+_INTROSPECTION_TEMPLATE = """
+WITH tl AS (SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'{where})
+SELECT json_object(
+ 'tables', (SELECT json_group_array(json_array(tl.name, tl.type, tl.wr, tl.strict)) FROM tl),
+ 'columns', (SELECT json_group_array(json_array(tl.name, c.cid, c.name, c.type, c."notnull",
+      c.dflt_value, c.pk, c.hidden))
+    FROM tl JOIN pragma_table_xinfo(tl.name) c WHERE tl.type IN ('table', 'virtual')),
+ 'indexes', (SELECT json_group_array(json_array(tl.name, il.seq, il.name, il."unique", il.origin, il.partial))
+    FROM tl JOIN pragma_index_list(tl.name) il WHERE tl.type = 'table'),
+ 'index_parts', (SELECT json_group_array(json_array(il.name, ix.seqno, ix.cid, ix.name, ix."desc", ix.coll))
+    FROM tl JOIN pragma_index_list(tl.name) il JOIN pragma_index_xinfo(il.name) ix
+    WHERE tl.type = 'table' AND ix.key = 1),
+ 'foreign_keys', (SELECT json_group_array(json_array(tl.name, fk.id, fk.seq, fk."table", fk."from", fk."to",
+      fk.on_update, fk.on_delete, fk."match"))
+    FROM tl JOIN pragma_foreign_key_list(tl.name) fk WHERE tl.type = 'table'),
+ 'objects', (SELECT json_group_array(json_array(s.type, s.name, s.tbl_name, s.sql)) FROM sqlite_schema s{objects_where})
+)
+"""
+
+INTROSPECTION_SQL = _INTROSPECTION_TEMPLATE.format(where="", objects_where="")
+TABLE_NAMES_SQL = "SELECT name FROM pragma_table_list WHERE schema = 'main' ORDER BY name"
+
+
+def chunk_sql(names: Iterable[str]) -> str:
+    """The introspection query restricted to some tables (for schemas too large for one response)."""
+    quoted = ", ".join("'" + n.replace("'", "''") + "'" for n in names)
+    return _INTROSPECTION_TEMPLATE.format(
+        where=f" AND name IN ({quoted})", objects_where=f" WHERE s.tbl_name IN ({quoted})"
+    )
+
+
+def merge_documents(documents: Iterable[Mapping[str, list[Any]]]) -> dict[str, list[Any]]:
+    merged: dict[str, list[Any]] = defaultdict(list)
+    for document in documents:
+        for key, rows in document.items():
+            merged[key].extend(rows)
+    return dict(merged)
+
+
+def parse_document(text: str) -> dict[str, list[Any]]:
+    raw = json.loads(text)
+    return {key: (json.loads(value) if isinstance(value, str) else value) or [] for key, value in raw.items()}
+
+
+def is_internal(name: str, ignore: Iterable[str] = ()) -> bool:
+    folded = name.casefold()
+    return any(fnmatch.fnmatchcase(folded, pattern.casefold()) for pattern in (*INTERNAL_TABLES, *ignore))
+
+
+LocationLookup = Callable[[str, str, str | None], Location | None]
+"""(kind, object name, column or None) -> where the expected source defined it."""
+
+
+def _no_location(kind: str, name: str, column: str | None) -> Location | None:
+    return None
+
+
+def build_schema(
+    document: Mapping[str, list[Any]],
+    *,
+    ignore: Iterable[str] = (),
+    locate: LocationLookup = _no_location,
+) -> Schema:
+    """Turn the introspection document into a :class:`Schema` (pure; no I/O)."""
+    ignore = tuple(ignore)
+    kinds = {name: kind for name, kind, _wr, _strict in document.get("tables", [])}
+    options = {name: (bool(wr), bool(strict)) for name, _kind, wr, strict in document.get("tables", [])}
+    sql_of: dict[tuple[str, str], str | None] = {}
+    views: list[View] = []
+    triggers: list[Trigger] = []
+    for obj_type, name, tbl_name, sql in document.get("objects", []):
+        sql_of[(obj_type, name)] = sql
+        if obj_type == "view" and not is_internal(name, ignore):
+            views.append(View(name, _definition_after_as(sql), locate("view", name, None)))
+        elif obj_type == "trigger" and not is_internal(tbl_name, ignore):
+            triggers.append(Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None)))
+
+    wanted = [n for n, k in kinds.items() if k in ("table", "virtual") and not is_internal(n, ignore)]
+    columns: dict[str, list[list[Any]]] = defaultdict(list)
+    for row in document.get("columns", []):
+        columns[row[0]].append(row)
+    indexes: dict[str, list[list[Any]]] = defaultdict(list)
+    for row in document.get("indexes", []):
+        indexes[row[0]].append(row)
+    parts: dict[str, list[list[Any]]] = defaultdict(list)
+    for row in document.get("index_parts", []):
+        parts[row[0]].append(row)
+    fks: dict[str, list[list[Any]]] = defaultdict(list)
+    for row in document.get("foreign_keys", []):
+        fks[row[0]].append(row)
+
+    primary_keys = {
+        name.casefold(): tuple(r[2] for r in sorted(columns[name], key=lambda r: r[6]) if r[6])
+        for name in kinds
+    }
+    tables = []
+    for name in sorted(wanted, key=str.casefold):
+        table_sql = sql_of.get(("table", name))
+        details = table_details(table_sql, name)
+        wr, strict = options[name]
+        # A rowid table's PRIMARY KEY without a "pk" autoindex is the rowid alias (INTEGER PRIMARY KEY):
+        # it can never hold NULL, whether or not NOT NULL is spelled out (drizzle always spells it).
+        rowid_alias = kinds[name] == "table" and not wr and not any(r[4] == "pk" for r in indexes[name])
+        tables.append(
+            Table(
+                name=name,
+                columns=_columns(name, columns[name], details.collations, details.generated, locate, rowid_alias),
+                indexes=_indexes(name, indexes[name], parts, sql_of, columns[name], locate),
+                foreign_keys=_foreign_keys(name, fks[name], details.deferrable, primary_keys, locate),
+                checks=tuple(Check(name, expr, cname, locate("check", name, None)) for cname, expr in details.checks),
+                kind=kinds[name],
+                without_rowid=wr,
+                strict=strict,
+                autoincrement=details.autoincrement,
+                virtual_module=details.virtual_module,
+                definition=table_sql,
+                location=locate("table", name, None),
+            )
+        )
+    return Schema(tables=tuple(tables), views=tuple(views), triggers=tuple(triggers))
+
+
+def _definition_after_as(sql: str | None) -> str:
+    """A view compares by its SELECT: the name and IF NOT EXISTS around it do not matter."""
+    text = token_canonical(sql or "")
+    head, sep, tail = text.partition(" AS ")
+    return tail if sep else text
+
+
+def _columns(
+    table: str,
+    rows: list[list[Any]],
+    collations: Mapping[str, str],
+    generated: Mapping[str, str],
+    locate: LocationLookup,
+    rowid_alias: bool = False,
+) -> tuple[Column, ...]:
+    result = []
+    for _t, _cid, name, decl_type, notnull, dflt, pk, hidden in sorted(rows, key=lambda r: r[1]):
+        if hidden == 1:  # virtual-table hidden columns (fts5's rank, the table-named column)
+            continue
+        key = canonical_identifier(name)
+        result.append(
+            Column(
+                name=name,
+                declared_type=decl_type or "",
+                not_null=bool(notnull) or (rowid_alias and bool(pk)),
+                default=canonical_default(dflt),
+                pk_position=pk,
+                collation=collations.get(key, "BINARY"),
+                generated=generated.get(key) if hidden in (2, 3) else None,
+                generated_kind={2: "VIRTUAL", 3: "STORED"}.get(hidden),
+                location=locate("column", table, name),
+            )
+        )
+    return tuple(result)
+
+
+def _indexes(
+    table: str,
+    rows: list[list[Any]],
+    parts: Mapping[str, list[list[Any]]],
+    sql_of: Mapping[tuple[str, str], str | None],
+    column_rows: list[list[Any]],
+    locate: LocationLookup,
+) -> tuple[Index, ...]:
+    result = []
+    for _t, _seq, name, unique, origin, partial in rows:
+        sql = sql_of.get(("index", name))
+        details = index_details(sql, table)
+        key_parts = []
+        for i, (_n, _seqno, cid, col, desc, coll) in enumerate(sorted(parts[name], key=lambda r: r[1])):
+            expression = None
+            if cid == -2:  # an expression key: the text only exists in the CREATE INDEX
+                expression = details.part_expressions[i] if i < len(details.part_expressions) else "?"
+                col = None
+            elif cid == -1:
+                col = "rowid"
+            key_parts.append(IndexPart(col, expression, bool(desc), (coll or "BINARY").upper()))
+        result.append(
+            Index(
+                name=name,
+                table=table,
+                parts=tuple(key_parts),
+                unique=bool(unique),
+                origin=origin,
+                where=details.where if partial else None,
+                definition=sql,
+                location=None if origin != "c" else locate("index", name, None),
+            )
+        )
+    return tuple(sorted(result, key=lambda i: i.name.casefold()))
+
+
+def _foreign_keys(
+    table: str,
+    rows: list[list[Any]],
+    deferrable: Mapping[tuple[str, ...], str],
+    primary_keys: Mapping[str, tuple[str, ...]],
+    locate: LocationLookup,
+) -> tuple[ForeignKey, ...]:
+    grouped: dict[int, list[list[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[1]].append(row)
+    result = []
+    for _id, members in sorted(grouped.items()):
+        members.sort(key=lambda r: r[2])
+        first = members[0]
+        target = first[3]
+        from_columns = tuple(r[4] for r in members)
+        to_columns = tuple(r[5] for r in members)
+        if any(c is None for c in to_columns):
+            # `REFERENCES users` means the parent's primary key.
+            to_columns = primary_keys.get(target.casefold(), ()) or tuple("?" for _ in members)
+        result.append(
+            ForeignKey(
+                table=table,
+                columns=from_columns,
+                target_table=target,
+                target_columns=to_columns,
+                on_update=canonical_action(first[6]),
+                on_delete=canonical_action(first[7]),
+                match=(first[8] or "NONE").upper(),
+                deferrable=deferrable.get(tuple(canonical_identifier(c) for c in from_columns), "NOT DEFERRABLE"),
+                location=locate("foreign_key", table, from_columns[0]),
+            )
+        )
+    return tuple(result)

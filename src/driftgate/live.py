@@ -1,0 +1,75 @@
+"""Reading the live database: the schema in one round trip, and drizzle's ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from driftgate.connection import Database
+from driftgate.errors import DatabaseError
+from driftgate.introspect import (
+    INTROSPECTION_SQL,
+    TABLE_NAMES_SQL,
+    build_schema,
+    chunk_sql,
+    merge_documents,
+    parse_document,
+)
+from driftgate.model import Schema
+
+CHUNK_TABLES = 500  # tables per query when one response would be too large
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: Any
+    hash: str
+    created_at: int | None
+
+
+@dataclass(frozen=True)
+class LiveState:
+    schema: Schema
+    ledger: tuple[LedgerRow, ...] | None  # None: no ledger table yet
+
+
+def read_document(db: Database) -> dict[str, list[Any]]:
+    try:
+        return parse_document(db.query(INTROSPECTION_SQL)[0][0])
+    except DatabaseError as exc:
+        text = str(exc)
+        if "RESPONSE_TOO_LARGE" not in text.upper() and "too large" not in text.lower():
+            raise
+    # The whole schema did not fit one response (sqld caps responses at 10 MB): split by table.
+    names = [row[0] for row in db.query(TABLE_NAMES_SQL)]
+    chunks = [names[i : i + CHUNK_TABLES] for i in range(0, len(names), CHUNK_TABLES)]
+    return merge_documents(parse_document(db.query(chunk_sql(chunk))[0][0]) for chunk in chunks)
+
+
+def has_table(document: dict[str, list[Any]], name: str) -> bool:
+    return any(row[0].casefold() == name.casefold() and row[1] == "table" for row in document.get("tables", []))
+
+
+def ledger_exists(db: Database, table: str) -> bool:
+    return bool(db.query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE", (table,)))
+
+
+def read_ledger(db: Database, table: str) -> tuple[LedgerRow, ...]:
+    quoted = '"' + table.replace('"', '""') + '"'
+    rows = db.query(f"SELECT id, hash, created_at FROM {quoted} ORDER BY created_at")
+    return tuple(LedgerRow(r[0], str(r[1]), _as_int(r[2])) for r in rows)
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = "__drizzle_migrations") -> LiveState:
+    document = read_document(db)
+    ignore = (*ignore, ledger_table)
+    ledger = read_ledger(db, ledger_table) if has_table(document, ledger_table) else None
+    return LiveState(build_schema(document, ignore=ignore), ledger)

@@ -1,0 +1,188 @@
+"""The one immutable schema model every source produces (DESIGN 2).
+
+Legacy DDL, plain SQL files, drizzle migrations and the live database all end
+up as a :class:`Schema`; comparison only ever sees two of these.  Names keep
+their original spelling; lookups are case-insensitive because SQLite's are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an item was defined: a file and, when known, a 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    declared_type: str  # exactly as declared (never sqlglot's rewrite)
+    not_null: bool
+    default: str | None  # canonical default expression; None = no default
+    pk_position: int  # 0 = not in the primary key, else 1-based position
+    collation: str = "BINARY"
+    generated: str | None = None  # canonical expression of a generated column
+    generated_kind: str | None = None  # "VIRTUAL" | "STORED"
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class IndexPart:
+    """One key part: a column or an expression, with its order and collation."""
+
+    column: str | None
+    expression: str | None
+    descending: bool = False
+    collation: str = "BINARY"
+
+    def render(self) -> str:
+        text = self.column if self.column is not None else f"({self.expression})"
+        if self.collation.upper() != "BINARY":
+            text += f" COLLATE {self.collation}"
+        if self.descending:
+            text += " DESC"
+        return text
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    table: str
+    parts: tuple[IndexPart, ...]
+    unique: bool
+    origin: str  # "c" CREATE INDEX, "u" UNIQUE constraint, "pk" PRIMARY KEY
+    where: str | None = None  # canonical partial-index predicate
+    definition: str | None = None  # the CREATE INDEX text as stored (None for autoindexes)
+    location: Location | None = None
+
+    @property
+    def is_auto(self) -> bool:
+        """Indexes SQLite made for a UNIQUE/PRIMARY KEY constraint (sqlite_autoindex_*)."""
+        return self.origin in ("u", "pk")
+
+    def render(self) -> str:
+        text = f"{'UNIQUE ' if self.unique else ''}({', '.join(p.render() for p in self.parts)})"
+        if self.where:
+            text += f" WHERE {self.where}"
+        return text
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    table: str
+    columns: tuple[str, ...]
+    target_table: str
+    target_columns: tuple[str, ...]  # implicit targets resolved to the parent's primary key
+    on_update: str = "NO ACTION"
+    on_delete: str = "NO ACTION"
+    match: str = "NONE"
+    deferrable: str = "NOT DEFERRABLE"  # or "DEFERRABLE INITIALLY DEFERRED" / "... IMMEDIATE"
+    location: Location | None = None
+
+    def render(self) -> str:
+        text = f"({', '.join(self.columns)}) REFERENCES {self.target_table}({', '.join(self.target_columns)})"
+        text += f" ON UPDATE {self.on_update} ON DELETE {self.on_delete}"
+        if self.deferrable != "NOT DEFERRABLE":
+            text += f" {self.deferrable}"
+        return text
+
+
+@dataclass(frozen=True)
+class Check:
+    table: str
+    expression: str  # canonical
+    name: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    definition: str  # canonical SELECT
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    table: str
+    definition: str  # canonical CREATE TRIGGER text
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    checks: tuple[Check, ...] = ()
+    kind: str = "table"  # "table" | "virtual"
+    without_rowid: bool = False
+    strict: bool = False
+    autoincrement: bool = False
+    virtual_module: str | None = None  # "fts5(...)" for virtual tables
+    definition: str | None = None  # the CREATE TABLE text as stored
+    location: Location | None = None
+
+    def column(self, name: str) -> Column | None:
+        key = name.casefold()
+        return next((c for c in self.columns if c.name.casefold() == key), None)
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        keyed = sorted((c for c in self.columns if c.pk_position), key=lambda c: c.pk_position)
+        return tuple(c.name for c in keyed)
+
+    @property
+    def unique_column_sets(self) -> dict[frozenset[str], tuple[Index, ...]]:
+        """Column sets that are enforced unique (constraints and plain unique indexes)."""
+        found: dict[frozenset[str], list[Index]] = {}
+        for index in self.indexes:
+            if not index.unique or index.origin == "pk" or index.where is not None:
+                continue
+            if any(p.column is None for p in index.parts):
+                continue
+            key = frozenset(p.column.casefold() for p in index.parts if p.column)
+            found.setdefault(key, []).append(index)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        opts = []
+        if self.without_rowid:
+            opts.append("WITHOUT ROWID")
+        if self.strict:
+            opts.append("STRICT")
+        if self.autoincrement:
+            opts.append("AUTOINCREMENT")
+        if self.virtual_module:
+            opts.append(f"USING {self.virtual_module}")
+        return tuple(opts)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A whole database schema, as one source sees it."""
+
+    tables: tuple[Table, ...] = ()
+    views: tuple[View, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    # Statements the source could not turn into schema (e.g. DDL with an unresolved ${...}).
+    not_compared: tuple[tuple[str, str, Location | None], ...] = field(default=())
+
+    def table(self, name: str) -> Table | None:
+        key = name.casefold()
+        return next((t for t in self.tables if t.name.casefold() == key), None)
+
+    @property
+    def indexes(self) -> tuple[Index, ...]:
+        return tuple(i for t in self.tables for i in t.indexes)

@@ -1,0 +1,227 @@
+"""Canonical forms for SQL expressions, so equal things compare equal.
+
+SQLite keeps a default or CHECK as the text the user typed; two sources that
+mean the same value rarely spell it the same way.  Rather than stripping text
+with regexes (the source of Alembic's false alarms) we parse with sqlglot and
+print the tree back in one fixed style.  What sqlglot cannot parse falls back
+to a token-level canonical form, which still ignores case and spacing but
+nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.tokens import Token, TokenType
+
+DIALECT = "sqlite"
+
+
+def canonical_identifier(name: str) -> str:
+    """SQLite identifiers are case-insensitive and may be quoted with "", ``, []."""
+    text = name.strip()
+    if len(text) >= 2 and (text[0], text[-1]) in (('"', '"'), ("`", "`"), ("[", "]")):
+        text = text[1:-1]
+    return text.casefold()
+
+
+def tokenize(sql: str) -> list[Token]:
+    return list(sqlglot.tokenize(sql, read=DIALECT))
+
+
+def token_canonical(sql: str) -> str:
+    """Fallback canonical form: tokens re-joined, keywords upper, identifiers folded."""
+    try:
+        tokens = tokenize(sql)
+    except SqlglotError:
+        return " ".join(sql.split())
+    parts: list[str] = []
+    for token in tokens:
+        if token.token_type == TokenType.STRING:
+            parts.append("'" + token.text.replace("'", "''") + "'")
+        elif token.token_type in (TokenType.IDENTIFIER, TokenType.VAR):
+            parts.append(token.text.casefold())
+        else:
+            parts.append(token.text.upper())
+    return " ".join(parts)
+
+
+def _strip_outer_parens(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _parse(text: str) -> exp.Expression | None:
+    return sqlglot.parse_one(text, read=DIALECT)
+
+
+def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
+    """``(a > 0) AND (b > 0)`` is ``a > 0 AND b > 0``; ``a - (b - c)`` keeps its parentheses.
+
+    A pair of parentheses is dropped only when the text without it parses to the very same tree.
+    """
+    for paren in list(tree.find_all(exp.Paren)):
+        inner = paren.this
+        if paren is tree or not isinstance(inner, exp.Expression) or isinstance(inner, exp.Query):
+            continue
+        paren.replace(inner)
+        try:
+            same = _parse(tree.sql(dialect=DIALECT)) == tree
+        except SqlglotError:
+            same = False
+        if not same:
+            wrapper = exp.Paren()
+            inner.replace(wrapper)
+            wrapper.set("this", inner)
+    return tree
+
+
+def _affinity(type_name: str) -> str:
+    """SQLite's type affinity of a declared type name (datatype3 section 3.1): all a CAST depends on."""
+    name = type_name.upper()
+    if "INT" in name:
+        return "INTEGER"
+    if any(word in name for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in name or not name.strip():
+        return "BLOB"
+    if any(word in name for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _cast_types_as_affinities(text: str) -> str:
+    """``CAST(x AS <type>)`` rewritten to the type's affinity, before sqlglot sees it.
+
+    sqlglot rewrites type names (NUMERIC->REAL, BOOLEAN->INTEGER, ``CAST(x AS DATETIME)`` ->
+    ``DATETIME(x)``), which would make different casts compare equal; the affinity is what SQLite
+    itself goes by, so ``CAST(x AS VARCHAR(10))`` and ``CAST(x AS TEXT)`` stay equal.
+    """
+    if "cast" not in text.casefold():
+        return text
+    try:
+        tokens = tokenize(text)
+    except SqlglotError:
+        return text
+    edits: list[tuple[int, int, str]] = []
+    for i, token in enumerate(tokens[:-1]):
+        if token.token_type == TokenType.STRING or token.text.upper() != "CAST":
+            continue
+        if tokens[i + 1].token_type != TokenType.L_PAREN:
+            continue
+        depth, as_at = 0, None
+        for j in range(i + 1, len(tokens)):
+            kind = tokens[j].token_type
+            if kind == TokenType.L_PAREN:
+                depth += 1
+            elif kind == TokenType.R_PAREN:
+                depth -= 1
+                if depth == 0:
+                    if as_at is not None and as_at + 1 < j:
+                        start, end = tokens[as_at + 1].start, tokens[j - 1].end + 1
+                        edits.append((start, end, _affinity(text[start:end])))
+                    break
+            elif depth == 1 and kind == TokenType.ALIAS:
+                as_at = j
+    for start, end, affinity in reversed(edits):
+        text = text[:start] + affinity + text[end:]
+    return text
+
+
+# The five affinities as sqlglot parses them, and how they are printed back (it would print NUMERIC as REAL).
+_AFFINITY_OF = {
+    exp.DataType.Type.INT: "INTEGER",
+    exp.DataType.Type.TEXT: "TEXT",
+    exp.DataType.Type.VARBINARY: "BLOB",
+    exp.DataType.Type.DOUBLE: "REAL",
+    exp.DataType.Type.DECIMAL: "NUMERIC",
+}
+
+
+def _print_affinity(cast: exp.Cast) -> exp.Cast:
+    to = cast.args.get("to")
+    affinity = _AFFINITY_OF.get(to.this) if isinstance(to, exp.DataType) else None
+    if affinity is not None:
+        cast.set("to", exp.DataType(this=exp.DataType.Type.USERDEFINED, kind=affinity))
+    return cast
+
+
+def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns: bool) -> exp.Expression:
+    def rewrite(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Boolean):
+            # SQLite has no boolean type: TRUE and FALSE are the integers 1 and 0.
+            return exp.Literal.number(1 if n.this else 0)
+        if isinstance(n, exp.Column):
+            if literal_columns and not n.table and n.this and n.this.quoted:
+                # In a DEFAULT, "abc" cannot name a column: SQLite reads it as a string.
+                return exp.Literal.string(n.name)
+            if table is not None and n.table and n.table.casefold() == table.casefold():
+                # "t"."age" inside table t's own CHECK/index is just age (a new node: fold it here).
+                return exp.Column(this=exp.Identifier(this=n.name.casefold(), quoted=True))
+        if isinstance(n, exp.Cast):
+            _print_affinity(n)
+        if isinstance(n, exp.Identifier):
+            return exp.Identifier(this=n.name.casefold(), quoted=True)
+        return n
+
+    return node.transform(rewrite, copy=True)
+
+
+@functools.lru_cache(maxsize=65536)
+def canonical_expression(sql: str, table: str | None = None, *, literal_columns: bool = False) -> str:
+    """One spelling per meaning: outer parentheses, case, quoting and spacing removed.
+
+    ``table`` lets a column qualified by its own table equal the bare column.
+    ``literal_columns`` is for DEFAULT clauses, where a double-quoted word is a string.
+    """
+    text = sql.strip()
+    if not text:
+        return ""
+    text = _cast_types_as_affinities(text)
+    try:
+        tree = _parse(text)
+        if tree is not None and _strip_outer_parens(tree).find(exp.Paren) is not None:
+            # One round trip first, so that the parenthesis test compares like with like.
+            for cast in tree.find_all(exp.Cast):
+                _print_affinity(cast)
+            tree = _parse(_strip_outer_parens(tree).sql(dialect=DIALECT))
+    except SqlglotError:
+        return token_canonical(text)
+    if tree is None:
+        return token_canonical(text)
+    tree = _drop_redundant_parens(_strip_outer_parens(tree))
+    tree = _canonicalise_tree(tree, table, literal_columns)
+    return tree.sql(dialect=DIALECT)
+
+
+def canonical_default(dflt_value: str | None) -> str | None:
+    """A column default as compared: ``DEFAULT NULL`` is the same as no default."""
+    if dflt_value is None:
+        return None
+    canonical = canonical_expression(dflt_value, literal_columns=True)
+    if canonical.upper() == "NULL":
+        return None
+    return canonical
+
+
+def canonical_trigger(sql: str) -> str:
+    """A trigger compares by its token-canonical text; ``FOR EACH ROW`` is implied (SQLite has no other)."""
+    try:
+        tokens = tokenize(sql)
+    except SqlglotError:
+        return token_canonical(sql)
+    words = ["" if t.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else t.text.upper() for t in tokens]
+    body = words.index("BEGIN") if "BEGIN" in words else len(words)
+    for i in range(min(body, len(words)) - 2):
+        if words[i : i + 3] == ["FOR", "EACH", "ROW"]:
+            sql = sql[: tokens[i].start] + sql[tokens[i + 2].end + 1 :]
+            break
+    return token_canonical(sql)
+
+
+def canonical_action(action: str | None) -> str:
+    return " ".join((action or "NO ACTION").upper().split())

@@ -1,0 +1,296 @@
+"""The pytest plugin: one test per finding, a verdict line, reports and the optional stamp.
+
+Registered as a ``pytest11`` entry point, so any project that installs driftgate
+can run ``pytest conformance`` with its own ``[tool.driftgate]`` settings.  The
+plugin does nothing unless a test asks for the ``driftgate_finding`` fixture:
+the database is read when such tests are collected (once per process, so once
+per xdist worker at most), and reports, verdict and stamp happen once, on the
+controller.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driftgate.check import CheckRequest, CheckResult, run_check
+from driftgate.config import FileConfig, load_config
+from driftgate.errors import DriftgateError
+from driftgate.findings import Finding, Report
+from driftgate.urls import redact
+
+KIND_PREFIX = "test_"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("driftgate", "driftgate schema conformance")
+    group.addoption(
+        "--db-url", dest="driftgate_db_url", metavar="URL", help="Database to check (libsql://, https://, file:...)."
+    )
+    group.addoption(
+        "--legacy", dest="driftgate_legacy", action="append", metavar="PATH", help="Legacy application code."
+    )
+    group.addoption("--sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
+    group.addoption("--migrations", dest="driftgate_migrations", metavar="DIR", help="drizzle-kit migrations folder.")
+    group.addoption("--driftgate-tag", dest="driftgate_tag", metavar="TAG", help="Baseline entry to compare and stamp.")
+    group.addoption("--driftgate-json", dest="driftgate_json", metavar="FILE", help="Write the JSON report here.")
+    group.addoption("--driftgate-html", dest="driftgate_html", metavar="FILE", help="Write the HTML report here.")
+    group.addoption(
+        "--driftgate-stamp",
+        dest="driftgate_stamp",
+        action="store_true",
+        help="Stamp the baseline at the end of the run if every baseline test passed.",
+    )
+
+
+@dataclass
+class _State:
+    """Per-process plugin state (kept on the pytest config, never global)."""
+
+    config_file: FileConfig
+    result: CheckResult | None = None
+    report_doc: dict[str, Any] | None = None  # what a worker hands the controller
+    embedded: str | None = None
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (source, outcome)
+    used: bool = False
+    error: DriftgateError | None = None
+
+
+class _Unavailable(Exception):
+    """The check could not run; the reason is in _State.error."""
+
+
+_STATE = pytest.StashKey[_State]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_STATE] = _State(load_config(Path(str(config.rootpath))))
+    config.pluginmanager.register(DriftgateSession(config), "driftgate-session")
+    config.addinivalue_line("markers", "driftgate: a generated schema conformance check")
+
+
+def _option(config: pytest.Config, name: str) -> Any:
+    return config.getoption(f"driftgate_{name}")
+
+
+def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckRequest:
+    from driftgate.cli import request_from
+
+    return request_from(
+        state.config_file,
+        db=db_url,
+        legacy=tuple(_option(config, "legacy") or ()),
+        sql=tuple(_option(config, "sql") or ()),
+        migrations=_option(config, "migrations"),
+        tag=_option(config, "tag"),
+        timeout=None,
+    )
+
+
+def _database_configured(config: pytest.Config, state: _State) -> str | None:
+    from driftgate.urls import URL_ENV_VARS
+
+    explicit = _option(config, "db_url") or next((os.environ[v] for v in URL_ENV_VARS if os.environ.get(v)), None)
+    return explicit or state.config_file.get("db_url")
+
+
+def _run_once(config: pytest.Config) -> CheckResult:
+    state = config.stash[_STATE]
+    if state.result is not None:
+        return state.result
+    if state.error is not None:
+        raise _Unavailable
+    state.used = True
+    try:
+        db_url = _database_configured(config, state)
+        request = _request(config, state, db_url)
+        if db_url is None:
+            # Nothing configured: the bundled example runs against an embedded database
+            # built from the legacy DDL, so the main job needs no server.
+            state.embedded = _embedded_database(request)
+            request = CheckRequest(**{**request.__dict__, "db_url": f"file:{state.embedded}"})
+        state.result = run_check(request)
+    except DriftgateError as error:
+        # pytest.exit() here would become a mere collection error (exit 2); end the
+        # session with our exit code once collection is finished instead.
+        state.error = error
+        raise _Unavailable from None
+    from driftgate.report.json_report import report_document
+
+    state.report_doc = report_document(state.result.report)
+    if hasattr(config, "workeroutput"):  # xdist worker: the controller writes reports and stamps
+        config.workeroutput["driftgate_report"] = json.dumps(state.report_doc)
+    return state.result
+
+
+def _embedded_database(request: CheckRequest) -> str:
+    from driftgate.check import load_sources
+    from driftgate.embedded import build_database
+
+    sources, _ = load_sources(request)
+    legacy = next((s for s in sources if s.label in ("legacy", "sql")), None)
+    if legacy is None:
+        raise DriftgateError("--db-url: no database configured and no legacy/sql source to build an example from")
+    folder = tempfile.mkdtemp(prefix="driftgate-example-")
+    return str(build_database(legacy.statements, Path(folder) / "example.db"))
+
+
+def _test_id(finding: Finding, seen: Counter[str]) -> str:
+    base = finding.test_id
+    seen[base] += 1
+    return base if seen[base] == 1 else f"{base}#{seen[base]}"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "driftgate_finding" not in metafunc.fixturenames:
+        return
+    kind = metafunc.function.__name__.removeprefix(KIND_PREFIX)
+    try:
+        result = _run_once(metafunc.config)
+    except _Unavailable:
+        metafunc.parametrize("driftgate_finding", [])
+        return
+    findings = [f for f in result.report.findings if f.kind == kind]
+    seen: Counter[str] = Counter()
+    ids = [_test_id(f, seen) for f in findings]
+    metafunc.parametrize("driftgate_finding", findings, ids=ids)
+
+
+def assert_conforms(finding: Finding) -> None:
+    """Fail with expected vs actual, the fix and the location, without a traceback."""
+    if not finding.failed:
+        return
+    lines = [f"{finding.status}: {finding.message}"]
+    if finding.expected is not None:
+        lines.append(f"  expected: {finding.expected}")
+    if finding.actual is not None:
+        lines.append(f"  actual:   {finding.actual}")
+    if finding.fix:
+        lines.append("  fix:      " + finding.fix.replace("\n", "\n            "))
+    if finding.location:
+        lines.append(f"  defined:  {finding.location}")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+@pytest.fixture
+def driftgate_report(request: pytest.FixtureRequest) -> Report:
+    """The whole report of this run (for custom checks in a user's own conformance tests)."""
+    return _run_once(request.config).report
+
+
+class DriftgateSession:
+    """Hooks that need this run's config: registered per run in pytest_configure (as xdist does)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @property
+    def state(self) -> _State:
+        return self.config.stash[_STATE]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Runs on the controller under xdist too: the stamp gate counts real test outcomes.
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            source = _source_of(report.nodeid)
+            if source is not None:
+                self.state.outcomes[(source, report.outcome)] += 1
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        error = self.state.error
+        if error is not None:
+            pytest.exit(f"driftgate: error: {redact(str(error))}", returncode=error.exit_code)
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """xdist controller: take the report a worker computed (all workers read the same database)."""
+        document = getattr(node, "workeroutput", {}).get("driftgate_report")
+        if document and self.state.report_doc is None:
+            self.state.report_doc = json.loads(document)
+            self.state.used = True
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+        if hasattr(config, "workeroutput") or not self.state.used or self.state.report_doc is None:
+            return
+        report = _report_from_state(self.state)
+        _write_reports(config, self.state, report)
+        _print_summary(terminalreporter, report, self.state)
+        if _option(config, "stamp"):
+            _stamp(terminalreporter, config, self.state, report)
+
+
+def _source_of(nodeid: str) -> str | None:
+    test = nodeid.rsplit("::", 1)[-1]
+    if not test.startswith(KIND_PREFIX) or "[" not in test or ":" not in test.split("[", 1)[1]:
+        return None
+    return test.split("[", 1)[1].split(":", 1)[0]
+
+
+def _report_from_state(state: _State) -> Report:
+    if state.result is not None:
+        return state.result.report
+    from driftgate.report.json_report import report_from_document
+
+    assert state.report_doc is not None
+    return report_from_document(state.report_doc)
+
+
+def _write_reports(config: pytest.Config, state: _State, report: Report) -> None:
+    from driftgate.report.json_report import write_json
+
+    root = Path(str(config.rootpath))
+    json_path = _option(config, "json") or state.config_file.get("json")
+    html_path = _option(config, "html") or state.config_file.get("html")
+    if json_path:
+        write_json(report, _under(root, json_path, state))
+    if html_path:
+        from driftgate.report.html import write_html
+
+        write_html(report, _under(root, html_path, state))
+
+
+def _under(root: Path, path: str, state: _State) -> Path:
+    candidate = Path(path)
+    if candidate.is_absolute():
+        return candidate
+    base = state.config_file.root if state.config_file.path else root
+    return base / candidate
+
+
+def _print_summary(terminalreporter: Any, report: Report, state: _State) -> None:
+    from rich.console import Console
+
+    from driftgate.report.terminal import print_summary
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=terminalreporter._tw.fullwidth, force_terminal=False, soft_wrap=True)
+    terminalreporter.section("driftgate")
+    if state.embedded:
+        terminalreporter.write_line("no database configured: using an embedded database built from the legacy DDL")
+    print_summary(report, console)
+    terminalreporter.write(buffer.getvalue())
+
+
+def _stamp(terminalreporter: Any, config: pytest.Config, state: _State, report: Report) -> None:
+    failed_baseline = sum(
+        n for (source, outcome), n in state.outcomes.items() if source == "baseline" and outcome != "passed"
+    )
+    if failed_baseline or not report.stamp_allowed:
+        count = failed_baseline or len(report.blocking)
+        terminalreporter.write_line(f"driftgate stamp: refused, {count} baseline checks failed; nothing written")
+        return
+    from driftgate.stamp import stamp_after_check
+
+    db_url = _database_configured(config, state) or (f"file:{state.embedded}" if state.embedded else None)
+    try:
+        outcome = stamp_after_check(_request(config, state, db_url), report)
+    except DriftgateError as error:
+        terminalreporter.write_line(f"driftgate stamp: error: {redact(str(error))}")
+        return
+    terminalreporter.write_line(f"driftgate stamp: {outcome}")

@@ -1,0 +1,54 @@
+"""The JSON report, version 1 (DESIGN 4); its JSON Schema ships beside this module."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from driftgate.findings import Report
+from driftgate.report import write_atomically
+
+REPORT_VERSION = 1
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    return {
+        "version": REPORT_VERSION,
+        "database": report.database,
+        "started_at": report.started_at,
+        "tools": report.tool_versions,
+        "sources": [{"label": s.label, "files": list(s.files), "detail": s.detail} for s in report.sources],
+        "summary": report.summary(),
+        "gate": {
+            "pass": report.gate_pass,
+            "reasons": report.gate_reasons(),
+            "baseline": report.gate_tag,
+            "stamp_allowed": report.stamp_allowed,
+            "verdict": report.verdict(),
+        },
+        "findings": [f.to_json() for f in report.findings],
+    }
+
+
+def write_json(report: Report, path: Path) -> None:
+    write_atomically(path, json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n")
+
+
+def report_schema() -> dict[str, Any]:
+    return json.loads(resources.files("driftgate.report").joinpath("schema_v1.json").read_text(encoding="utf-8"))
+
+
+def report_from_document(document: dict[str, Any]) -> Report:
+    """The inverse of :func:`report_document` (an xdist worker hands the controller JSON)."""
+    from driftgate.findings import Finding, SourceInfo
+
+    return Report(
+        database=document["database"],
+        sources=tuple(SourceInfo(s["label"], tuple(s["files"]), s.get("detail", "")) for s in document["sources"]),
+        findings=tuple(Finding(**f) for f in document["findings"]),
+        started_at=document.get("started_at", ""),
+        tool_versions=dict(document.get("tools", {})),
+        gate_tag=document["gate"].get("baseline"),
+    )

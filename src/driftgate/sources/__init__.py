@@ -1,0 +1,70 @@
+"""Expected sources: small adapters that each turn some files into SQL statements.
+
+Every source ends up as statements executed in the shadow database, so adding a
+source (a Drizzle TypeScript reader, say) means adding one adapter here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftgate.errors import InputError
+from driftgate.findings import SourceInfo
+from driftgate.model import Location, Schema
+from driftgate.shadow import shadow_schema
+from driftgate.sources.legacy import extract_legacy_statements
+from driftgate.sources.statements import SqlStatement, split_sql_script
+
+
+@dataclass(frozen=True)
+class ExpectedSource:
+    """One expected schema: its label (legacy, sql, baseline), its files, its statements."""
+
+    label: str
+    files: tuple[str, ...]
+    statements: tuple[SqlStatement, ...]
+    detail: str = ""
+
+    @property
+    def info(self) -> SourceInfo:
+        return SourceInfo(self.label, self.files, self.detail)
+
+    def schema(self, ignore: Iterable[str] = ()) -> Schema:
+        return shadow_schema(self.statements, ignore=ignore)
+
+
+def legacy_source(paths: Sequence[Path]) -> ExpectedSource:
+    statements = extract_legacy_statements(paths)
+    if not statements:
+        raise InputError(f"--legacy: no DDL found in {', '.join(map(str, paths))}")
+    files = tuple(sorted({s.location.file for s in statements}))
+    return ExpectedSource("legacy", files, tuple(statements), f"{len(statements)} DDL statements from application code")
+
+
+def sql_files(paths: Sequence[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*.sql") if p.is_file())
+            if not inside:
+                raise InputError(f"--sql: {path} holds no .sql files")
+            found.extend(inside)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"--sql: {path}: no such file or directory")
+    return found
+
+
+def sql_source(paths: Sequence[Path]) -> ExpectedSource:
+    statements: list[SqlStatement] = []
+    files = sql_files(paths)
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{file}: cannot read ({exc})") from None
+        statements.extend(split_sql_script(text, Location(str(file), 1)))
+    return ExpectedSource("sql", tuple(map(str, files)), tuple(statements), f"{len(statements)} statements")

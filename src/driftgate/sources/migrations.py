@@ -1,0 +1,135 @@
+"""A drizzle-kit migrations folder: ``meta/_journal.json``, ``NNNN_tag.sql`` and snapshots (DESIGN 3)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from driftgate.errors import InputError
+from driftgate.model import Location
+from driftgate.sources.snapshot import snapshot_statements
+from driftgate.sources.statements import SqlStatement, skip_space_and_comments, split_sql_script
+
+DEFAULT_LEDGER_TABLE = "__drizzle_migrations"
+
+
+@dataclass(frozen=True)
+class MigrationEntry:
+    idx: int
+    tag: str
+    when: int  # journal `when`, integer ms: what the migrator stores as created_at
+    breakpoints: bool
+    path: Path
+    folder: Path
+
+    @cached_property
+    def text(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except OSError:
+            raise InputError(
+                f"{self.folder / 'meta' / '_journal.json'}: entry {self.tag} has no file {self.path}"
+            ) from None
+
+    @property
+    def hash(self) -> str:
+        """sha256 hex of the file's text, exactly as drizzle's migrator computes it."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def is_pull_style(self) -> bool:
+        """drizzle-kit pull writes the whole DDL inside one /* ... */ comment: nothing to execute."""
+        return skip_space_and_comments(self.text) >= len(self.text) and "/*" in self.text
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.folder / "meta" / f"{self.idx:04d}_snapshot.json"
+
+    def statements(self) -> list[SqlStatement]:
+        if self.is_pull_style:
+            return snapshot_statements(self.snapshot_path)
+        return split_sql_script(self.text, Location(str(self.path), 1))
+
+
+@dataclass(frozen=True)
+class MigrationsFolder:
+    folder: Path
+    entries: tuple[MigrationEntry, ...]
+
+    def entry(self, tag: str) -> MigrationEntry:
+        for entry in self.entries:
+            if tag in (entry.tag, f"{entry.idx:04d}", str(entry.idx)):
+                return entry
+        known = ", ".join(e.tag for e in self.entries)
+        raise InputError(f"--tag: {tag!r} is not in {self.folder / 'meta' / '_journal.json'} (known: {known})")
+
+    def up_to(self, tag: str) -> tuple[MigrationEntry, ...]:
+        target = self.entry(tag)
+        return tuple(e for e in self.entries if e.idx <= target.idx)
+
+    def statements_up_to(self, tag: str) -> list[SqlStatement]:
+        entries = self.up_to(tag)
+        # A pull-style entry is a picture of the whole schema: replay starts from the latest one.
+        start = max((i for i, e in enumerate(entries) if e.is_pull_style), default=0)
+        statements: list[SqlStatement] = []
+        for entry in entries[start:]:
+            statements.extend(entry.statements())
+        return statements
+
+
+_NEW_LAYOUT = re.compile(r"^\d{14}_.+")
+
+
+def load_migrations(folder: Path) -> MigrationsFolder:
+    """Read and validate a migrations folder; every problem names the file at fault."""
+    if not folder.is_dir():
+        raise InputError(f"--migrations: {folder} is not a directory")
+    journal_path = folder / "meta" / "_journal.json"
+    if not journal_path.is_file():
+        if any(p.is_dir() and _NEW_LAYOUT.match(p.name) and (p / "migration.sql").is_file() for p in folder.iterdir()):
+            raise InputError(
+                f"--migrations: {folder} uses the drizzle-orm 1.0 layout (<timestamp>_<name>/migration.sql), "
+                "which driftgate does not support yet"
+            )
+        raise InputError(f"--migrations: {journal_path} not found (is {folder} a drizzle-kit migrations folder?)")
+    try:
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{journal_path}: cannot read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{journal_path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    dialect = journal.get("dialect") if isinstance(journal, dict) else None
+    if dialect not in ("sqlite", "turso", None):
+        raise InputError(f"{journal_path}: dialect {dialect!r} is not SQLite")
+    raw_entries = journal.get("entries") if isinstance(journal, dict) else None
+    if not isinstance(raw_entries, list) or not raw_entries:
+        raise InputError(f"{journal_path}: no entries")
+    entries = []
+    for raw in raw_entries:
+        try:
+            idx, tag, when = int(raw["idx"]), str(raw["tag"]), int(raw["when"])
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{journal_path}: malformed entry {json.dumps(raw)[:120]}") from None
+        path = folder / f"{tag}.sql"
+        if not path.is_file():
+            raise InputError(f"{journal_path}: entry {tag} points at {path}, which does not exist")
+        entries.append(MigrationEntry(idx, tag, when, bool(raw.get("breakpoints", True)), path, folder))
+    entries.sort(key=lambda e: e.idx)
+    return MigrationsFolder(folder, tuple(entries))
+
+
+def drizzle_config_settings(config_path: Path) -> dict[str, str]:
+    """``out`` and ``migrations.table`` from a drizzle.config.ts, read as text (node is never required)."""
+    text = config_path.read_text(encoding="utf-8")
+    found: dict[str, str] = {}
+    out = re.search(r"""\bout\s*:\s*['"`]([^'"`]+)['"`]""", text)
+    if out:
+        found["out"] = str((config_path.parent / out.group(1)).resolve())
+    table = re.search(r"""migrations\s*:\s*\{[^}]*\btable\s*:\s*['"`]([^'"`]+)['"`]""", text, re.S)
+    if table:
+        found["table"] = table.group(1)
+    return found

@@ -1,0 +1,1 @@
+export declare function execute(sql: "CREATE TABLE never_read (x)"): Promise<void>;

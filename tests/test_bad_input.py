@@ -1,0 +1,104 @@
+"""Bad input: exit 2 or 3, one short line naming the culprit, no traceback, no partial report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli import driftgate
+from conftest import LEGACY_TS, PLAN_MIGRATIONS
+
+
+def assert_clean_error(run, code: int, *needles: str) -> None:
+    assert run.code == code, (run.code, run.out, run.err)
+    assert "Traceback" not in run.err and "Traceback" not in run.out
+    lines = run.err.strip().splitlines()
+    assert 1 <= len(lines) <= 5, run.err
+    for needle in needles:
+        assert needle in run.err, (needle, run.err)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "report.json"
+
+
+def test_missing_legacy_file(tmp_path: Path, legacy_db: Path, out: Path) -> None:
+    run = driftgate("check", "--db", legacy_db, "--legacy", tmp_path / "nope.ts", "--json", out, cwd=tmp_path)
+    assert_clean_error(run, 2, "nope.ts")
+    assert not out.exists()
+
+
+def test_directory_without_sources(tmp_path: Path, legacy_db: Path, out: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    run = driftgate("check", "--db", legacy_db, "--legacy", tmp_path / "empty", "--json", out, cwd=tmp_path)
+    assert_clean_error(run, 2, "empty")
+    assert not out.exists()
+
+
+def test_typescript_syntax_error_names_file_and_line(tmp_path: Path, legacy_db: Path, out: Path) -> None:
+    bad = tmp_path / "bad.ts"
+    bad.write_text("const a = 1;\nawait db.execute(`CREATE TABLE t (a)`;\nfunction (\n")
+    run = driftgate("check", "--db", legacy_db, "--legacy", bad, "--json", out, cwd=tmp_path)
+    assert_clean_error(run, 2, "bad.ts:")
+    assert not out.exists()
+
+
+def test_sql_syntax_error_names_file_and_line(tmp_path: Path, legacy_db: Path, out: Path) -> None:
+    bad = tmp_path / "bad.sql"
+    bad.write_text("CREATE TABLE a (id INTEGER);\n\nCREATE TABLE b (id INTEGER,, x);\n")
+    run = driftgate("check", "--db", legacy_db, "--sql", bad, "--json", out, cwd=tmp_path)
+    assert_clean_error(run, 2, "bad.sql:3")
+    assert not out.exists()
+
+
+def test_journal_pointing_at_missing_file(tmp_path: Path, legacy_db: Path, out: Path) -> None:
+    folder = tmp_path / "migrations"
+    shutil.copytree(PLAN_MIGRATIONS, folder)
+    journal = json.loads((folder / "meta" / "_journal.json").read_text())
+    tag = journal["entries"][0]["tag"]
+    (folder / f"{tag}.sql").unlink()
+    run = driftgate("check", "--db", legacy_db, "--migrations", folder, "--json", out, cwd=tmp_path)
+    assert_clean_error(run, 2, "_journal.json", tag)
+    assert not out.exists()
+
+
+def test_missing_database_file_is_not_created(tmp_path: Path, out: Path) -> None:
+    run = driftgate(
+        "check", "--db", f"file:{tmp_path / 'absent.db'}", "--legacy", LEGACY_TS, "--json", out, cwd=tmp_path
+    )
+    assert_clean_error(run, 2, "absent.db")
+    assert not (tmp_path / "absent.db").exists()
+    assert not out.exists()
+
+
+def test_unreachable_database(tmp_path: Path, out: Path) -> None:
+    from driftgate.sqld import free_port
+
+    run = driftgate(
+        "check",
+        "--db",
+        f"http://127.0.0.1:{free_port()}",
+        "--legacy",
+        LEGACY_TS,
+        "--json",
+        out,
+        "--timeout",
+        "5",
+        cwd=tmp_path,
+    )
+    assert_clean_error(run, 3, "127.0.0.1")
+    assert not out.exists()
+
+
+def test_unknown_tag(tmp_path: Path, legacy_db: Path, out: Path) -> None:
+    run = driftgate("check", "--db", legacy_db, "--migrations", PLAN_MIGRATIONS, "--tag", "9999_x", cwd=tmp_path)
+    assert_clean_error(run, 2, "--tag", "9999_x")
+
+
+def test_nothing_to_compare(tmp_path: Path, legacy_db: Path) -> None:
+    run = driftgate("check", "--db", legacy_db, cwd=tmp_path)
+    assert_clean_error(run, 2, "--legacy")

@@ -1,0 +1,133 @@
+"""`pytest conformance` as users run it: ids, verdict, reports, xdist parity, exit codes, stamp gate."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+
+from conftest import LEGACY_SQL, LEGACY_TS, PLAN_MIGRATIONS, PREPARE_SQL, REPO, SEQUENCE_MIGRATIONS, build_file_db
+from driftgate.report.json_report import report_schema
+
+
+def run_suite(tmp_path: Path, *args: str | Path, name: str = "junit") -> tuple[int, str, dict[str, str]]:
+    junit = tmp_path / f"{name}.xml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "conformance",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={junit}",
+            *map(str, args),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    outcomes: dict[str, str] = {}
+    if junit.exists():
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            status = (
+                "failed"
+                if case.find("failure") is not None
+                else "skipped"
+                if case.find("skipped") is not None
+                else "passed"
+            )
+            outcomes[case.get("name", "")] = status
+    return done.returncode, done.stdout + done.stderr, outcomes
+
+
+def test_default_run_is_the_blocked_example(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    code, out, outcomes = run_suite(tmp_path, "--driftgate-json", report, "--driftgate-html", tmp_path / "r.html")
+    assert code == 1, out
+    assert "driftgate verdict: baseline 0000_baseline is blocked by 12 findings" in out
+    failed = {name for name, status in outcomes.items() if status == "failed"}
+    assert "test_index[baseline:idx_sessions_machine]" in failed
+    assert "test_notnull[baseline:users.id]" in failed
+    assert len(failed) == 12
+    assert outcomes["test_column[baseline:history_user.request_id]"] == "passed"
+    assert outcomes["test_foreign_key[baseline:history_user(user_id)->users(id)]"] == "passed"
+    document = json.loads(report.read_text())
+    jsonschema.validate(document, report_schema())
+    assert document["summary"]["failed"] == 12
+    assert (tmp_path / "r.html").stat().st_size > 1000
+
+
+def test_drifted_database_fails_exactly_the_drifted_items_serial_and_xdist(tmp_path: Path) -> None:
+    text = LEGACY_SQL.read_text().replace("total_commands INTEGER default 0", "total_commands INTEGER default 5")
+    db = build_file_db(tmp_path / "drift.db", text)
+    args = (
+        "--db-url",
+        f"file:{db}",
+        "--legacy",
+        LEGACY_TS,
+        "--migrations",
+        PLAN_MIGRATIONS,
+        "--driftgate-json",
+        tmp_path / "r.json",
+    )
+    code, out, serial = run_suite(tmp_path, *args, name="serial")
+    assert code == 1, out
+    failed = {n for n, s in serial.items() if s == "failed"}
+    assert "test_default[legacy:machines.total_commands]" in failed
+    assert "test_default[baseline:machines.total_commands]" in failed
+    assert len(failed) == 14  # the plan's 12 + the drifted default seen by both sources
+    code_x, out_x, parallel = run_suite(tmp_path, *args, "-n", "2", name="xdist")
+    assert code_x == 1, out_x
+    assert parallel == serial
+    assert out_x.count("driftgate verdict:") == 1
+
+
+def test_unreachable_database_exits_3_with_one_line(tmp_path: Path) -> None:
+    from driftgate.sqld import free_port
+
+    code, out, _ = run_suite(tmp_path, "--db-url", f"http://127.0.0.1:{free_port()}")
+    assert code == 3, out
+    assert "driftgate: error: http://127.0.0.1" in out
+    assert "Traceback" not in out
+
+
+def test_stamp_option_stamps_only_a_conforming_baseline(tmp_path: Path) -> None:
+    import sqlite3
+
+    blocked = build_file_db(tmp_path / "blocked.db", LEGACY_SQL.read_text())
+    code, out, _ = run_suite(
+        tmp_path, "--db-url", f"file:{blocked}", "--migrations", PLAN_MIGRATIONS, "--driftgate-stamp", name="blocked"
+    )
+    assert code == 1 and "driftgate stamp: refused" in out
+    tables = sqlite3.connect(blocked).execute("SELECT name FROM sqlite_schema WHERE name = '__drizzle_migrations'")
+    assert tables.fetchall() == []
+
+    good = build_file_db(tmp_path / "good.db", LEGACY_SQL.read_text(), PREPARE_SQL.read_text())
+    code, out, _ = run_suite(
+        tmp_path,
+        "--db-url",
+        f"file:{good}",
+        "--migrations",
+        SEQUENCE_MIGRATIONS,
+        "--driftgate-stamp",
+        "-n",
+        "2",
+        name="good",
+    )
+    # The repo's config adds the legacy source, which does not know prepare.sql's two indexes:
+    # those legacy findings fail the run but, by design, do not block the stamp.
+    assert code == 1, out
+    assert "2 failed" in out
+    assert out.count("driftgate stamp: stamped 0000_baseline: 1 ledger row(s) written") == 1
+    rows = sqlite3.connect(good).execute("SELECT hash, created_at FROM __drizzle_migrations").fetchall()
+    assert len(rows) == 1

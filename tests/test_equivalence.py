@@ -1,0 +1,886 @@
+"""The comparison engine's equivalence rules (DESIGN 2 and 4), each tested both ways.
+
+Every rule has an equal pair (no failing finding, whichever side is expected) and a
+truly different pair (exactly the failing findings named by DESIGN 4's naming rules).
+Schemas are built the way every expected source is: executed in the shadow database.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from driftgate.normalize import canonical_default, canonical_expression
+from helpers import failing, findings
+
+Failing = list[tuple[str, str, str]]
+
+
+def _params(cases: dict[str, tuple]) -> list:
+    return [pytest.param(*case, id=name) for name, case in cases.items()]
+
+
+# --- equal pairs: no failing finding, in either direction --------------------------------------
+
+EQUAL: dict[str, tuple[str, str]] = {
+    # identifiers: case and every quoting style, in table, column and index names
+    "identifier-case-and-quoting": (
+        'CREATE TABLE "Users" ("Id" INTEGER PRIMARY KEY, `Email` TEXT NOT NULL, [Name] TEXT);\n'
+        'CREATE INDEX "IX_Users_Name" ON "Users" ([Name]);\n'
+        'CREATE TABLE [Posts] (id INTEGER PRIMARY KEY, "UserId" INTEGER REFERENCES `Users`("Id"));',
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);\n"
+        "CREATE INDEX ix_users_name ON users (name);\n"
+        "CREATE TABLE POSTS (ID INTEGER PRIMARY KEY, USERID INTEGER REFERENCES USERS(ID));",
+    ),
+    "whitespace-newlines-comments": (
+        "CREATE TABLE t (\n\tid INTEGER PRIMARY KEY,   -- the key, COLLATE NOCASE is not here\n"
+        "  a   TEXT\n  NOT NULL\n  DEFAULT 'x' ,\n  /* b, c */ b INTEGER\n);\n\n"
+        "CREATE INDEX i\n  ON t (\n    a ,\n    b\n  );",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL DEFAULT 'x', b INTEGER); CREATE INDEX i ON t(a,b);",
+    ),
+    "default-function-spacing": (
+        "CREATE TABLE t (a INTEGER DEFAULT (strftime('%s','now')));",
+        "CREATE TABLE t (a INTEGER DEFAULT (strftime('%s', 'now')));",
+    ),
+    "default-function-case-and-double-parens": (
+        "CREATE TABLE t (a INTEGER DEFAULT ((STRFTIME('%s','now'))));",
+        "CREATE TABLE t (a INTEGER DEFAULT (strftime( '%s' , 'now' )));",
+    ),
+    "default-literal-in-parens": (
+        "CREATE TABLE t (a INTEGER DEFAULT 0, b TEXT DEFAULT 'x', c TEXT DEFAULT CURRENT_TIMESTAMP, "
+        "d INTEGER DEFAULT -1);",
+        "CREATE TABLE t (a INTEGER DEFAULT (0), b TEXT DEFAULT ('x'), c TEXT DEFAULT (current_timestamp), "
+        "d INTEGER DEFAULT (-1));",
+    ),
+    "default-true-is-1": (
+        "CREATE TABLE t (a INTEGER DEFAULT TRUE);",
+        "CREATE TABLE t (a INTEGER DEFAULT 1);",
+    ),
+    "default-false-is-0": (
+        "CREATE TABLE t (a INTEGER DEFAULT false);",
+        "CREATE TABLE t (a INTEGER DEFAULT 0);",
+    ),
+    "default-null-is-no-default": (
+        "CREATE TABLE t (a TEXT DEFAULT NULL, b TEXT DEFAULT (NULL));",
+        "CREATE TABLE t (a TEXT, b TEXT);",
+    ),
+    "default-double-quoted-string": (
+        'CREATE TABLE t (a TEXT DEFAULT "abc");',
+        "CREATE TABLE t (a TEXT DEFAULT 'abc');",
+    ),
+    "default-drizzle-timestamp-ms": (
+        "CREATE TABLE t (a INTEGER DEFAULT (cast((julianday('now') - 2440587.5)*86400000 as integer)));",
+        "CREATE TABLE t (a INTEGER DEFAULT (CAST((JULIANDAY('now') - 2440587.5) * 86400000 AS INTEGER)));",
+    ),
+    # foreign keys
+    "fk-implicit-pk-target": (
+        "CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES users);",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES users(id));",
+    ),
+    "fk-inline-vs-table-level": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) ON DELETE CASCADE);",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); "
+        "CREATE TABLE t (c INTEGER, FOREIGN KEY (c) REFERENCES p(id) ON DELETE CASCADE);",
+    ),
+    "fk-drizzle-no-action-spelled-out": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id));",
+        "CREATE TABLE `p` (`id` integer PRIMARY KEY NOT NULL);\n--> statement-breakpoint\n"
+        "CREATE TABLE `t` (`c` integer, FOREIGN KEY (`c`) REFERENCES `p`(`id`) ON UPDATE no action "
+        "ON DELETE no action);",
+    ),
+    "fk-action-case": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) on delete set null);",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) ON DELETE SET NULL);",
+    ),
+    "fk-deferrable-inline-vs-table-level": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); "
+        "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); "
+        'CREATE TABLE t ("C" INTEGER, FOREIGN KEY ("C") REFERENCES p(id) deferrable initially deferred);',
+    ),
+    "fk-not-deferrable-spelled-out": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) NOT DEFERRABLE);",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id));",
+    ),
+    # declared types
+    "type-case": ("CREATE TABLE t (a integer);", "CREATE TABLE t (a INTEGER);"),
+    "type-parameter-spacing": ("CREATE TABLE t (a VARCHAR(10), b DECIMAL(10, 2));",
+                               "CREATE TABLE t (a varchar( 10 ), b decimal(10,2));"),
+    "type-multiword": ("CREATE TABLE t (a UNSIGNED BIG INT);", "CREATE TABLE t (a unsigned  big\nint);"),
+    # order
+    "table-order": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p);",
+        "CREATE TABLE t (c INTEGER REFERENCES p); CREATE TABLE p (id INTEGER PRIMARY KEY);",
+    ),
+    "column-order-not-compared": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER);",
+        "CREATE TABLE t (b INTEGER, a TEXT, id INTEGER PRIMARY KEY);",
+    ),
+    # indexes
+    "index-asc-is-default": (
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a ASC, b);",
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a, b);",
+    ),
+    "index-if-not-exists": (
+        "CREATE TABLE IF NOT EXISTS t (a); CREATE INDEX IF NOT EXISTS i ON t(a);",
+        "CREATE TABLE t (a); CREATE INDEX i ON t(a);",
+    ),
+    "partial-where-qualified-by-own-table": (
+        'CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE "t"."a" > 0;',
+        "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) where a>0;",
+    ),
+    "partial-where-spacing-and-case": (
+        "CREATE TABLE t (a INTEGER, b TEXT); CREATE INDEX i ON t(a) WHERE b IS NOT NULL AND a IN (1,2);",
+        "CREATE TABLE t (a INTEGER, b TEXT); CREATE INDEX i ON t(a) WHERE B is not null and A in ( 1 , 2 );",
+    ),
+    "expression-index-spacing-and-case": (
+        "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(lower(name));",
+        "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(LOWER( name ));",
+    ),
+    "expression-index-with-desc": (
+        "CREATE TABLE t (name TEXT, b); CREATE INDEX i ON t(b, lower(name) DESC);",
+        'CREATE TABLE t (name TEXT, b); CREATE INDEX i ON t("b", LOWER("name") desc);',
+    ),
+    "index-collation-case": (
+        "CREATE TABLE t (a TEXT); CREATE INDEX i ON t(a COLLATE nocase);",
+        "CREATE TABLE t (a TEXT); CREATE INDEX i ON t(a COLLATE NOCASE);",
+    ),
+    # collation
+    "column-collation-case": (
+        "CREATE TABLE t (a TEXT COLLATE nocase); CREATE INDEX i ON t(a);",
+        "CREATE TABLE t (a TEXT COLLATE NOCASE); CREATE INDEX i ON t(a);",
+    ),
+    "column-collation-binary-is-default": (
+        "CREATE TABLE t (a TEXT COLLATE BINARY);",
+        "CREATE TABLE t (a TEXT);",
+    ),
+    # uniqueness
+    "unique-column-set-order": (
+        "CREATE TABLE t (a, b, UNIQUE (a, b));",
+        "CREATE TABLE t (a, b, UNIQUE (b, a));",
+    ),
+    "unique-same-collation": (
+        "CREATE TABLE t (a TEXT, UNIQUE (a COLLATE nocase));",
+        "CREATE TABLE t (a TEXT, CONSTRAINT t_a_uq UNIQUE (A COLLATE NOCASE));",
+    ),
+    "primary-key-inline-vs-table-level": (
+        "CREATE TABLE t (a TEXT PRIMARY KEY, b);",
+        "CREATE TABLE t (a TEXT, b, PRIMARY KEY (a));",
+    ),
+    "unique-inline-vs-table-level": (
+        "CREATE TABLE t (a TEXT UNIQUE);",
+        "CREATE TABLE t (a TEXT, CONSTRAINT t_a_uq UNIQUE (a));",
+    ),
+    # checks
+    "check-spacing": ("CREATE TABLE t (a INTEGER, CHECK (a > 0));", "CREATE TABLE t (a INTEGER, CHECK(a>0));"),
+    "check-qualified-by-own-table": (
+        'CREATE TABLE t (a INTEGER, CHECK ("t"."a" > 0));',
+        "CREATE TABLE t (a INTEGER, CHECK (a > 0));",
+    ),
+    "check-column-level-named-vs-table-level": (
+        "CREATE TABLE t (a INTEGER CONSTRAINT positive CHECK (a > 0));",
+        "CREATE TABLE t (a INTEGER, CHECK (A > 0));",
+    ),
+    "check-in-list-and-function": (
+        "CREATE TABLE t (s TEXT, CHECK (s IN ('a','b') AND length(s) <= 10));",
+        "CREATE TABLE t (s TEXT, CHECK (s in ( 'a' , 'b' ) and LENGTH(s)<=10));",
+    ),
+    "check-redundant-inner-parens": (
+        "CREATE TABLE t (a INTEGER, b INTEGER, CHECK ((a > 0) AND (b > 0)));",
+        "CREATE TABLE t (a INTEGER, b INTEGER, CHECK (a > 0 AND b > 0));",
+    ),
+    # nullability
+    "integer-primary-key-never-null": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT);",
+        "CREATE TABLE `t` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `a` text);",
+    ),
+    "without-rowid-primary-key-is-not-null": (
+        "CREATE TABLE t (a TEXT PRIMARY KEY, b) WITHOUT ROWID;",
+        "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL, b) WITHOUT ROWID;",
+    ),
+    # table options
+    "table-options-case": (
+        "CREATE TABLE t (a TEXT PRIMARY KEY, b INTEGER) without rowid, strict;",
+        "CREATE TABLE t (a TEXT PRIMARY KEY, b INTEGER) STRICT, WITHOUT ROWID;",
+    ),
+    # generated columns
+    "generated-column-spelling": (
+        "CREATE TABLE t (a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL);",
+        "CREATE TABLE t (a INTEGER, b INTEGER AS (A*2));",
+    ),
+    "generated-column-stored": (
+        "CREATE TABLE t (a TEXT, b TEXT GENERATED ALWAYS AS (lower(a)) STORED);",
+        "CREATE TABLE t (a TEXT, b TEXT AS (LOWER( a )) STORED);",
+    ),
+    # views and triggers
+    "view-spacing-case-quoting": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a, b FROM t WHERE b > 1;",
+        'CREATE TABLE t (a, b); CREATE VIEW IF NOT EXISTS "V" AS\n  select "a" , B\n  from T where b>1;',
+    ),
+    "trigger-spacing-case-quoting": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 1 WHERE rowid = "
+        "new.rowid; END;",
+        'CREATE TABLE t (a, b); CREATE TRIGGER IF NOT EXISTS "TR" after insert on "t"\nbegin\n'
+        "  update t set b=1 where rowid=NEW.rowid;\nend;",
+    ),
+    "trigger-for-each-row-is-implied": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
+    ),
+    # FTS5: the virtual table is schema; its shadow tables are not drift
+    "fts5-virtual-table": (
+        "CREATE VIRTUAL TABLE ft USING fts5(title, body);",
+        'create virtual table "FT" using FTS5(title,body);',
+    ),
+    "fts5-with-sync-trigger": (
+        "CREATE TABLE docs (id INTEGER PRIMARY KEY, title TEXT, body TEXT);\n"
+        "CREATE VIRTUAL TABLE ft USING fts5(title, body, content='docs', content_rowid='id');\n"
+        "CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN\n"
+        "  INSERT INTO ft(rowid, title, body) VALUES (new.id, new.title, new.body);\nEND;",
+        "CREATE TABLE docs (id INTEGER PRIMARY KEY, title TEXT, body TEXT);\n"
+        "CREATE VIRTUAL TABLE ft USING fts5(title, body, content='docs', content_rowid='id');\n"
+        "CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN "
+        "INSERT INTO ft (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body); END;",
+    ),
+    # internal tables
+    "internal-tables-ignored": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT);\n"
+        'CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, '
+        "created_at numeric);\n"
+        "CREATE INDEX dm_hash ON __drizzle_migrations(hash);\n"
+        "INSERT INTO t (a) VALUES ('x');\nANALYZE;",
+    ),
+}
+
+
+@pytest.mark.parametrize(("expected_sql", "actual_sql"), _params(EQUAL))
+def test_equal_pair_has_no_failing_finding(expected_sql: str, actual_sql: str) -> None:
+    assert failing(expected_sql, actual_sql) == []
+
+
+@pytest.mark.parametrize(("expected_sql", "actual_sql"), _params(EQUAL))
+def test_equal_pair_reversed_has_no_failing_finding(expected_sql: str, actual_sql: str) -> None:
+    assert failing(actual_sql, expected_sql) == []
+
+
+# --- different pairs: exactly the named failing findings, in each direction ---------------------
+
+P = "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE q (id INTEGER PRIMARY KEY);\n"
+
+DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
+    # defaults: literal types matter
+    "default-string-1-vs-integer-1": (
+        "CREATE TABLE t (a INTEGER DEFAULT '1');", "CREATE TABLE t (a INTEGER DEFAULT 1);",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-1-vs-1.0": (
+        "CREATE TABLE t (a REAL DEFAULT 1);", "CREATE TABLE t (a REAL DEFAULT 1.0);",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-current-timestamp-vs-datetime-now": (
+        "CREATE TABLE t (a TEXT DEFAULT CURRENT_TIMESTAMP);", "CREATE TABLE t (a TEXT DEFAULT (datetime('now')));",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-present-vs-absent": (
+        "CREATE TABLE t (a INTEGER DEFAULT 0);", "CREATE TABLE t (a INTEGER);",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-empty-string-vs-null": (
+        "CREATE TABLE t (a TEXT DEFAULT '');", "CREATE TABLE t (a TEXT DEFAULT NULL);",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-string-NULL-vs-null": (
+        "CREATE TABLE t (a TEXT DEFAULT 'NULL');", "CREATE TABLE t (a TEXT);",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-string-case": (
+        "CREATE TABLE t (a TEXT DEFAULT 'abc');", "CREATE TABLE t (a TEXT DEFAULT 'ABC');",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-string-inner-spacing": (
+        "CREATE TABLE t (a TEXT DEFAULT 'a b');", "CREATE TABLE t (a TEXT DEFAULT 'a  b');",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-true-vs-string-true": (
+        "CREATE TABLE t (a INTEGER DEFAULT TRUE);", "CREATE TABLE t (a INTEGER DEFAULT 'true');",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-strftime-format": (
+        "CREATE TABLE t (a INTEGER DEFAULT (strftime('%s','now')));",
+        "CREATE TABLE t (a INTEGER DEFAULT (strftime('%S','now')));",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-negative": (
+        "CREATE TABLE t (a INTEGER DEFAULT -1);", "CREATE TABLE t (a INTEGER DEFAULT 1);",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    "default-cast-affinity": (
+        "CREATE TABLE t (a DEFAULT (CAST('1' AS NUMERIC)));", "CREATE TABLE t (a DEFAULT (CAST('1' AS REAL)));",
+        [("default", "t.a", "different")], [("default", "t.a", "different")],
+    ),
+    # foreign keys: matched by table and from-columns; object names the expected target
+    "fk-on-delete-cascade-added": (
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id) ON DELETE CASCADE);",
+        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+    ),
+    "fk-on-update-changed": (
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id) ON UPDATE CASCADE);",
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id) ON UPDATE RESTRICT);",
+        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+    ),
+    "fk-target-changed": (
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
+        P + "CREATE TABLE t (c INTEGER REFERENCES q(id));",
+        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->q(id)", "different")],
+    ),
+    "fk-implicit-target-named-by-pk": (
+        P + "CREATE TABLE t (c INTEGER REFERENCES p);",
+        P + "CREATE TABLE t (c INTEGER);",
+        [("foreign_key", "t(c)->p(id)", "missing")], [("foreign_key", "t(c)->p(id)", "unexpected")],
+    ),
+    "fk-table-level-named-deferrable": (
+        P + "CREATE TABLE t (c, CONSTRAINT fk FOREIGN KEY (c) REFERENCES p DEFERRABLE INITIALLY DEFERRED);",
+        P + "CREATE TABLE t (c, FOREIGN KEY (c) REFERENCES p);",
+        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+    ),
+    "fk-deferrable-initially-deferred": (
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);",
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
+        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+    ),
+    # declared types
+    "type-int-vs-integer": (
+        "CREATE TABLE t (a INT);", "CREATE TABLE t (a INTEGER);",
+        [("type", "t.a", "different")], [("type", "t.a", "different")],
+    ),
+    "type-length": (
+        "CREATE TABLE t (a VARCHAR(10));", "CREATE TABLE t (a VARCHAR(20));",
+        [("type", "t.a", "different")], [("type", "t.a", "different")],
+    ),
+    "type-none-vs-text": (
+        "CREATE TABLE t (a);", "CREATE TABLE t (a TEXT);",
+        [("type", "t.a", "different")], [("type", "t.a", "different")],
+    ),
+    # nullability
+    "notnull-plain": (
+        "CREATE TABLE t (a TEXT NOT NULL);", "CREATE TABLE t (a TEXT);",
+        [("notnull", "t.a", "different")], [("notnull", "t.a", "different")],
+    ),
+    "notnull-int-primary-key-is-not-a-rowid-alias": (
+        "CREATE TABLE t (id INT PRIMARY KEY NOT NULL);", "CREATE TABLE t (id INT PRIMARY KEY);",
+        [("notnull", "t.id", "different")], [("notnull", "t.id", "different")],
+    ),
+    "notnull-integer-primary-key-desc-is-not-a-rowid-alias": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY DESC NOT NULL);", "CREATE TABLE t (id INTEGER PRIMARY KEY DESC);",
+        [("notnull", "t.id", "different")], [("notnull", "t.id", "different")],
+    ),
+    # indexes: matched by name, keys in order
+    "index-desc-vs-asc": (
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a DESC, b);",
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a ASC, b);",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "index-column-order": (
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a, b);",
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(b, a);",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "index-extra-column": (
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a);",
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a, b);",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "index-partial-vs-full": (
+        "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE a > 0;",
+        "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a);",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "index-partial-predicate": (
+        "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE a > 0;",
+        "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE a >= 0;",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "expression-index-function": (
+        "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(lower(name));",
+        "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(upper(name));",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "expression-index-vs-column": (
+        "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(lower(name));",
+        "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(name);",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "index-collation": (
+        "CREATE TABLE t (a TEXT); CREATE INDEX i ON t(a COLLATE NOCASE);",
+        "CREATE TABLE t (a TEXT); CREATE INDEX i ON t(a);",
+        [("index", "i", "different")], [("index", "i", "different")],
+    ),
+    "index-dropped": (
+        "CREATE TABLE t (a); CREATE INDEX i ON t(a);",
+        "CREATE TABLE t (a);",
+        [("index", "i", "missing")], [("index", "i", "unexpected")],
+    ),
+    "index-unique-vs-plain": (
+        "CREATE TABLE t (a); CREATE UNIQUE INDEX i ON t(a);",
+        "CREATE TABLE t (a); CREATE INDEX i ON t(a);",
+        [("index", "i", "different"), ("unique", "t(a)", "missing")],
+        [("index", "i", "different"), ("unique", "t(a)", "unexpected")],
+    ),
+    # collation: no COLLATE is BINARY; an index on the column inherits it
+    "column-collation-nocase": (
+        "CREATE TABLE t (a TEXT COLLATE NOCASE); CREATE INDEX i ON t(a);",
+        "CREATE TABLE t (a TEXT); CREATE INDEX i ON t(a);",
+        [("collation", "t.a", "different"), ("index", "i", "different")],
+        [("collation", "t.a", "different"), ("index", "i", "different")],
+    ),
+    "column-collation-nocase-vs-rtrim": (
+        "CREATE TABLE t (a TEXT COLLATE NOCASE);",
+        "CREATE TABLE t (a TEXT COLLATE RTRIM);",
+        [("collation", "t.a", "different")], [("collation", "t.a", "different")],
+    ),
+    "column-collate-inside-default-is-not-the-columns": (
+        "CREATE TABLE t (a TEXT COLLATE NOCASE DEFAULT 'x');",
+        "CREATE TABLE t (a TEXT DEFAULT ('x' COLLATE NOCASE));",
+        [("collation", "t.a", "different"), ("default", "t.a", "different")],
+        [("collation", "t.a", "different"), ("default", "t.a", "different")],
+    ),
+    "column-collation-with-unique": (
+        "CREATE TABLE t (a TEXT COLLATE NOCASE UNIQUE);",
+        "CREATE TABLE t (a TEXT UNIQUE);",
+        [("collation", "t.a", "different"), ("unique", "t(a)", "different")],
+        [("collation", "t.a", "different"), ("unique", "t(a)", "different")],
+    ),
+    # primary keys
+    "primary-key-order": (
+        "CREATE TABLE t (a TEXT, b, PRIMARY KEY (a, b));",
+        "CREATE TABLE t (a TEXT, b, PRIMARY KEY (b, a));",
+        [("primary_key", "t.a,b", "different")], [("primary_key", "t.b,a", "different")],
+    ),
+    "primary-key-dropped": (
+        "CREATE TABLE t (a TEXT PRIMARY KEY);",
+        "CREATE TABLE t (a TEXT);",
+        [("primary_key", "t.a", "missing")], [("primary_key", "t.a", "unexpected")],
+    ),
+    "primary-key-collation": (
+        "CREATE TABLE t (a TEXT, b, PRIMARY KEY (a COLLATE NOCASE));",
+        "CREATE TABLE t (a TEXT, b, PRIMARY KEY (a));",
+        [("primary_key", "t.a", "different")], [("primary_key", "t.a", "different")],
+    ),
+    # uniqueness: column sets
+    "unique-legacy-inline-vs-drizzle-named-index": (
+        "CREATE TABLE t (a TEXT UNIQUE);",
+        "CREATE TABLE t (a TEXT); CREATE UNIQUE INDEX t_a_unique ON t(a);",
+        [("index", "t_a_unique", "unexpected")], [("index", "t_a_unique", "missing")],
+    ),
+    "unique-collation": (
+        "CREATE TABLE users (email TEXT, UNIQUE (email COLLATE NOCASE));",
+        "CREATE TABLE users (email TEXT UNIQUE);",
+        [("unique", "users(email)", "different")], [("unique", "users(email)", "different")],
+    ),
+    "unique-dropped": (
+        "CREATE TABLE t (a TEXT UNIQUE);",
+        "CREATE TABLE t (a TEXT);",
+        [("unique", "t(a)", "missing")], [("unique", "t(a)", "unexpected")],
+    ),
+    "unique-column-set": (
+        "CREATE TABLE t (a, b, c, UNIQUE (a, b));",
+        "CREATE TABLE t (a, b, c, UNIQUE (a, c));",
+        [("unique", "t(a,b)", "missing"), ("unique", "t(a,c)", "unexpected")],
+        [("unique", "t(a,b)", "unexpected"), ("unique", "t(a,c)", "missing")],
+    ),
+    # checks: compared by canonical expression
+    "check-operator": (
+        "CREATE TABLE t (a INTEGER, CHECK (a > 0));",
+        "CREATE TABLE t (a INTEGER, CHECK (a >= 0));",
+        [("check", 't("a" > 0)', "missing"), ("check", 't("a" >= 0)', "unexpected")],
+        [("check", 't("a" > 0)', "unexpected"), ("check", 't("a" >= 0)', "missing")],
+    ),
+    "check-dropped": (
+        "CREATE TABLE t (a INTEGER CHECK (a > 0));",
+        "CREATE TABLE t (a INTEGER);",
+        [("check", 't("a" > 0)', "missing")], [("check", 't("a" > 0)', "unexpected")],
+    ),
+    "check-needed-parens": (
+        "CREATE TABLE t (a, b, c, CHECK ((a = 1 OR b = 2) AND c = 3));",
+        "CREATE TABLE t (a, b, c, CHECK (a = 1 OR b = 2 AND c = 3));",
+        [("check", 't(("a" = 1 OR "b" = 2) AND "c" = 3)', "missing"),
+         ("check", 't("a" = 1 OR "b" = 2 AND "c" = 3)', "unexpected")],
+        [("check", 't(("a" = 1 OR "b" = 2) AND "c" = 3)', "unexpected"),
+         ("check", 't("a" = 1 OR "b" = 2 AND "c" = 3)', "missing")],
+    ),
+    # tables and columns: a missing or unexpected table is one finding
+    "table-missing-with-everything": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t, b TEXT UNIQUE COLLATE NOCASE "
+        "DEFAULT 'x', CHECK (b <> '')) ;\nCREATE INDEX iu ON u(b DESC) WHERE b IS NOT NULL;",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        [("table", "u", "missing")], [("table", "u", "unexpected")],
+    ),
+    "column-added": (
+        "CREATE TABLE t (a INTEGER);",
+        "CREATE TABLE t (a INTEGER, b TEXT NOT NULL DEFAULT 'x' COLLATE NOCASE);",
+        [("column", "t.b", "unexpected")], [("column", "t.b", "missing")],
+    ),
+    # table options
+    "without-rowid": (
+        "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;",
+        "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);",
+        [("table_option", "t", "different")], [("table_option", "t", "different")],
+    ),
+    "strict": (
+        "CREATE TABLE t (a INTEGER) STRICT;", "CREATE TABLE t (a INTEGER);",
+        [("table_option", "t", "different")], [("table_option", "t", "different")],
+    ),
+    "autoincrement": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);", "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        [("table_option", "t", "different")], [("table_option", "t", "different")],
+    ),
+    # generated columns
+    "generated-expression": (
+        "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 2));",
+        "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 3));",
+        [("column", "t.b", "different")], [("column", "t.b", "different")],
+    ),
+    "generated-virtual-vs-stored": (
+        "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 2) VIRTUAL);",
+        "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 2) STORED);",
+        [("column", "t.b", "different")], [("column", "t.b", "different")],
+    ),
+    # views and triggers
+    "view-select": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a FROM t WHERE b = 'x';",
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a FROM t WHERE b = 'X';",
+        [("view", "v", "different")], [("view", "v", "different")],
+    ),
+    "view-dropped": (
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;",
+        "CREATE TABLE t (a);",
+        [("view", "v", "missing")], [("view", "v", "unexpected")],
+    ),
+    "trigger-body": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 2; END;",
+        [("trigger", "tr", "different")], [("trigger", "tr", "different")],
+    ),
+    "trigger-timing": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr BEFORE INSERT ON t BEGIN SELECT 1; END;",
+        [("trigger", "tr", "different")], [("trigger", "tr", "different")],
+    ),
+    "trigger-dropped": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b);",
+        [("trigger", "tr", "missing")], [("trigger", "tr", "unexpected")],
+    ),
+    # FTS5: the virtual table is one finding; ft_data, ft_idx, ft_content, ... never are
+    "fts5-table-missing": (
+        "CREATE TABLE t (a); CREATE VIRTUAL TABLE ft USING fts5(title, body);",
+        "CREATE TABLE t (a);",
+        [("table", "ft", "missing")], [("table", "ft", "unexpected")],
+    ),
+    "fts5-options": (
+        "CREATE VIRTUAL TABLE ft USING fts5(title, body, tokenize='porter');",
+        "CREATE VIRTUAL TABLE ft USING fts5(title, body);",
+        [("table_option", "ft", "different")], [("table_option", "ft", "different")],
+    ),
+}
+
+
+@pytest.mark.parametrize(("expected_sql", "actual_sql", "forward", "backward"), _params(DIFFERENT))
+def test_different_pair_fails_exactly(expected_sql: str, actual_sql: str, forward: Failing, backward: Failing) -> None:
+    assert failing(expected_sql, actual_sql) == sorted(forward)
+
+
+@pytest.mark.parametrize(("expected_sql", "actual_sql", "forward", "backward"), _params(DIFFERENT))
+def test_different_pair_reversed_fails_exactly(
+    expected_sql: str, actual_sql: str, forward: Failing, backward: Failing
+) -> None:
+    assert failing(actual_sql, expected_sql) == sorted(backward)
+
+
+# --- rules whose ok findings and messages matter too --------------------------------------------
+
+
+def _by_kind(expected_sql: str, actual_sql: str, kind: str) -> list[tuple[str, str, str]]:
+    return [(f.object, f.status, f.message) for f in findings(expected_sql, actual_sql) if f.kind == kind]
+
+
+LEGACY_UNIQUE = "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT UNIQUE);"
+DRIZZLE_UNIQUE = (
+    "CREATE TABLE `users` (`id` integer PRIMARY KEY NOT NULL, `username` text);\n--> statement-breakpoint\n"
+    "CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);"
+)
+
+
+def test_drizzle_unique_against_legacy_database_holds_but_index_is_missing() -> None:
+    every = findings(DRIZZLE_UNIQUE, LEGACY_UNIQUE, "baseline")
+    assert [(f.object, f.status) for f in every if f.kind == "unique"] == [("users(username)", "ok")]
+    [index] = [f for f in every if f.kind == "index"]
+    assert (index.object, index.status, index.table) == ("users_username_unique", "missing", "users")
+    assert "holds" in index.message and "users_username_unique" in index.message
+    assert sorted((f.kind, f.object, f.status) for f in every if f.status != "ok") == [
+        ("index", "users_username_unique", "missing")
+    ]
+
+
+def test_legacy_unique_against_drizzle_database_holds_but_index_is_unexpected() -> None:
+    every = findings(LEGACY_UNIQUE, DRIZZLE_UNIQUE, "legacy")
+    assert [(f.object, f.status) for f in every if f.kind == "unique"] == [("users(username)", "ok")]
+    assert sorted((f.kind, f.object, f.status) for f in every if f.status != "ok") == [
+        ("index", "users_username_unique", "unexpected")
+    ]
+
+
+def test_autoindexes_are_never_index_findings() -> None:
+    sql = "CREATE TABLE t (a TEXT PRIMARY KEY, b TEXT UNIQUE, c, d, UNIQUE (c, d));"
+    every = findings(sql, sql)
+    assert all(f.status == "ok" for f in every)
+    assert not any(f.kind == "index" for f in every)
+    assert not any("sqlite_autoindex" in f.object for f in every)
+    assert sorted(f.object for f in every if f.kind == "unique") == ["t(b)", "t(c,d)"]
+
+
+def test_unique_column_order_is_ok_not_silent() -> None:
+    assert _by_kind("CREATE TABLE t (a, b, UNIQUE (a, b));", "CREATE TABLE t (a, b, UNIQUE (b, a));", "unique") == [
+        ("t(a,b)", "ok", "uniqueness holds")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expected_sql", "actual_sql"),
+    [
+        pytest.param("CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);", "CREATE TABLE t (a TEXT PRIMARY KEY);",
+                     id="drizzle-not-null-vs-legacy-nullable"),
+        pytest.param("CREATE TABLE t (a TEXT PRIMARY KEY);", "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);",
+                     id="legacy-nullable-vs-not-null-database"),
+    ],
+)
+def test_nullable_legacy_primary_key_explains_the_quirk(expected_sql: str, actual_sql: str) -> None:
+    assert failing(expected_sql, actual_sql) == [("notnull", "t.a", "different")]
+    [(_obj, _status, message)] = [n for n in _by_kind(expected_sql, actual_sql, "notnull") if n[1] != "ok"]
+    assert "legacy quirk" in message
+    assert "PRIMARY KEY" in message
+
+
+def test_plain_notnull_difference_does_not_mention_the_quirk() -> None:
+    [(_obj, status, message)] = _by_kind("CREATE TABLE t (a TEXT NOT NULL);", "CREATE TABLE t (a TEXT);", "notnull")
+    assert status == "different" and "quirk" not in message
+
+
+def test_missing_table_is_one_finding_with_nothing_repeated() -> None:
+    expected = (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t, b TEXT UNIQUE, CHECK (b <> ''));\n"
+        "CREATE INDEX iu ON u(b);"
+    )
+    every = findings(expected, "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    about_u = [(f.kind, f.object, f.status) for f in every if f.table == "u" or f.object.startswith("u")]
+    assert about_u == [("table", "u", "missing")]
+
+
+def test_column_order_is_not_a_finding() -> None:
+    every = findings("CREATE TABLE t (a, b);", "CREATE TABLE t (b, a);")
+    assert all(f.status == "ok" for f in every)
+    assert sorted(f.object for f in every if f.kind == "column") == ["t.a", "t.b"]
+
+
+def test_fk_object_names_resolved_implicit_target() -> None:
+    sql_implicit = "CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES users);"
+    sql_explicit = "CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES users(id));"
+    assert [(o, s) for o, s, _m in _by_kind(sql_implicit, sql_explicit, "foreign_key")] == [
+        ("t(c)->users(id)", "ok")
+    ]
+
+
+def test_composite_implicit_fk_target_is_the_composite_primary_key() -> None:
+    parent = "CREATE TABLE p (x, y, PRIMARY KEY (x, y));"
+    implicit = parent + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p);"
+    explicit = parent + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));"
+    swapped = parent + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(y, x));"
+    assert [(o, s) for o, s, _m in _by_kind(implicit, explicit, "foreign_key")] == [("t(a,b)->p(x,y)", "ok")]
+    assert failing(implicit, swapped) == [("foreign_key", "t(a,b)->p(x,y)", "different")]
+
+
+@pytest.mark.parametrize(
+    "actual_sql",
+    [
+        pytest.param("CREATE VIRTUAL TABLE ft USING fts5(title, body);", id="same"),
+        pytest.param("", id="absent"),
+    ],
+)
+def test_fts5_shadow_tables_never_produce_findings(actual_sql: str) -> None:
+    expected_sql = "CREATE VIRTUAL TABLE ft USING fts5(title, body);"
+    every = findings(expected_sql, "CREATE TABLE t (a);" + actual_sql) + findings(
+        "CREATE TABLE t (a);" + actual_sql, expected_sql
+    )
+    shadows = ("ft_data", "ft_idx", "ft_content", "ft_docsize", "ft_config")
+    assert not [f for f in every if any(s in f.object or s == f.table for s in shadows)]
+
+
+def test_fts5_virtual_table_itself_matches() -> None:
+    sql = "CREATE VIRTUAL TABLE ft USING fts5(title, body);"
+    every = findings(sql, sql)
+    assert ("table", "ft", "ok") in [(f.kind, f.object, f.status) for f in every]
+    assert ("table_option", "ft", "ok") in [(f.kind, f.object, f.status) for f in every]
+    assert sorted(f.object for f in every if f.kind == "column") == ["ft.body", "ft.title"]
+    assert all(f.status == "ok" for f in every)
+
+
+def test_internal_tables_never_produce_findings() -> None:
+    expected = "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);"
+    actual = (
+        expected + 'CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, '
+        "created_at numeric); INSERT INTO t DEFAULT VALUES; ANALYZE;"
+    )
+    every = findings(expected, actual) + findings(actual, expected)
+    assert all(f.status == "ok" for f in every)
+    internal = ("sqlite_", "__drizzle_migrations")
+    assert not [f for f in every if any(i in f.object or i in (f.table or "") for i in internal)]
+
+
+def test_collation_finding_names_binary_default() -> None:
+    [(obj, status, _m)] = _by_kind("CREATE TABLE t (a TEXT COLLATE NOCASE);", "CREATE TABLE t (a TEXT);", "collation")
+    assert (obj, status) == ("t.a", "different")
+    [f] = [f for f in findings("CREATE TABLE t (a TEXT COLLATE NOCASE);", "CREATE TABLE t (a TEXT);")
+           if f.kind == "collation"]
+    assert (f.expected, f.actual) == ("NOCASE", "BINARY")
+
+
+def test_check_object_uses_canonical_expression() -> None:
+    every = findings("CREATE TABLE t (a INTEGER, CHECK (a > 0));", 'CREATE TABLE t (a INTEGER, CHECK ("t"."A">0));')
+    assert [(f.object, f.status) for f in every if f.kind == "check"] == [
+        (f"t({canonical_expression('a > 0', 't')})", "ok")
+    ]
+
+
+# --- the canonical forms themselves -------------------------------------------------------------
+
+SAME_DEFAULT = [
+    ("(strftime('%s','now'))", "strftime('%s', 'now')"),
+    ("strftime('%s','now')", "STRFTIME( '%s' ,'now' )"),
+    ("((strftime('%s','now')))", "(strftime('%s', 'now'))"),
+    ("TRUE", "1"),
+    ("true", "(1)"),
+    ("FALSE", "0"),
+    ('"abc"', "'abc'"),
+    ('"it\'s"', "'it''s'"),
+    ("current_timestamp", "CURRENT_TIMESTAMP"),
+    ("(CURRENT_TIMESTAMP)", "CURRENT_TIMESTAMP"),
+    ("-1", "(-1)"),
+    ("- 1", "-1"),
+    ("(unixepoch() * 1000)", "unixepoch()*1000"),
+    ("lower(hex(randomblob(16)))", "LOWER(HEX(RANDOMBLOB(16)))"),
+    ("date('now', '+1 day')", "DATE('now','+1 day')"),
+    ("CAST(a AS VARCHAR(10))", "cast(a as text)"),
+    ("CAST(a AS INT)", "CAST(a AS INTEGER)"),
+    ("CAST(a AS UNSIGNED BIG INT)", "CAST(a AS INTEGER)"),
+]
+
+DIFFERENT_DEFAULT = [
+    ("'1'", "1"),
+    ("1", "1.0"),
+    ("'0'", "0"),
+    ("CURRENT_TIMESTAMP", "datetime('now')"),
+    ("CURRENT_DATE", "date('now')"),
+    ("CURRENT_TIME", "time('now')"),
+    ("datetime('now')", "datetime('now', 'localtime')"),
+    ("strftime('%s','now')", "strftime('%S','now')"),
+    ("strftime('%Y-%m-%d %H:%M:%f','now')", "strftime('%Y-%m-%d %H:%M:%S','now')"),
+    ("'abc'", "'ABC'"),
+    ("'a b'", "'a  b'"),
+    ("'true'", "TRUE"),
+    ("''", "NULL"),
+    ("'NULL'", "NULL"),
+    ("-1", "1"),
+    ("1e3", "1000"),
+    ("X'00'", "'00'"),
+    ("abs(random())", "random()"),
+    ("CAST(a AS NUMERIC)", "CAST(a AS REAL)"),
+    ("CAST(a AS BOOLEAN)", "CAST(a AS INTEGER)"),
+    ("CAST(a AS STRING)", "CAST(a AS TEXT)"),
+    ("CAST(a AS DATETIME)", "datetime(a)"),
+    ("CAST(a AS BLOB)", "CAST(a AS TEXT)"),
+]
+
+
+@pytest.mark.parametrize(("left", "right"), SAME_DEFAULT)
+def test_canonical_default_equal(left: str, right: str) -> None:
+    assert canonical_default(left) == canonical_default(right)
+
+
+@pytest.mark.parametrize(("left", "right"), DIFFERENT_DEFAULT)
+def test_canonical_default_different(left: str, right: str) -> None:
+    assert canonical_default(left) != canonical_default(right)
+
+
+@pytest.mark.parametrize("text", ["NULL", "null", "(NULL)", " NULL ", None])
+def test_canonical_default_null_is_no_default(text: str | None) -> None:
+    assert canonical_default(text) is None
+
+
+@pytest.mark.parametrize("text", ["''", "'NULL'", "0", "'null'"])
+def test_canonical_default_null_like_values_are_defaults(text: str) -> None:
+    assert canonical_default(text) is not None
+
+
+SAME_EXPRESSION = [
+    ('"t"."a" > 0', "a>0"),
+    ("T.A > 0", "a > 0"),
+    ('"A" > 0', "a > 0"),
+    ("[a] > 0", "`a` > 0"),
+    ("(a > 0)", "a > 0"),
+    ("((a > 0) AND (b < 1))", "a > 0 AND b < 1"),
+    ("(a) > (0)", "a > 0"),
+    ("a IN ('x','y')", "a in ( 'x' , 'y' )"),
+    ("length(a) > 0", "LENGTH( a ) > 0"),
+    ("a BETWEEN 1 AND 10", "a between 1 and 10"),
+    ("a != 1", "a <> 1"),
+    ("a == 1", "a = 1"),
+    ("a IS NOT NULL", "a NOTNULL"),
+    ("lower(name)", "LOWER( name )"),
+    ("a IN (FALSE, TRUE)", "a IN (0, 1)"),
+    ("typeof(a) = 'integer'", "TYPEOF(a)='integer'"),
+    ("NOT (a)", "NOT a"),
+]
+
+DIFFERENT_EXPRESSION = [
+    ("a > 0", "a >= 0"),
+    ('"u"."a" > 0', "a > 0"),
+    ("lower(name)", "upper(name)"),
+    ("a - (b - c)", "a - b - c"),
+    ("a * (b + c)", "a * b + c"),
+    ("(a = 1 OR b = 2) AND c = 3", "a = 1 OR b = 2 AND c = 3"),
+    ("NOT (a AND b)", "NOT a AND b"),
+    ("-(a + b)", "-a + b"),
+    ("a = 'x'", "a = 'X'"),
+    ("a LIKE 'x%'", "a GLOB 'x%'"),
+    ("a -> '$.x'", "a ->> '$.x'"),
+    ("json_extract(a, '$.x')", "a -> '$.x'"),
+    ("a || b", "concat(a, b)"),
+    ("a IS b", "a = b"),
+    ("CAST(a AS NUMERIC) = a", "CAST(a AS REAL) = a"),
+]
+
+
+@pytest.mark.parametrize(("left", "right"), SAME_EXPRESSION)
+def test_canonical_expression_equal(left: str, right: str) -> None:
+    assert canonical_expression(left, "t") == canonical_expression(right, "t")
+
+
+@pytest.mark.parametrize(("left", "right"), DIFFERENT_EXPRESSION)
+def test_canonical_expression_different(left: str, right: str) -> None:
+    assert canonical_expression(left, "t") != canonical_expression(right, "t")
+
+
+def test_canonical_expression_keeps_other_tables_qualification() -> None:
+    assert canonical_expression('"u"."a" > 0', "t") == canonical_expression("u.a > 0", "t")
+    assert canonical_expression("u.a > 0", "t") != canonical_expression("a > 0", "t")
+    assert canonical_expression("t.a > 0") != canonical_expression("a > 0")  # no table given: nothing dropped
+
+
+def test_canonical_expression_unparsable_falls_back_to_tokens() -> None:
+    # sqlglot cannot parse this; the fallback still ignores case and spacing, but not meaning.
+    weird = "a MATCH 'x' ESCAPE"
+    assert canonical_expression(weird) == canonical_expression("A  match 'x'  escape")
+    assert canonical_expression(weird) != canonical_expression("a MATCH 'y' ESCAPE")
