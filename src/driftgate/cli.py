@@ -231,14 +231,15 @@ def stamp(
     if json_path:
         write_json(result.report, _resolve(json_path, config))
     report = result.report
-    if report.blocking:
-        print_summary(report)
-    refuse_unless_conforming(report)
     assert result.migrations is not None and report.gate_tag is not None
+    # Already recorded wins over drift: later migrations may have changed the schema since (DESIGN 4).
     plan = plan_stamp(result.migrations, report.gate_tag, result.live.ledger, request.ledger_table)
     if plan.already_stamped:
         click.echo(f"{plan.tag} is already stamped; nothing written")
         return
+    if report.blocking:
+        print_summary(report)
+    refuse_unless_conforming(report)
     if dry_run:
         click.echo(f"-- dry run: {report.verdict()}; these statements would run in one transaction:")
         for sql_text, args in plan.statements:

@@ -8,6 +8,7 @@ database is then read with the very introspection used on the live database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import libsql
 from sqlglot.errors import SqlglotError
@@ -17,7 +18,9 @@ from driftgate.errors import InputError
 from driftgate.introspect import INTROSPECTION_SQL, build_schema, parse_document
 from driftgate.model import Location, Schema
 from driftgate.normalize import canonical_identifier, tokenize
-from driftgate.sources.statements import SqlStatement
+
+if TYPE_CHECKING:  # sources imports shadow; only annotations need this
+    from driftgate.sources.statements import SqlStatement
 
 # Migration files may carry their own transaction control; the shadow run is one session.
 _TRANSACTION_WORDS = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}
