@@ -131,3 +131,11 @@ def test_stamp_option_stamps_only_a_conforming_baseline(tmp_path: Path) -> None:
     assert out.count("driftgate stamp: stamped 0000_baseline: 1 ledger row(s) written") == 1
     rows = sqlite3.connect(good).execute("SELECT hash, created_at FROM __drizzle_migrations").fetchall()
     assert len(rows) == 1
+
+
+def test_runs_without_pytest_xdist(tmp_path: Path) -> None:
+    # README command 1 installs driftgate alone: the plugin must not need xdist's hooks.
+    code, out, outcomes = run_suite(tmp_path, "-p", "no:xdist", "--driftgate-json", tmp_path / "r.json")
+    assert code == 1, out
+    assert "driftgate verdict: baseline 0000_baseline is blocked by 12 findings" in out
+    assert sum(1 for s in outcomes.values() if s == "failed") == 12

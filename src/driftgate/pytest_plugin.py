@@ -208,6 +208,7 @@ class DriftgateSession:
         if error is not None:
             pytest.exit(f"driftgate: error: {redact(str(error))}", returncode=error.exit_code)
 
+    @pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest-xdist may not be installed
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """xdist controller: take the report a worker computed (all workers read the same database)."""
         document = getattr(node, "workeroutput", {}).get("driftgate_report")
