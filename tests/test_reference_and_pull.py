@@ -1,0 +1,47 @@
+"""reference_sql/legacy.sql stays in step with the legacy code; a pull-style baseline is judged by its snapshot."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from cli import driftgate, failing
+from conftest import EXAMPLE, LEGACY_TS, REPO
+
+REFERENCE = REPO / "reference_sql" / "legacy.sql"
+LEGACY_REL = LEGACY_TS.relative_to(REPO)
+
+
+def test_reference_sql_is_not_stale() -> None:
+    run = driftgate("extract", "--legacy", LEGACY_REL, "-o", REFERENCE, "--check", cwd=REPO)
+    assert run.code == 0, f"{REFERENCE} is stale: run `driftgate extract --legacy {LEGACY_REL}` ({run.err})"
+
+
+def test_extract_check_detects_a_changed_source(tmp_path: Path) -> None:
+    code_dir = tmp_path / "fixtures" / "mcp-devops" / "legacy"
+    shutil.copytree(LEGACY_TS.parent, code_dir)
+    target = tmp_path / "legacy.sql"
+    assert driftgate("extract", "--legacy", LEGACY_REL, "-o", target, cwd=tmp_path).code == 0
+    assert driftgate("extract", "--legacy", LEGACY_REL, "-o", target, "--check", cwd=tmp_path).code == 0
+    source = tmp_path / LEGACY_REL
+    source.write_text(
+        source.read_text().replace("total_commands INTEGER default 0", "total_commands INTEGER default 1")
+    )
+    stale = driftgate("extract", "--legacy", LEGACY_REL, "-o", target, "--check", cwd=tmp_path)
+    assert stale.code == 1 and "stale" in stale.err
+
+
+def test_pull_style_baseline_shows_what_pull_lost(tmp_path: Path, legacy_db: Path) -> None:
+    out = tmp_path / "r.json"
+    run = driftgate(
+        "check", "--db", legacy_db, "--migrations", EXAMPLE / "pulled" / "migrations", "--json", out, cwd=tmp_path
+    )
+    assert run.code == 1
+    found = failing(json.loads(out.read_text()))
+    desc_lost = {f for f in found if f[1] == "index"}
+    assert len(desc_lost) == 7 and all(status == "different" for *_, status in desc_lost)
+    assert ("baseline", "unique", "users(username)", "unexpected") in found
+    assert ("baseline", "unique", "conversation_summaries(user_id,machine_id)", "unexpected") in found
+    assert len(found) == 9
+    assert "pull-style" in json.loads(out.read_text())["sources"][0]["detail"]
