@@ -139,3 +139,13 @@ def test_runs_without_pytest_xdist(tmp_path: Path) -> None:
     assert code == 1, out
     assert "driftgate verdict: baseline 0000_baseline is blocked by 12 findings" in out
     assert sum(1 for s in outcomes.values() if s == "failed") == 12
+
+
+def test_suite_over_http_against_a_served_sqld(tmp_path: Path, sqld_binary_ok: None) -> None:
+    report = tmp_path / "r.json"
+    code, out, outcomes = run_suite(tmp_path, "--driftgate-sqld", "--driftgate-json", report)
+    assert code == 1, out
+    document = json.loads(report.read_text())
+    assert document["database"].startswith("http://127.0.0.1:")
+    assert sum(1 for s in outcomes.values() if s == "failed") == 12
+    assert "checked a local sqld at http://127.0.0.1:" in out

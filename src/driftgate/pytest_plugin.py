@@ -23,8 +23,10 @@ import pytest
 
 from driftgate.check import CheckRequest, CheckResult, run_check
 from driftgate.config import FileConfig, load_config
-from driftgate.errors import DriftgateError
+from driftgate.errors import DriftgateError, InputError
 from driftgate.findings import Finding, Report
+from driftgate.sources.statements import SqlStatement
+from driftgate.sqld import SqldServer
 from driftgate.urls import redact
 
 KIND_PREFIX = "test_"
@@ -44,6 +46,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--driftgate-json", dest="driftgate_json", metavar="FILE", help="Write the JSON report here.")
     group.addoption("--driftgate-html", dest="driftgate_html", metavar="FILE", help="Write the HTML report here.")
     group.addoption(
+        "--driftgate-sqld",
+        dest="driftgate_sqld",
+        action="store_true",
+        help="Start a local sqld loaded with the legacy DDL and check it over HTTP (the example, served).",
+    )
+    group.addoption(
         "--driftgate-stamp",
         dest="driftgate_stamp",
         action="store_true",
@@ -59,6 +67,7 @@ class _State:
     result: CheckResult | None = None
     report_doc: dict[str, Any] | None = None  # what a worker hands the controller
     embedded: str | None = None
+    served: str | None = None
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (source, outcome)
     used: bool = False
     error: DriftgateError | None = None
@@ -112,7 +121,14 @@ def _run_once(config: pytest.Config) -> CheckResult:
     try:
         db_url = _database_configured(config, state)
         request = _request(config, state, db_url)
-        if db_url is None:
+        if _option(config, "sqld"):
+            # A throwaway real libSQL server loaded with the legacy DDL: the suite then runs
+            # over HTTP, as a user's CI runs it against Turso.
+            server = _example_server(request)
+            config.add_cleanup(server.stop)
+            state.served = server.http_url
+            request = CheckRequest(**{**request.__dict__, "db_url": server.http_url})
+        elif db_url is None:
             # Nothing configured: the bundled example runs against an embedded database
             # built from the legacy DDL, so the main job needs no server.
             state.embedded = _embedded_database(request)
@@ -131,16 +147,27 @@ def _run_once(config: pytest.Config) -> CheckResult:
     return state.result
 
 
-def _embedded_database(request: CheckRequest) -> str:
+def _example_statements(request: CheckRequest) -> tuple[SqlStatement, ...]:
     from driftgate.check import load_sources
-    from driftgate.embedded import build_database
 
     sources, _ = load_sources(request)
     legacy = next((s for s in sources if s.label in ("legacy", "sql")), None)
     if legacy is None:
-        raise DriftgateError("--db-url: no database configured and no legacy/sql source to build an example from")
+        raise InputError("--db-url: no database configured and no legacy/sql source to build an example from")
+    return legacy.statements
+
+
+def _embedded_database(request: CheckRequest) -> str:
+    from driftgate.embedded import build_database
+
     folder = tempfile.mkdtemp(prefix="driftgate-example-")
-    return str(build_database(legacy.statements, Path(folder) / "example.db"))
+    return str(build_database(_example_statements(request), Path(folder) / "example.db"))
+
+
+def _example_server(request: CheckRequest) -> SqldServer:
+    from driftgate.embedded import serve_database
+
+    return serve_database(_example_statements(request), Path(tempfile.mkdtemp(prefix="driftgate-sqld-")))
 
 
 def _test_id(finding: Finding, seen: Counter[str]) -> str:
@@ -274,6 +301,8 @@ def _print_summary(terminalreporter: Any, report: Report, state: _State) -> None
     terminalreporter.section("driftgate")
     if state.embedded:
         terminalreporter.write_line("no database configured: using an embedded database built from the legacy DDL")
+    if state.served:
+        terminalreporter.write_line(f"checked a local sqld at {state.served}, loaded with the legacy DDL")
     print_summary(report, console)
     terminalreporter.write(buffer.getvalue())
 
