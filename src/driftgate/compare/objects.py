@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from driftgate.compare.context import Comparison, quote
 from driftgate.findings import Finding
+from driftgate.model import Trigger, View
 
 
 def compare_checks(c: Comparison) -> Iterator[Finding]:
@@ -43,52 +44,46 @@ def compare_table_options(c: Comparison) -> Iterator[Finding]:
         )
 
 
+def _compare_named(
+    c: Comparison,
+    kind: str,
+    expected: Sequence[View | Trigger],
+    actual: Sequence[View | Trigger],
+    create: Callable[[View | Trigger], str],
+) -> Iterator[Finding]:
+    """Views and triggers: matched by name, compared by canonical definition."""
+
+    def owner(item: View | Trigger) -> str:
+        return item.table if isinstance(item, Trigger) else item.name
+
+    drop = f"DROP {kind.upper()}"
+    live = {item.name.casefold(): item for item in actual}
+    for item in expected:
+        found = live.get(item.name.casefold())
+        if found is None:
+            yield c.finding(kind, owner(item), item.name, "missing", expected=item.definition,
+                            message=f"{kind} {item.name} is missing", fix=create(item), location=item.location)
+            continue
+        same = found.definition == item.definition
+        yield c.finding(
+            kind, owner(item), item.name, "ok" if same else "different",
+            expected=item.definition, actual=found.definition,
+            message=f"{kind} matches" if same else f"{kind} {item.name} is defined differently",
+            fix=None if same else f"{drop} {quote(item.name)};\n{create(item)}", location=item.location,
+        )
+    names = {item.name.casefold() for item in expected}
+    for item in actual:
+        if item.name.casefold() not in names:
+            yield c.finding(kind, owner(item), item.name, "unexpected", actual=item.definition,
+                            message=f"the database has {kind} {item.name}, which {c.source} does not define",
+                            fix=f"-- {drop} {quote(item.name)};")
+
+
 def compare_views(c: Comparison) -> Iterator[Finding]:
-    live_views = {v.name.casefold(): v for v in c.actual.views}
-    for view in c.expected.views:
-        actual = live_views.get(view.name.casefold())
-        if actual is None:
-            yield c.finding("view", view.name, view.name, "missing", expected=view.definition,
-                            message=f"view {view.name} is missing",
-                            fix=f"CREATE VIEW {quote(view.name)} AS {view.definition};", location=view.location)
-        else:
-            same = actual.definition == view.definition
-            yield c.finding(
-                "view", view.name, view.name, "ok" if same else "different",
-                expected=view.definition, actual=actual.definition,
-                message="view matches" if same else f"view {view.name} is defined differently",
-                fix=None if same
-                else f"DROP VIEW {quote(view.name)};\nCREATE VIEW {quote(view.name)} AS {view.definition};",
-                location=view.location,
-            )
-    names = {v.name.casefold() for v in c.expected.views}
-    for actual in c.actual.views:
-        if actual.name.casefold() not in names:
-            yield c.finding("view", actual.name, actual.name, "unexpected", actual=actual.definition,
-                            message=f"the database has view {actual.name}, which {c.source} does not define",
-                            fix=f"-- DROP VIEW {quote(actual.name)};")
+    yield from _compare_named(
+        c, "view", c.expected.views, c.actual.views, lambda v: f"CREATE VIEW {quote(v.name)} AS {v.definition};"
+    )
 
 
 def compare_triggers(c: Comparison) -> Iterator[Finding]:
-    live_triggers = {t.name.casefold(): t for t in c.actual.triggers}
-    for trigger in c.expected.triggers:
-        actual = live_triggers.get(trigger.name.casefold())
-        if actual is None:
-            yield c.finding("trigger", trigger.table, trigger.name, "missing", expected=trigger.definition,
-                            message=f"trigger {trigger.name} is missing", fix=trigger.definition + ";",
-                            location=trigger.location)
-        else:
-            same = actual.definition == trigger.definition
-            yield c.finding(
-                "trigger", trigger.table, trigger.name, "ok" if same else "different",
-                expected=trigger.definition, actual=actual.definition,
-                message="trigger matches" if same else f"trigger {trigger.name} is defined differently",
-                fix=None if same else f"DROP TRIGGER {quote(trigger.name)};\n{trigger.definition};",
-                location=trigger.location,
-            )
-    names = {t.name.casefold() for t in c.expected.triggers}
-    for actual in c.actual.triggers:
-        if actual.name.casefold() not in names:
-            yield c.finding("trigger", actual.table, actual.name, "unexpected", actual=actual.definition,
-                            message=f"the database has trigger {actual.name}, which {c.source} does not define",
-                            fix=f"-- DROP TRIGGER {quote(actual.name)};")
+    yield from _compare_named(c, "trigger", c.expected.triggers, c.actual.triggers, lambda t: f"{t.definition};")
