@@ -101,6 +101,15 @@ def _column_details(c: Comparison, table: Table, column: Column, actual: Column)
 
     same_null = column.not_null == actual.not_null
     message = "nullability matches"
+    fix = None if same_null else _rebuild(table, column, "change NOT NULL")
+    if not same_null and column.not_null and column.pk_position and actual.pk_position:
+        # Measured with drizzle-kit 0.31.11: a single-column primaryKey({ columns: [t.col] }) in the
+        # table's extra config generates `col text PRIMARY KEY` without NOT NULL, as legacy DDL has it.
+        fix = (
+            f"-- keep the database: in the drizzle schema replace {column.name}'s .primaryKey() with "
+            f"primaryKey({{ columns: [table.<{column.name} property>] }}) in the table's extra config, "
+            f"then regenerate\n{fix}"
+        )
     if not same_null:
         message = f"{obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has " \
                   f"{'NOT NULL' if actual.not_null else 'nullable'}"
@@ -112,7 +121,7 @@ def _column_details(c: Comparison, table: Table, column: Column, actual: Column)
     yield c.finding(
         "notnull", table.name, obj, "ok" if same_null else "different",
         expected="NOT NULL" if column.not_null else "NULL", actual="NOT NULL" if actual.not_null else "NULL",
-        message=message, fix=None if same_null else _rebuild(table, column, "change NOT NULL"), location=at,
+        message=message, fix=fix, location=at,
     )
 
     same_default = column.default == actual.default
