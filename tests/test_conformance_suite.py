@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from conftest import LEGACY_SQL, LEGACY_TS, PLAN_MIGRATIONS, PREPARE_SQL, REPO, SEQUENCE_MIGRATIONS, build_file_db
 from driftgate.report.json_report import report_schema
@@ -92,13 +93,14 @@ def test_drifted_database_fails_exactly_the_drifted_items_serial_and_xdist(tmp_p
     assert out_x.count("driftgate verdict:") == 1
 
 
-def test_unreachable_database_exits_3_with_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_unreachable_database_exits_3_with_one_line(tmp_path: Path, workers: tuple[str, ...]) -> None:
     from driftgate.sqld import free_port
 
-    code, out, _ = run_suite(tmp_path, "--db-url", f"http://127.0.0.1:{free_port()}")
+    code, out, _ = run_suite(tmp_path, "--db-url", f"http://127.0.0.1:{free_port()}", *workers)
     assert code == 3, out
-    assert "driftgate: error: http://127.0.0.1" in out
-    assert "Traceback" not in out
+    assert out.count("driftgate: error: http://127.0.0.1") == 1
+    assert "Traceback" not in out and "INTERNALERROR" not in out
 
 
 def test_stamp_option_stamps_only_a_conforming_baseline(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ class _State:
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (source, outcome)
     used: bool = False
     error: DriftgateError | None = None
+    worker_error: tuple[str, int] | None = None  # (message, exit code) an xdist worker reported
 
 
 class _Unavailable(Exception):
@@ -232,18 +233,36 @@ class DriftgateSession:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         error = self.state.error
-        if error is not None:
-            pytest.exit(f"driftgate: error: {redact(str(error))}", returncode=error.exit_code)
+        if error is None:
+            return
+        message = f"driftgate: error: {redact(str(error))}"
+        if hasattr(self.config, "workeroutput"):
+            # An xdist worker that exits takes the controller down with a wall of INTERNALERRORs:
+            # hand the error over instead; the controller ends the run with its exit code.
+            self.config.workeroutput["driftgate_error"] = json.dumps([message, error.exit_code])
+            return
+        pytest.exit(message, returncode=error.exit_code)
 
     @pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest-xdist may not be installed
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """xdist controller: take the report a worker computed (all workers read the same database)."""
-        document = getattr(node, "workeroutput", {}).get("driftgate_report")
+        output = getattr(node, "workeroutput", {})
+        document = output.get("driftgate_report")
         if document and self.state.report_doc is None:
             self.state.report_doc = json.loads(document)
             self.state.used = True
+        if output.get("driftgate_error") and self.state.worker_error is None:
+            message, code = json.loads(output["driftgate_error"])
+            self.state.worker_error = (message, int(code))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.state.worker_error is not None:
+            session.exitstatus = self.state.worker_error[1]
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+        if self.state.worker_error is not None:
+            terminalreporter.write_line(self.state.worker_error[0])
         if hasattr(config, "workeroutput") or not self.state.used or self.state.report_doc is None:
             return
         report = _report_from_state(self.state)
