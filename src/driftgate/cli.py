@@ -79,14 +79,14 @@ def request_from(
         raise InputError("--timeout: must be greater than 0")
     return CheckRequest(
         db_url=db,
-        config_db_url=config.get("db_url"),
+        config_db_url=config.db_url(),
         legacy=tuple(Path(p) for p in legacy) or tuple(config.path_list("legacy")),
         sql=tuple(Path(p) for p in sql) or tuple(config.path_list("sql")),
         migrations=migrations_path,
         tag=tag or config.get("tag"),
         timeout=timeout_value,
-        ignore_tables=tuple(config.get("ignore_tables") or ()),
-        accept=frozenset(config.get("accept") or ()),
+        ignore_tables=tuple(config.str_list("ignore_tables")),
+        accept=frozenset(config.str_list("accept")),
         ledger_table=ledger_table,
     )
 
@@ -139,23 +139,23 @@ def check(
     config = load_config()
     request = request_from(config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout)
     result = run_check(request)
-    write_reports(result, json_path or config.get("json"), html_path or config.get("html"), config)
+    write_reports(
+        result,
+        Path(json_path) if json_path else config.path_value("json"),
+        Path(html_path) if html_path else config.path_value("html"),
+    )
     print_summary(result.report)
     sys.exit(0 if result.report.gate_pass else 1)
 
 
-def write_reports(result: CheckResult, json_path: str | None, html_path: str | None, config: FileConfig) -> None:
+def write_reports(result: CheckResult, json_path: Path | None, html_path: Path | None) -> None:
+    """Flags are relative to the working directory, [tool.driftgate] paths to their pyproject.toml."""
     if json_path:
-        write_json(result.report, _resolve(json_path, config))
+        write_json(result.report, json_path)
     if html_path:
         from driftgate.report.html import write_html
 
-        write_html(result.report, _resolve(html_path, config))
-
-
-def _resolve(path: str, config: FileConfig) -> Path:
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else Path(os.getcwd()) / candidate
+        write_html(result.report, html_path)
 
 
 @main.command()
@@ -229,7 +229,7 @@ def stamp(
         return
     result = run_check(request)
     if json_path:
-        write_json(result.report, _resolve(json_path, config))
+        write_json(result.report, Path(json_path))
     report = result.report
     assert result.migrations is not None and report.gate_tag is not None
     # Already recorded wins over drift: later migrations may have changed the schema since (DESIGN 4).

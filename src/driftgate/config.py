@@ -47,8 +47,27 @@ class FileConfig:
         return self.root / value if isinstance(value, str) and value else None
 
     def path_list(self, key: str) -> list[Path]:
+        return [self.root / v for v in self.str_list(key)]
+
+    def str_list(self, key: str) -> list[str]:
+        """A list setting; TOML's bare string means a one-item list (never a list of characters)."""
         value = self.values.get(key) or []
-        return [self.root / v for v in ([value] if isinstance(value, str) else value)]
+        return [value] if isinstance(value, str) else list(value)
+
+    def db_url(self) -> str | None:
+        """``db_url``; a relative ``file:`` URL or bare path is relative to this file, like every path in it."""
+        value = self.values.get("db_url")
+        if not isinstance(value, str) or not value.strip() or self.path is None:
+            return value or None
+        url = value.strip()
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "file":
+            rest = url[len("file:") :]
+            if rest and not rest.startswith("/"):
+                return f"file:{self.root / rest}"
+        elif not scheme and not Path(url).is_absolute():
+            return str(self.root / url)
+        return url
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:
@@ -75,6 +94,12 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
     if unknown:
         raise InputError(f"{path}: unknown key [tool.driftgate] {unknown[0]} (known: {', '.join(sorted(KNOWN_KEYS))})")
     for key in ("legacy", "sql", "ignore_tables", "accept"):
-        if key in values and not isinstance(values[key], (list, str)):
+        value = values.get(key)
+        if key in values and not (
+            isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        ):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a list of strings")
+    for key in ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config"):
+        if key in values and not isinstance(values[key], str):
+            raise InputError(f"{path}: [tool.driftgate] {key} must be a string")
     return FileConfig(path, values)

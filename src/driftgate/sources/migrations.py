@@ -28,8 +28,10 @@ class MigrationEntry:
 
     @cached_property
     def text(self) -> str:
+        # Bytes, not read_text(): newline translation would turn CRLF into LF, and drizzle's migrator hashes
+        # readFileSync(...).toString(), CR included.
         try:
-            return self.path.read_text(encoding="utf-8")
+            return self.path.read_bytes().decode("utf-8", errors="replace")
         except OSError:
             raise InputError(
                 f"{self.folder / 'meta' / '_journal.json'}: entry {self.tag} has no file {self.path}"
