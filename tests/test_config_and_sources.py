@@ -564,3 +564,16 @@ def test_journal_with_invalid_json_names_file_and_line(tmp_path: Path, legacy_db
         run = driftgate(command, "--db", legacy_db, "--migrations", folder, "--json", out, cwd=tmp_path)
         assert_one_line_error(run, 2, f"_journal.json:{broken_at + 1}")
         assert not out.exists()
+
+
+def test_nothing_compared_is_an_error_not_a_pass(tmp_path: Path, legacy_db: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\nignore_tables = ["*"]\n')
+    run = driftgate("check", "--db", legacy_db, "--legacy", LEGACY_TS, cwd=tmp_path)
+    assert run.code == 2 and "nothing was compared" in run.err
+
+
+def test_unused_accept_entry_is_warned_about(tmp_path: Path, legacy_db: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\naccept = ["legacy:index:no_such_index"]\n')
+    run = driftgate("check", "--db", legacy_db, "--legacy", LEGACY_TS, cwd=tmp_path)
+    assert run.code == 0
+    assert "accept entry 'legacy:index:no_such_index' matches no failing finding" in run.err

@@ -44,6 +44,7 @@ class CheckResult:
     target: DatabaseTarget
     migrations: MigrationsFolder | None
     live: LiveState
+    unused_accept: tuple[str, ...] = ()  # accept entries that matched no failing finding (typos?)
 
 
 def load_sources(request: CheckRequest) -> tuple[list[ExpectedSource], MigrationsFolder | None]:
@@ -99,7 +100,11 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
         infos.append(source.info)
     if folder is not None:
         findings.extend(ledger_findings(folder, live.ledger, request.ledger_table))
+    if not findings:
+        # Silence is never a pass: e.g. ignore_tables hid everything.
+        raise InputError("nothing was compared: no table on either side (check ignore_tables and the sources)")
     findings = apply_accept(findings, set(request.accept))
+    unused_accept = tuple(sorted(set(request.accept) - {f.key for f in findings if f.accepted}))
     report = Report(
         database=target.display,
         sources=tuple(infos),
@@ -108,7 +113,7 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
         tool_versions=_versions(),
         gate_tag=tag,
     )
-    return CheckResult(report, target, folder, live)
+    return CheckResult(report, target, folder, live, unused_accept)
 
 
 def _versions() -> dict[str, str]:

@@ -144,8 +144,14 @@ def check(
         Path(json_path) if json_path else config.path_value("json"),
         Path(html_path) if html_path else config.path_value("html"),
     )
+    warn_unused_accept(result)
     print_summary(result.report)
     sys.exit(0 if result.report.gate_pass else 1)
+
+
+def warn_unused_accept(result: CheckResult) -> None:
+    for key in result.unused_accept:
+        click.echo(f"driftgate: warning: accept entry {key!r} matches no failing finding", err=True)
 
 
 def write_reports(result: CheckResult, json_path: Path | None, html_path: Path | None) -> None:
