@@ -15,19 +15,21 @@ import json
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from driftgate.check import CheckRequest, CheckResult, run_check
 from driftgate.config import FileConfig, load_config
 from driftgate.errors import DriftgateError, InputError
 from driftgate.findings import Finding, Report
-from driftgate.sources.statements import SqlStatement
-from driftgate.sqld import SqldServer
 from driftgate.urls import redact
+
+if TYPE_CHECKING:  # the engine (sqlglot, libsql) is imported only when a conformance test is collected
+    from driftgate.check import CheckRequest, CheckResult
+    from driftgate.sources.statements import SqlStatement
+    from driftgate.sqld import SqldServer
 
 KIND_PREFIX = "test_"
 
@@ -119,6 +121,8 @@ def _run_once(config: pytest.Config) -> CheckResult:
     if state.error is not None:
         raise _Unavailable
     state.used = True
+    from driftgate.check import run_check
+
     try:
         db_url = _database_configured(config, state)
         request = _request(config, state, db_url)
@@ -128,23 +132,22 @@ def _run_once(config: pytest.Config) -> CheckResult:
             server = _example_server(request)
             config.add_cleanup(server.stop)
             state.served = server.http_url
-            request = CheckRequest(**{**request.__dict__, "db_url": server.http_url})
+            request = replace(request, db_url=server.http_url)
         elif db_url is None:
             # Nothing configured: the bundled example runs against an embedded database
             # built from the legacy DDL, so the main job needs no server.
             state.embedded = _embedded_database(request)
-            request = CheckRequest(**{**request.__dict__, "db_url": f"file:{state.embedded}"})
+            request = replace(request, db_url=f"file:{state.embedded}")
         state.result = run_check(request)
     except DriftgateError as error:
         # pytest.exit() here would become a mere collection error (exit 2); end the
         # session with our exit code once collection is finished instead.
         state.error = error
         raise _Unavailable from None
-    from driftgate.report.json_report import report_document
-
-    state.report_doc = report_document(state.result.report)
     if hasattr(config, "workeroutput"):  # xdist worker: the controller writes reports and stamps
-        config.workeroutput["driftgate_report"] = json.dumps(state.report_doc)
+        from driftgate.report.json_report import report_document
+
+        config.workeroutput["driftgate_report"] = json.dumps(report_document(state.result.report))
     return state.result
 
 
@@ -263,7 +266,8 @@ class DriftgateSession:
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         if self.state.worker_error is not None:
             terminalreporter.write_line(self.state.worker_error[0])
-        if hasattr(config, "workeroutput") or not self.state.used or self.state.report_doc is None:
+        state = self.state
+        if hasattr(config, "workeroutput") or not state.used or (state.result is None and state.report_doc is None):
             return
         report = _report_from_state(self.state)
         _write_reports(config, self.state, report)

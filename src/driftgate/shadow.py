@@ -101,11 +101,12 @@ class Locations:
 
 
 def is_transaction_control(sql: str) -> bool:
-    try:
-        tokens = tokenize(sql)
-    except SqlglotError:
-        return False
-    return bool(tokens) and tokens[0].text.upper() in _TRANSACTION_WORDS
+    """BEGIN/COMMIT/... : only the first word matters, so no tokenizer (it showed in profiles)."""
+    from driftgate.sources.statements import skip_space_and_comments
+
+    start = skip_space_and_comments(sql)
+    first = sql[start : start + 12].split(None, 1)[0].rstrip(";").upper() if sql[start:].strip() else ""
+    return first in _TRANSACTION_WORDS
 
 
 def shadow_schema(statements: Sequence[SqlStatement], *, ignore: Iterable[str] = ()) -> Schema:
