@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import libsql
-from cli import driftgate, failing
 
+from cli import driftgate, failing
 from driftgate.shadow import is_transaction_control
 
 BASELINE = """CREATE TABLE `notes` (
