@@ -55,7 +55,9 @@ def chunk_sql(names: Iterable[str]) -> str:
     """The introspection query restricted to some tables (for schemas too large for one response)."""
     quoted = ", ".join("'" + n.replace("'", "''") + "'" for n in names)
     return _INTROSPECTION_TEMPLATE.format(
-        where=f" AND name IN ({quoted})", objects_where=f" WHERE s.tbl_name IN ({quoted})"
+        # NOCASE: a trigger keeps its table's name as written (`ON USERS` for table `users`).
+        where=f" AND name IN ({quoted})",
+        objects_where=f" WHERE s.tbl_name COLLATE NOCASE IN ({quoted})",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,13 +38,34 @@ def read_document(db: Database) -> dict[str, list[Any]]:
     try:
         return parse_document(db.query(INTROSPECTION_SQL)[0][0])
     except DatabaseError as exc:
-        text = str(exc)
-        if "RESPONSE_TOO_LARGE" not in text.upper() and "too large" not in text.lower():
+        if not _too_large(exc):
             raise
     # The whole schema did not fit one response (sqld caps responses at 10 MB): split by table.
     names = [row[0] for row in db.query(TABLE_NAMES_SQL)]
-    chunks = [names[i : i + CHUNK_TABLES] for i in range(0, len(names), CHUNK_TABLES)]
-    return merge_documents(parse_document(db.query(chunk_sql(chunk))[0][0]) for chunk in chunks)
+    return merge_documents(_read_chunks(db, names))
+
+
+def _too_large(exc: DatabaseError) -> bool:
+    text = str(exc)
+    return "RESPONSE_TOO_LARGE" in text.upper() or "too large" in text.lower()
+
+
+def _read_chunks(db: Database, names: list[str]) -> Iterator[dict[str, list[Any]]]:
+    """CHUNK_TABLES tables per query; a chunk whose answer is still too large is halved, down to one table."""
+    pending = [names[i : i + CHUNK_TABLES] for i in range(0, len(names), CHUNK_TABLES)]
+    while pending:
+        chunk = pending.pop(0)
+        try:
+            yield parse_document(db.query(chunk_sql(chunk))[0][0])
+        except DatabaseError as exc:
+            if not _too_large(exc):
+                raise
+            if len(chunk) == 1:
+                raise DatabaseError(
+                    f"{exc} (table {chunk[0]!r} alone exceeds the server's response size limit)"
+                ) from None
+            half = len(chunk) // 2
+            pending[:0] = [chunk[:half], chunk[half:]]
 
 
 def has_table(document: dict[str, list[Any]], name: str) -> bool:
