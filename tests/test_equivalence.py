@@ -103,8 +103,10 @@ EQUAL: dict[str, tuple[str, str]] = {
     ),
     # declared types
     "type-case": ("CREATE TABLE t (a integer);", "CREATE TABLE t (a INTEGER);"),
-    "type-parameter-spacing": ("CREATE TABLE t (a VARCHAR(10), b DECIMAL(10, 2));",
-                               "CREATE TABLE t (a varchar( 10 ), b decimal(10,2));"),
+    "type-parameter-spacing": (
+        "CREATE TABLE t (a VARCHAR(10), b DECIMAL(10, 2));",
+        "CREATE TABLE t (a varchar( 10 ), b decimal(10,2));",
+    ),
     "type-multiword": ("CREATE TABLE t (a UNSIGNED BIG INT);", "CREATE TABLE t (a unsigned  big\nint);"),
     # order
     "table-order": (
@@ -216,6 +218,19 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a, b FROM t WHERE b > 1;",
         'CREATE TABLE t (a, b); CREATE VIEW IF NOT EXISTS "V" AS\n  select "a" , B\n  from T where b>1;',
     ),
+    "view-column-alias-as-keyword": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a AS x, count(*) AS n FROM t AS s GROUP BY a;",
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a x, COUNT( * ) n FROM t s GROUP BY a;",
+    ),
+    "fk-immediate-spellings-are-not-deferrable": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE);",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); "
+        "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY IMMEDIATE);",
+    ),
+    "fk-immediate-vs-not-deferrable": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE);",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id));",
+    ),
     "trigger-spacing-case-quoting": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 1 WHERE rowid = "
         "new.rowid; END;",
@@ -270,156 +285,206 @@ P = "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE q (id INTEGER PRIMARY
 DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     # defaults: literal types matter
     "default-string-1-vs-integer-1": (
-        "CREATE TABLE t (a INTEGER DEFAULT '1');", "CREATE TABLE t (a INTEGER DEFAULT 1);",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a INTEGER DEFAULT '1');",
+        "CREATE TABLE t (a INTEGER DEFAULT 1);",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-1-vs-1.0": (
-        "CREATE TABLE t (a REAL DEFAULT 1);", "CREATE TABLE t (a REAL DEFAULT 1.0);",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a REAL DEFAULT 1);",
+        "CREATE TABLE t (a REAL DEFAULT 1.0);",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-current-timestamp-vs-datetime-now": (
-        "CREATE TABLE t (a TEXT DEFAULT CURRENT_TIMESTAMP);", "CREATE TABLE t (a TEXT DEFAULT (datetime('now')));",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a TEXT DEFAULT CURRENT_TIMESTAMP);",
+        "CREATE TABLE t (a TEXT DEFAULT (datetime('now')));",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-present-vs-absent": (
-        "CREATE TABLE t (a INTEGER DEFAULT 0);", "CREATE TABLE t (a INTEGER);",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a INTEGER DEFAULT 0);",
+        "CREATE TABLE t (a INTEGER);",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-empty-string-vs-null": (
-        "CREATE TABLE t (a TEXT DEFAULT '');", "CREATE TABLE t (a TEXT DEFAULT NULL);",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a TEXT DEFAULT '');",
+        "CREATE TABLE t (a TEXT DEFAULT NULL);",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-string-NULL-vs-null": (
-        "CREATE TABLE t (a TEXT DEFAULT 'NULL');", "CREATE TABLE t (a TEXT);",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a TEXT DEFAULT 'NULL');",
+        "CREATE TABLE t (a TEXT);",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-string-case": (
-        "CREATE TABLE t (a TEXT DEFAULT 'abc');", "CREATE TABLE t (a TEXT DEFAULT 'ABC');",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a TEXT DEFAULT 'abc');",
+        "CREATE TABLE t (a TEXT DEFAULT 'ABC');",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-string-inner-spacing": (
-        "CREATE TABLE t (a TEXT DEFAULT 'a b');", "CREATE TABLE t (a TEXT DEFAULT 'a  b');",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a TEXT DEFAULT 'a b');",
+        "CREATE TABLE t (a TEXT DEFAULT 'a  b');",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-true-vs-string-true": (
-        "CREATE TABLE t (a INTEGER DEFAULT TRUE);", "CREATE TABLE t (a INTEGER DEFAULT 'true');",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a INTEGER DEFAULT TRUE);",
+        "CREATE TABLE t (a INTEGER DEFAULT 'true');",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-strftime-format": (
         "CREATE TABLE t (a INTEGER DEFAULT (strftime('%s','now')));",
         "CREATE TABLE t (a INTEGER DEFAULT (strftime('%S','now')));",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-negative": (
-        "CREATE TABLE t (a INTEGER DEFAULT -1);", "CREATE TABLE t (a INTEGER DEFAULT 1);",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a INTEGER DEFAULT -1);",
+        "CREATE TABLE t (a INTEGER DEFAULT 1);",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     "default-cast-affinity": (
-        "CREATE TABLE t (a DEFAULT (CAST('1' AS NUMERIC)));", "CREATE TABLE t (a DEFAULT (CAST('1' AS REAL)));",
-        [("default", "t.a", "different")], [("default", "t.a", "different")],
+        "CREATE TABLE t (a DEFAULT (CAST('1' AS NUMERIC)));",
+        "CREATE TABLE t (a DEFAULT (CAST('1' AS REAL)));",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
     ),
     # foreign keys: matched by table and from-columns; object names the expected target
     "fk-on-delete-cascade-added": (
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id) ON DELETE CASCADE);",
-        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
     ),
     "fk-on-update-changed": (
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id) ON UPDATE CASCADE);",
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id) ON UPDATE RESTRICT);",
-        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
     ),
     "fk-target-changed": (
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
         P + "CREATE TABLE t (c INTEGER REFERENCES q(id));",
-        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->q(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->q(id)", "different")],
     ),
     "fk-implicit-target-named-by-pk": (
         P + "CREATE TABLE t (c INTEGER REFERENCES p);",
         P + "CREATE TABLE t (c INTEGER);",
-        [("foreign_key", "t(c)->p(id)", "missing")], [("foreign_key", "t(c)->p(id)", "unexpected")],
+        [("foreign_key", "t(c)->p(id)", "missing")],
+        [("foreign_key", "t(c)->p(id)", "unexpected")],
     ),
     "fk-table-level-named-deferrable": (
         P + "CREATE TABLE t (c, CONSTRAINT fk FOREIGN KEY (c) REFERENCES p DEFERRABLE INITIALLY DEFERRED);",
         P + "CREATE TABLE t (c, FOREIGN KEY (c) REFERENCES p);",
-        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
     ),
     "fk-deferrable-initially-deferred": (
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);",
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
-        [("foreign_key", "t(c)->p(id)", "different")], [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
     ),
     # declared types
     "type-int-vs-integer": (
-        "CREATE TABLE t (a INT);", "CREATE TABLE t (a INTEGER);",
-        [("type", "t.a", "different")], [("type", "t.a", "different")],
+        "CREATE TABLE t (a INT);",
+        "CREATE TABLE t (a INTEGER);",
+        [("type", "t.a", "different")],
+        [("type", "t.a", "different")],
     ),
     "type-length": (
-        "CREATE TABLE t (a VARCHAR(10));", "CREATE TABLE t (a VARCHAR(20));",
-        [("type", "t.a", "different")], [("type", "t.a", "different")],
+        "CREATE TABLE t (a VARCHAR(10));",
+        "CREATE TABLE t (a VARCHAR(20));",
+        [("type", "t.a", "different")],
+        [("type", "t.a", "different")],
     ),
     "type-none-vs-text": (
-        "CREATE TABLE t (a);", "CREATE TABLE t (a TEXT);",
-        [("type", "t.a", "different")], [("type", "t.a", "different")],
+        "CREATE TABLE t (a);",
+        "CREATE TABLE t (a TEXT);",
+        [("type", "t.a", "different")],
+        [("type", "t.a", "different")],
     ),
     # nullability
     "notnull-plain": (
-        "CREATE TABLE t (a TEXT NOT NULL);", "CREATE TABLE t (a TEXT);",
-        [("notnull", "t.a", "different")], [("notnull", "t.a", "different")],
+        "CREATE TABLE t (a TEXT NOT NULL);",
+        "CREATE TABLE t (a TEXT);",
+        [("notnull", "t.a", "different")],
+        [("notnull", "t.a", "different")],
     ),
     "notnull-int-primary-key-is-not-a-rowid-alias": (
-        "CREATE TABLE t (id INT PRIMARY KEY NOT NULL);", "CREATE TABLE t (id INT PRIMARY KEY);",
-        [("notnull", "t.id", "different")], [("notnull", "t.id", "different")],
+        "CREATE TABLE t (id INT PRIMARY KEY NOT NULL);",
+        "CREATE TABLE t (id INT PRIMARY KEY);",
+        [("notnull", "t.id", "different")],
+        [("notnull", "t.id", "different")],
     ),
     "notnull-integer-primary-key-desc-is-not-a-rowid-alias": (
-        "CREATE TABLE t (id INTEGER PRIMARY KEY DESC NOT NULL);", "CREATE TABLE t (id INTEGER PRIMARY KEY DESC);",
-        [("notnull", "t.id", "different")], [("notnull", "t.id", "different")],
+        "CREATE TABLE t (id INTEGER PRIMARY KEY DESC NOT NULL);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY DESC);",
+        [("notnull", "t.id", "different")],
+        [("notnull", "t.id", "different")],
     ),
     # indexes: matched by name, keys in order
     "index-desc-vs-asc": (
         "CREATE TABLE t (a, b); CREATE INDEX i ON t(a DESC, b);",
         "CREATE TABLE t (a, b); CREATE INDEX i ON t(a ASC, b);",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "index-column-order": (
         "CREATE TABLE t (a, b); CREATE INDEX i ON t(a, b);",
         "CREATE TABLE t (a, b); CREATE INDEX i ON t(b, a);",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "index-extra-column": (
         "CREATE TABLE t (a, b); CREATE INDEX i ON t(a);",
         "CREATE TABLE t (a, b); CREATE INDEX i ON t(a, b);",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "index-partial-vs-full": (
         "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE a > 0;",
         "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a);",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "index-partial-predicate": (
         "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE a > 0;",
         "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE a >= 0;",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "expression-index-function": (
         "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(lower(name));",
         "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(upper(name));",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "expression-index-vs-column": (
         "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(lower(name));",
         "CREATE TABLE t (name TEXT); CREATE INDEX i ON t(name);",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "index-collation": (
         "CREATE TABLE t (a TEXT); CREATE INDEX i ON t(a COLLATE NOCASE);",
         "CREATE TABLE t (a TEXT); CREATE INDEX i ON t(a);",
-        [("index", "i", "different")], [("index", "i", "different")],
+        [("index", "i", "different")],
+        [("index", "i", "different")],
     ),
     "index-dropped": (
         "CREATE TABLE t (a); CREATE INDEX i ON t(a);",
         "CREATE TABLE t (a);",
-        [("index", "i", "missing")], [("index", "i", "unexpected")],
+        [("index", "i", "missing")],
+        [("index", "i", "unexpected")],
     ),
     "index-unique-vs-plain": (
         "CREATE TABLE t (a); CREATE UNIQUE INDEX i ON t(a);",
@@ -437,7 +502,8 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "column-collation-nocase-vs-rtrim": (
         "CREATE TABLE t (a TEXT COLLATE NOCASE);",
         "CREATE TABLE t (a TEXT COLLATE RTRIM);",
-        [("collation", "t.a", "different")], [("collation", "t.a", "different")],
+        [("collation", "t.a", "different")],
+        [("collation", "t.a", "different")],
     ),
     "column-collate-inside-default-is-not-the-columns": (
         "CREATE TABLE t (a TEXT COLLATE NOCASE DEFAULT 'x');",
@@ -455,33 +521,39 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "primary-key-order": (
         "CREATE TABLE t (a TEXT, b, PRIMARY KEY (a, b));",
         "CREATE TABLE t (a TEXT, b, PRIMARY KEY (b, a));",
-        [("primary_key", "t.a,b", "different")], [("primary_key", "t.b,a", "different")],
+        [("primary_key", "t.a,b", "different")],
+        [("primary_key", "t.b,a", "different")],
     ),
     "primary-key-dropped": (
         "CREATE TABLE t (a TEXT PRIMARY KEY);",
         "CREATE TABLE t (a TEXT);",
-        [("primary_key", "t.a", "missing")], [("primary_key", "t.a", "unexpected")],
+        [("primary_key", "t.a", "missing")],
+        [("primary_key", "t.a", "unexpected")],
     ),
     "primary-key-collation": (
         "CREATE TABLE t (a TEXT, b, PRIMARY KEY (a COLLATE NOCASE));",
         "CREATE TABLE t (a TEXT, b, PRIMARY KEY (a));",
-        [("primary_key", "t.a", "different")], [("primary_key", "t.a", "different")],
+        [("primary_key", "t.a", "different")],
+        [("primary_key", "t.a", "different")],
     ),
     # uniqueness: column sets
     "unique-legacy-inline-vs-drizzle-named-index": (
         "CREATE TABLE t (a TEXT UNIQUE);",
         "CREATE TABLE t (a TEXT); CREATE UNIQUE INDEX t_a_unique ON t(a);",
-        [("index", "t_a_unique", "unexpected")], [("index", "t_a_unique", "missing")],
+        [("index", "t_a_unique", "unexpected")],
+        [("index", "t_a_unique", "missing")],
     ),
     "unique-collation": (
         "CREATE TABLE users (email TEXT, UNIQUE (email COLLATE NOCASE));",
         "CREATE TABLE users (email TEXT UNIQUE);",
-        [("unique", "users(email)", "different")], [("unique", "users(email)", "different")],
+        [("unique", "users(email)", "different")],
+        [("unique", "users(email)", "different")],
     ),
     "unique-dropped": (
         "CREATE TABLE t (a TEXT UNIQUE);",
         "CREATE TABLE t (a TEXT);",
-        [("unique", "t(a)", "missing")], [("unique", "t(a)", "unexpected")],
+        [("unique", "t(a)", "missing")],
+        [("unique", "t(a)", "unexpected")],
     ),
     "unique-column-set": (
         "CREATE TABLE t (a, b, c, UNIQUE (a, b));",
@@ -499,15 +571,20 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "check-dropped": (
         "CREATE TABLE t (a INTEGER CHECK (a > 0));",
         "CREATE TABLE t (a INTEGER);",
-        [("check", 't("a" > 0)', "missing")], [("check", 't("a" > 0)', "unexpected")],
+        [("check", 't("a" > 0)', "missing")],
+        [("check", 't("a" > 0)', "unexpected")],
     ),
     "check-needed-parens": (
         "CREATE TABLE t (a, b, c, CHECK ((a = 1 OR b = 2) AND c = 3));",
         "CREATE TABLE t (a, b, c, CHECK (a = 1 OR b = 2 AND c = 3));",
-        [("check", 't(("a" = 1 OR "b" = 2) AND "c" = 3)', "missing"),
-         ("check", 't("a" = 1 OR "b" = 2 AND "c" = 3)', "unexpected")],
-        [("check", 't(("a" = 1 OR "b" = 2) AND "c" = 3)', "unexpected"),
-         ("check", 't("a" = 1 OR "b" = 2 AND "c" = 3)', "missing")],
+        [
+            ("check", 't(("a" = 1 OR "b" = 2) AND "c" = 3)', "missing"),
+            ("check", 't("a" = 1 OR "b" = 2 AND "c" = 3)', "unexpected"),
+        ],
+        [
+            ("check", 't(("a" = 1 OR "b" = 2) AND "c" = 3)', "unexpected"),
+            ("check", 't("a" = 1 OR "b" = 2 AND "c" = 3)', "missing"),
+        ],
     ),
     # tables and columns: a missing or unexpected table is one finding
     "table-missing-with-everything": (
@@ -515,74 +592,102 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         "CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t, b TEXT UNIQUE COLLATE NOCASE "
         "DEFAULT 'x', CHECK (b <> '')) ;\nCREATE INDEX iu ON u(b DESC) WHERE b IS NOT NULL;",
         "CREATE TABLE t (id INTEGER PRIMARY KEY);",
-        [("table", "u", "missing")], [("table", "u", "unexpected")],
+        [("table", "u", "missing")],
+        [("table", "u", "unexpected")],
     ),
     "column-added": (
         "CREATE TABLE t (a INTEGER);",
         "CREATE TABLE t (a INTEGER, b TEXT NOT NULL DEFAULT 'x' COLLATE NOCASE);",
-        [("column", "t.b", "unexpected")], [("column", "t.b", "missing")],
+        [("column", "t.b", "unexpected")],
+        [("column", "t.b", "missing")],
     ),
     # table options
     "without-rowid": (
         "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;",
         "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);",
-        [("table_option", "t", "different")], [("table_option", "t", "different")],
+        [("table_option", "t", "different")],
+        [("table_option", "t", "different")],
     ),
     "strict": (
-        "CREATE TABLE t (a INTEGER) STRICT;", "CREATE TABLE t (a INTEGER);",
-        [("table_option", "t", "different")], [("table_option", "t", "different")],
+        "CREATE TABLE t (a INTEGER) STRICT;",
+        "CREATE TABLE t (a INTEGER);",
+        [("table_option", "t", "different")],
+        [("table_option", "t", "different")],
     ),
     "autoincrement": (
-        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);", "CREATE TABLE t (id INTEGER PRIMARY KEY);",
-        [("table_option", "t", "different")], [("table_option", "t", "different")],
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        [("table_option", "t", "different")],
+        [("table_option", "t", "different")],
     ),
     # generated columns
     "generated-expression": (
         "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 2));",
         "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 3));",
-        [("column", "t.b", "different")], [("column", "t.b", "different")],
+        [("column", "t.b", "different")],
+        [("column", "t.b", "different")],
     ),
     "generated-virtual-vs-stored": (
         "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 2) VIRTUAL);",
         "CREATE TABLE t (a INTEGER, b INTEGER AS (a * 2) STORED);",
-        [("column", "t.b", "different")], [("column", "t.b", "different")],
+        [("column", "t.b", "different")],
+        [("column", "t.b", "different")],
     ),
     # views and triggers
     "view-select": (
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a FROM t WHERE b = 'x';",
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a FROM t WHERE b = 'X';",
-        [("view", "v", "different")], [("view", "v", "different")],
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-other-column": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a AS x FROM t;",
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT b AS x FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "fk-deferred-vs-immediate": (
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);",
+        P + "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY IMMEDIATE);",
+        [("foreign_key", "t(c)->p(id)", "different")],
+        [("foreign_key", "t(c)->p(id)", "different")],
     ),
     "view-dropped": (
         "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;",
         "CREATE TABLE t (a);",
-        [("view", "v", "missing")], [("view", "v", "unexpected")],
+        [("view", "v", "missing")],
+        [("view", "v", "unexpected")],
     ),
     "trigger-body": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 1; END;",
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 2; END;",
-        [("trigger", "tr", "different")], [("trigger", "tr", "different")],
+        [("trigger", "tr", "different")],
+        [("trigger", "tr", "different")],
     ),
     "trigger-timing": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
         "CREATE TABLE t (a, b); CREATE TRIGGER tr BEFORE INSERT ON t BEGIN SELECT 1; END;",
-        [("trigger", "tr", "different")], [("trigger", "tr", "different")],
+        [("trigger", "tr", "different")],
+        [("trigger", "tr", "different")],
     ),
     "trigger-dropped": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
         "CREATE TABLE t (a, b);",
-        [("trigger", "tr", "missing")], [("trigger", "tr", "unexpected")],
+        [("trigger", "tr", "missing")],
+        [("trigger", "tr", "unexpected")],
     ),
     # FTS5: the virtual table is one finding; ft_data, ft_idx, ft_content, ... never are
     "fts5-table-missing": (
         "CREATE TABLE t (a); CREATE VIRTUAL TABLE ft USING fts5(title, body);",
         "CREATE TABLE t (a);",
-        [("table", "ft", "missing")], [("table", "ft", "unexpected")],
+        [("table", "ft", "missing")],
+        [("table", "ft", "unexpected")],
     ),
     "fts5-options": (
         "CREATE VIRTUAL TABLE ft USING fts5(title, body, tokenize='porter');",
         "CREATE VIRTUAL TABLE ft USING fts5(title, body);",
-        [("table_option", "ft", "different")], [("table_option", "ft", "different")],
+        [("table_option", "ft", "different")],
+        [("table_option", "ft", "different")],
     ),
 }
 
@@ -650,10 +755,16 @@ def test_unique_column_order_is_ok_not_silent() -> None:
 @pytest.mark.parametrize(
     ("expected_sql", "actual_sql"),
     [
-        pytest.param("CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);", "CREATE TABLE t (a TEXT PRIMARY KEY);",
-                     id="drizzle-not-null-vs-legacy-nullable"),
-        pytest.param("CREATE TABLE t (a TEXT PRIMARY KEY);", "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);",
-                     id="legacy-nullable-vs-not-null-database"),
+        pytest.param(
+            "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);",
+            "CREATE TABLE t (a TEXT PRIMARY KEY);",
+            id="drizzle-not-null-vs-legacy-nullable",
+        ),
+        pytest.param(
+            "CREATE TABLE t (a TEXT PRIMARY KEY);",
+            "CREATE TABLE t (a TEXT PRIMARY KEY NOT NULL);",
+            id="legacy-nullable-vs-not-null-database",
+        ),
     ],
 )
 def test_nullable_legacy_primary_key_explains_the_quirk(expected_sql: str, actual_sql: str) -> None:
@@ -688,9 +799,7 @@ def test_column_order_is_not_a_finding() -> None:
 def test_fk_object_names_resolved_implicit_target() -> None:
     sql_implicit = "CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES users);"
     sql_explicit = "CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES users(id));"
-    assert [(o, s) for o, s, _m in _by_kind(sql_implicit, sql_explicit, "foreign_key")] == [
-        ("t(c)->users(id)", "ok")
-    ]
+    assert [(o, s) for o, s, _m in _by_kind(sql_implicit, sql_explicit, "foreign_key")] == [("t(c)->users(id)", "ok")]
 
 
 def test_composite_implicit_fk_target_is_the_composite_primary_key() -> None:
@@ -742,8 +851,11 @@ def test_internal_tables_never_produce_findings() -> None:
 def test_collation_finding_names_binary_default() -> None:
     [(obj, status, _m)] = _by_kind("CREATE TABLE t (a TEXT COLLATE NOCASE);", "CREATE TABLE t (a TEXT);", "collation")
     assert (obj, status) == ("t.a", "different")
-    [f] = [f for f in findings("CREATE TABLE t (a TEXT COLLATE NOCASE);", "CREATE TABLE t (a TEXT);")
-           if f.kind == "collation"]
+    [f] = [
+        f
+        for f in findings("CREATE TABLE t (a TEXT COLLATE NOCASE);", "CREATE TABLE t (a TEXT);")
+        if f.kind == "collation"
+    ]
     assert (f.expected, f.actual) == ("NOCASE", "BINARY")
 
 
@@ -884,3 +996,13 @@ def test_canonical_expression_unparsable_falls_back_to_tokens() -> None:
     weird = "a MATCH 'x' ESCAPE"
     assert canonical_expression(weird) == canonical_expression("A  match 'x'  escape")
     assert canonical_expression(weird) != canonical_expression("a MATCH 'y' ESCAPE")
+
+
+def test_missing_table_fix_creates_its_indexes_too() -> None:
+    expected = "CREATE TABLE t (a TEXT, b TEXT); CREATE INDEX t_a ON t (a DESC); CREATE UNIQUE INDEX t_b ON t (b);"
+    (finding,) = [f for f in findings(expected, "", "baseline") if f.status != "ok"]
+    assert (finding.kind, finding.object, finding.status) == ("table", "t", "missing")
+    assert finding.fix is not None
+    lines = finding.fix.splitlines()
+    assert lines[0].startswith("CREATE TABLE t")
+    assert "CREATE INDEX t_a ON t (a DESC);" in lines and "CREATE UNIQUE INDEX t_b ON t (b);" in lines

@@ -301,9 +301,7 @@ def test_directory_skips_node_modules_and_declarations(tmp_path: Path) -> None:
     (tmp_path / "node_modules" / "pkg" / "index.js").write_text('db.execute("CREATE TABLE dep (x)");\n')
     (tmp_path / "api.d.ts").write_text("export declare const x: string;\n")
     (tmp_path / "b.cjs").write_text('db.execute("CREATE TABLE b (x)");\n')
-    (tmp_path / "a.tsx").write_text(
-        'db.execute("CREATE TABLE a (x)");\nexport const V = () => <div>hi</div>;\n'
-    )
+    (tmp_path / "a.tsx").write_text('db.execute("CREATE TABLE a (x)");\nexport const V = () => <div>hi</div>;\n')
     # JSX in a .js file: the TypeScript grammar rejects it, the TSX one accepts it
     (tmp_path / "c.js").write_text('export const W = () => <p>{db.run("DROP TABLE c")}</p>;\n')
     statements = extract_legacy_statements([tmp_path])

@@ -72,8 +72,9 @@ def _deferrable(tokens: list[Token]) -> str:
                 return "NOT DEFERRABLE"
             if words[i + 1 : i + 3] == ["INITIALLY", "DEFERRED"]:
                 return "DEFERRABLE INITIALLY DEFERRED"
-            # SQLite treats plain DEFERRABLE and INITIALLY IMMEDIATE as immediate.
-            return "DEFERRABLE INITIALLY IMMEDIATE"
+            # SQLite knows two behaviours only: plain DEFERRABLE and INITIALLY IMMEDIATE are as
+            # immediate as NOT DEFERRABLE, so they must compare equal to it.
+            return "NOT DEFERRABLE"
     return "NOT DEFERRABLE"
 
 

@@ -20,7 +20,7 @@ from driftgate.normalize import (
     canonical_default,
     canonical_identifier,
     canonical_trigger,
-    token_canonical,
+    canonical_view,
 )
 
 # Tables that belong to SQLite, libSQL, drizzle's ledger or replication tools: never drift.
@@ -103,7 +103,7 @@ def build_schema(
     for obj_type, name, tbl_name, sql in document.get("objects", []):
         sql_of[(obj_type, name)] = sql
         if obj_type == "view" and not is_internal(name, ignore):
-            views.append(View(name, _definition_after_as(sql), locate("view", name, None)))
+            views.append(View(name, canonical_view(sql or ""), locate("view", name, None)))
         elif obj_type == "trigger" and not is_internal(tbl_name, ignore):
             triggers.append(Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None)))
 
@@ -122,8 +122,7 @@ def build_schema(
         fks[row[0]].append(row)
 
     primary_keys = {
-        name.casefold(): tuple(r[2] for r in sorted(columns[name], key=lambda r: r[6]) if r[6])
-        for name in kinds
+        name.casefold(): tuple(r[2] for r in sorted(columns[name], key=lambda r: r[6]) if r[6]) for name in kinds
     }
     tables = []
     for name in sorted(wanted, key=str.casefold):
@@ -150,13 +149,6 @@ def build_schema(
             )
         )
     return Schema(tables=tuple(tables), views=tuple(views), triggers=tuple(triggers))
-
-
-def _definition_after_as(sql: str | None) -> str:
-    """A view compares by its SELECT: the name and IF NOT EXISTS around it do not matter."""
-    text = token_canonical(sql or "")
-    head, sep, tail = text.partition(" AS ")
-    return tail if sep else text
 
 
 def _columns(

@@ -223,5 +223,20 @@ def canonical_trigger(sql: str) -> str:
     return token_canonical(sql)
 
 
+def canonical_view(sql: str) -> str:
+    """A view compares by its SELECT, printed by sqlglot in one style (spacing, case, quoting, AS).
+
+    The view's name, IF NOT EXISTS and TEMP around it do not matter; a SELECT sqlglot cannot
+    parse falls back to the token-canonical text after the first top-level AS.
+    """
+    tree = _parse(sql.strip().rstrip(";"))
+    select = tree.expression if isinstance(tree, exp.Create) else None
+    if isinstance(select, exp.Query):
+        return _canonicalise_tree(select, None, False).sql(dialect=DIALECT)
+    text = token_canonical(sql)
+    _head, sep, tail = text.partition(" AS ")
+    return tail if sep else text
+
+
 def canonical_action(action: str | None) -> str:
     return " ".join((action or "NO ACTION").upper().split())

@@ -52,9 +52,16 @@ def _not_compared(c: Comparison) -> Iterable[Finding]:
     for sql, reason, location in c.expected.not_compared:
         kind, name = _statement_object(sql)
         yield Finding(
-            source=c.source, kind=kind, table=name, object=name, status="not_compared",
-            expected=" ".join(sql.split())[:200], actual=None,
-            message=f"not compared: {reason}", fix=None, location=where(location),
+            source=c.source,
+            kind=kind,
+            table=name,
+            object=name,
+            status="not_compared",
+            expected=" ".join(sql.split())[:200],
+            actual=None,
+            message=f"not compared: {reason}",
+            fix=None,
+            location=where(location),
         )
 
 

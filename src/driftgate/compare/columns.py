@@ -34,8 +34,16 @@ def column_definition(column: Column) -> str:
 
 
 def _is_literal(text: str) -> bool:
-    return text.startswith("'") or text.lstrip("-").replace(".", "", 1).isdigit() or text.upper() in (
-        "NULL", "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
+    return (
+        text.startswith("'")
+        or text.lstrip("-").replace(".", "", 1).isdigit()
+        or text.upper()
+        in (
+            "NULL",
+            "CURRENT_TIMESTAMP",
+            "CURRENT_DATE",
+            "CURRENT_TIME",
+        )
     )
 
 
@@ -55,7 +63,11 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
             actual = live.column(column.name)
             if actual is None:
                 yield c.finding(
-                    "column", table.name, obj, "missing", expected=column_definition(column),
+                    "column",
+                    table.name,
+                    obj,
+                    "missing",
+                    expected=column_definition(column),
                     message=f"column {obj} is expected but the database table has no such column",
                     fix=f"ALTER TABLE {quote(table.name)} ADD COLUMN {column_definition(column)};",
                     location=column.location,
@@ -66,7 +78,11 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
             if table.column(actual.name) is None:
                 obj = f"{table.name}.{actual.name}"
                 yield c.finding(
-                    "column", table.name, obj, "unexpected", actual=column_definition(actual),
+                    "column",
+                    table.name,
+                    obj,
+                    "unexpected",
+                    actual=column_definition(actual),
                     message=f"the database has column {obj}, which {c.source} does not define",
                     fix=f"-- add {actual.name} to the schema, or (destructive) "
                     f"ALTER TABLE {quote(table.name)} DROP COLUMN {quote(actual.name)};",
@@ -81,22 +97,39 @@ def _column_details(c: Comparison, table: Table, column: Column, actual: Column)
     live_generated = (actual.generated_kind, actual.generated)
     if generated != live_generated:
         yield c.finding(
-            "column", table.name, obj, "different",
-            expected=_generated_text(column), actual=_generated_text(actual),
+            "column",
+            table.name,
+            obj,
+            "different",
+            expected=_generated_text(column),
+            actual=_generated_text(actual),
             message=f"{obj}: generated column definition differs",
             fix=_rebuild(table, column, "change a generated column"),
             location=at,
         )
     else:
-        yield c.finding("column", table.name, obj, "ok", expected=column.name, actual=actual.name,
-                        message="column exists", location=at)
+        yield c.finding(
+            "column",
+            table.name,
+            obj,
+            "ok",
+            expected=column.name,
+            actual=actual.name,
+            message="column exists",
+            location=at,
+        )
 
     same_type = canonical_type(column.declared_type) == canonical_type(actual.declared_type)
     yield c.finding(
-        "type", table.name, obj, "ok" if same_type else "different",
-        expected=column.declared_type or "(none)", actual=actual.declared_type or "(none)",
+        "type",
+        table.name,
+        obj,
+        "ok" if same_type else "different",
+        expected=column.declared_type or "(none)",
+        actual=actual.declared_type or "(none)",
         message="declared type matches" if same_type else f"{obj}: declared type differs",
-        fix=None if same_type else _rebuild(table, column, "change a column type"), location=at,
+        fix=None if same_type else _rebuild(table, column, "change a column type"),
+        location=at,
     )
 
     same_null = column.not_null == actual.not_null
@@ -111,34 +144,51 @@ def _column_details(c: Comparison, table: Table, column: Column, actual: Column)
             f"then regenerate\n{fix}"
         )
     if not same_null:
-        message = f"{obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has " \
-                  f"{'NOT NULL' if actual.not_null else 'nullable'}"
+        message = (
+            f"{obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has "
+            f"{'NOT NULL' if actual.not_null else 'nullable'}"
+        )
         if column.pk_position and actual.pk_position:  # either side may be the nullable legacy one
             message += (
                 " (legacy quirk: SQLite allows NULL in a non-INTEGER PRIMARY KEY unless NOT NULL is declared;"
                 " drizzle's .primaryKey() always adds NOT NULL)"
             )
     yield c.finding(
-        "notnull", table.name, obj, "ok" if same_null else "different",
-        expected="NOT NULL" if column.not_null else "NULL", actual="NOT NULL" if actual.not_null else "NULL",
-        message=message, fix=fix, location=at,
+        "notnull",
+        table.name,
+        obj,
+        "ok" if same_null else "different",
+        expected="NOT NULL" if column.not_null else "NULL",
+        actual="NOT NULL" if actual.not_null else "NULL",
+        message=message,
+        fix=fix,
+        location=at,
     )
 
     same_default = column.default == actual.default
     yield c.finding(
-        "default", table.name, obj, "ok" if same_default else "different",
+        "default",
+        table.name,
+        obj,
+        "ok" if same_default else "different",
         expected=column.default if column.default is not None else "(none)",
         actual=actual.default if actual.default is not None else "(none)",
         message="default matches" if same_default else f"{obj}: default differs",
-        fix=None if same_default else _rebuild(table, column, "change a default"), location=at,
+        fix=None if same_default else _rebuild(table, column, "change a default"),
+        location=at,
     )
 
     same_coll = column.collation.upper() == actual.collation.upper()
     yield c.finding(
-        "collation", table.name, obj, "ok" if same_coll else "different",
-        expected=column.collation.upper(), actual=actual.collation.upper(),
+        "collation",
+        table.name,
+        obj,
+        "ok" if same_coll else "different",
+        expected=column.collation.upper(),
+        actual=actual.collation.upper(),
         message="collation matches" if same_coll else f"{obj}: collation differs",
-        fix=None if same_coll else _rebuild(table, column, "change a collation"), location=at,
+        fix=None if same_coll else _rebuild(table, column, "change a collation"),
+        location=at,
     )
 
 
@@ -174,7 +224,12 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
         status = "ok" if same else ("missing" if not actual else "unexpected" if not expected else "different")
         first = table.column(expected[0]) if expected else None
         yield c.finding(
-            "primary_key", table.name, obj, status, expected=expected_text, actual=actual_text,
+            "primary_key",
+            table.name,
+            obj,
+            status,
+            expected=expected_text,
+            actual=actual_text,
             message="primary key matches" if same else f"{table.name}: primary key differs",
             fix=None if same else f"-- SQLite cannot change a primary key in place: rebuild {table.name}",
             location=first.location if first else table.location,

@@ -33,26 +33,47 @@ def compare_foreign_keys(c: Comparison) -> Iterator[Finding]:
             rebuild = f"-- SQLite cannot alter a foreign key: rebuild {table.name} with FOREIGN KEY {fk.render()}"
             if actual is None:
                 yield c.finding(
-                    "foreign_key", table.name, _object(fk), "missing", expected=fk.render(),
+                    "foreign_key",
+                    table.name,
+                    _object(fk),
+                    "missing",
+                    expected=fk.render(),
                     message=f"{table.name}({', '.join(fk.columns)}) should reference {fk.target_table}",
-                    fix=rebuild, location=fk.location,
+                    fix=rebuild,
+                    location=fk.location,
                 )
             elif _same(fk, actual):
                 yield c.finding(
-                    "foreign_key", table.name, _object(fk), "ok", expected=fk.render(), actual=actual.render(),
-                    message="foreign key matches", location=fk.location,
+                    "foreign_key",
+                    table.name,
+                    _object(fk),
+                    "ok",
+                    expected=fk.render(),
+                    actual=actual.render(),
+                    message="foreign key matches",
+                    location=fk.location,
                 )
             else:
                 yield c.finding(
-                    "foreign_key", table.name, _object(fk), "different", expected=fk.render(),
-                    actual=actual.render(), message=f"{table.name}({', '.join(fk.columns)}): foreign key differs",
-                    fix=rebuild, location=fk.location,
+                    "foreign_key",
+                    table.name,
+                    _object(fk),
+                    "different",
+                    expected=fk.render(),
+                    actual=actual.render(),
+                    message=f"{table.name}({', '.join(fk.columns)}): foreign key differs",
+                    fix=rebuild,
+                    location=fk.location,
                 )
         expected_keys = {_key(fk) for fk in table.foreign_keys}
         for actual in live.foreign_keys:
             if _key(actual) not in expected_keys:
                 yield c.finding(
-                    "foreign_key", table.name, _object(actual), "unexpected", actual=actual.render(),
+                    "foreign_key",
+                    table.name,
+                    _object(actual),
+                    "unexpected",
+                    actual=actual.render(),
                     message=f"the database has a foreign key {c.source} does not declare",
                     fix=f"-- declare it with .references(), or rebuild {table.name} without it",
                 )

@@ -49,8 +49,10 @@ def create_index_sql(index: Index) -> str:
     if index.definition:
         text = index.definition.rstrip().rstrip(";")
         return text + ";"
-    return f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {quote(index.name)} ON {quote(index.table)} " \
-           f"({', '.join(p.render() for p in index.parts)});"
+    return (
+        f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {quote(index.name)} ON {quote(index.table)} "
+        f"({', '.join(p.render() for p in index.parts)});"
+    )
 
 
 def compare_indexes(c: Comparison) -> Iterator[Finding]:
@@ -62,14 +64,24 @@ def compare_indexes(c: Comparison) -> Iterator[Finding]:
         actual = live_named.get(index.name.casefold())
         if actual is None:
             yield c.finding(
-                "index", index.table, index.name, "missing", expected=index.render(),
-                message=_missing_message(c, index), fix=create_index_sql(index), location=index.location,
+                "index",
+                index.table,
+                index.name,
+                "missing",
+                expected=index.render(),
+                message=_missing_message(c, index),
+                fix=create_index_sql(index),
+                location=index.location,
             )
             continue
         notes = _differences(index, actual)
         yield c.finding(
-            "index", index.table, index.name, "different" if notes else "ok",
-            expected=index.render(), actual=actual.render(),
+            "index",
+            index.table,
+            index.name,
+            "different" if notes else "ok",
+            expected=index.render(),
+            actual=actual.render(),
             message="; ".join(notes) if notes else "index matches",
             fix=f"DROP INDEX {quote(index.name)};\n{create_index_sql(index)}" if notes else None,
             location=index.location,
@@ -79,7 +91,11 @@ def compare_indexes(c: Comparison) -> Iterator[Finding]:
         if actual.is_auto or actual.name.casefold() in expected_named or actual.table.casefold() not in tables:
             continue
         yield c.finding(
-            "index", actual.table, actual.name, "unexpected", actual=actual.render(),
+            "index",
+            actual.table,
+            actual.name,
+            "unexpected",
+            actual=actual.render(),
             message=f"the database has index {actual.name}, which {c.source} does not define",
             fix=f"-- add index {actual.name} to the schema, or DROP INDEX {quote(actual.name)};",
         )
@@ -120,7 +136,10 @@ def compare_uniques(c: Comparison) -> Iterator[Finding]:
             if found:
                 same = any(key_collations(h) == key_collations(f) for h in holders for f in found)
                 yield c.finding(
-                    "unique", table.name, obj, "ok" if same else "different",
+                    "unique",
+                    table.name,
+                    obj,
+                    "ok" if same else "different",
                     expected=expected_text if same else holders[0].render(),
                     actual=f"UNIQUE via {', '.join(h.name for h in found)}" if same else found[0].render(),
                     message="uniqueness holds" if same else f"{obj} is unique under another collation",
@@ -131,7 +150,11 @@ def compare_uniques(c: Comparison) -> Iterator[Finding]:
                 cols = ", ".join(p.column or "" for p in holders[0].parts)
                 name = holders[0].name if not holders[0].is_auto else f"{table.name}_{'_'.join(sorted(columns))}_unique"
                 yield c.finding(
-                    "unique", table.name, obj, "missing", expected=expected_text,
+                    "unique",
+                    table.name,
+                    obj,
+                    "missing",
+                    expected=expected_text,
                     message=f"{obj} must be unique but nothing in the database enforces it",
                     fix=f"CREATE UNIQUE INDEX {quote(name)} ON {quote(table.name)} ({cols});",
                     location=holders[0].location or table.location,
@@ -139,7 +162,10 @@ def compare_uniques(c: Comparison) -> Iterator[Finding]:
         for columns, holders in actual_sets.items():
             if columns not in expected_sets:
                 yield c.finding(
-                    "unique", live.name, _unique_name(live, columns), "unexpected",
+                    "unique",
+                    live.name,
+                    _unique_name(live, columns),
+                    "unexpected",
                     actual=f"UNIQUE via {', '.join(h.name for h in holders)}",
                     message=f"the database enforces uniqueness that {c.source} does not declare",
                     fix="-- declare it in the schema (.unique() / uniqueIndex), or drop it "

@@ -17,8 +17,12 @@ def compare_checks(c: Comparison) -> Iterator[Finding]:
             obj = f"{table.name}({chk.expression})"
             present = chk.expression in live_checks
             yield c.finding(
-                "check", table.name, obj, "ok" if present else "missing",
-                expected=f"CHECK ({chk.expression})", actual=f"CHECK ({chk.expression})" if present else None,
+                "check",
+                table.name,
+                obj,
+                "ok" if present else "missing",
+                expected=f"CHECK ({chk.expression})",
+                actual=f"CHECK ({chk.expression})" if present else None,
                 message="check matches" if present else f"{table.name} lacks CHECK ({chk.expression})",
                 fix=None if present else f"-- SQLite cannot add a CHECK in place: rebuild {table.name}",
                 location=chk.location,
@@ -26,7 +30,10 @@ def compare_checks(c: Comparison) -> Iterator[Finding]:
         for chk in live.checks:
             if chk.expression not in expected_checks:
                 yield c.finding(
-                    "check", table.name, f"{table.name}({chk.expression})", "unexpected",
+                    "check",
+                    table.name,
+                    f"{table.name}({chk.expression})",
+                    "unexpected",
                     actual=f"CHECK ({chk.expression})",
                     message=f"the database has a CHECK {c.source} does not declare",
                     fix=f"-- declare it with check(), or rebuild {table.name} without it",
@@ -37,10 +44,15 @@ def compare_table_options(c: Comparison) -> Iterator[Finding]:
     for table, live in c.pairs:
         same = table.options == live.options
         yield c.finding(
-            "table_option", table.name, table.name, "ok" if same else "different",
-            expected=" ".join(table.options) or "(none)", actual=" ".join(live.options) or "(none)",
+            "table_option",
+            table.name,
+            table.name,
+            "ok" if same else "different",
+            expected=" ".join(table.options) or "(none)",
+            actual=" ".join(live.options) or "(none)",
             message="table options match" if same else f"{table.name}: table options differ",
-            fix=None if same else f"-- table options need a rebuild of {table.name}", location=table.location,
+            fix=None if same else f"-- table options need a rebuild of {table.name}",
+            location=table.location,
         )
 
 
@@ -61,22 +73,41 @@ def _compare_named(
     for item in expected:
         found = live.get(item.name.casefold())
         if found is None:
-            yield c.finding(kind, owner(item), item.name, "missing", expected=item.definition,
-                            message=f"{kind} {item.name} is missing", fix=create(item), location=item.location)
+            yield c.finding(
+                kind,
+                owner(item),
+                item.name,
+                "missing",
+                expected=item.definition,
+                message=f"{kind} {item.name} is missing",
+                fix=create(item),
+                location=item.location,
+            )
             continue
         same = found.definition == item.definition
         yield c.finding(
-            kind, owner(item), item.name, "ok" if same else "different",
-            expected=item.definition, actual=found.definition,
+            kind,
+            owner(item),
+            item.name,
+            "ok" if same else "different",
+            expected=item.definition,
+            actual=found.definition,
             message=f"{kind} matches" if same else f"{kind} {item.name} is defined differently",
-            fix=None if same else f"{drop} {quote(item.name)};\n{create(item)}", location=item.location,
+            fix=None if same else f"{drop} {quote(item.name)};\n{create(item)}",
+            location=item.location,
         )
     names = {item.name.casefold() for item in expected}
     for item in actual:
         if item.name.casefold() not in names:
-            yield c.finding(kind, owner(item), item.name, "unexpected", actual=item.definition,
-                            message=f"the database has {kind} {item.name}, which {c.source} does not define",
-                            fix=f"-- {drop} {quote(item.name)};")
+            yield c.finding(
+                kind,
+                owner(item),
+                item.name,
+                "unexpected",
+                actual=item.definition,
+                message=f"the database has {kind} {item.name}, which {c.source} does not define",
+                fix=f"-- {drop} {quote(item.name)};",
+            )
 
 
 def compare_views(c: Comparison) -> Iterator[Finding]:

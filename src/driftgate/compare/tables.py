@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from driftgate.compare.context import Comparison, quote
+from driftgate.compare.indexes import create_index_sql
 from driftgate.findings import Finding
+from driftgate.model import Table
+
+
+def _create_table_sql(table: Table) -> str:
+    """The table and its named indexes: a missing table is one finding, so its fix carries both."""
+    statements = [(table.definition or f"CREATE TABLE {quote(table.name)} (...)").rstrip().rstrip(";") + ";"]
+    statements += [create_index_sql(index) for index in table.indexes if not index.is_auto]
+    return "\n".join(statements)
 
 
 def compare_tables(c: Comparison) -> Iterator[Finding]:
@@ -13,29 +22,45 @@ def compare_tables(c: Comparison) -> Iterator[Finding]:
         live = c.actual.table(table.name)
         if live is None:
             yield c.finding(
-                "table", table.name, table.name, "missing",
+                "table",
+                table.name,
+                table.name,
+                "missing",
                 expected=f"{len(table.columns)} columns",
                 message=f"table {table.name} is expected but the database has no such table",
-                fix=(table.definition or f"CREATE TABLE {quote(table.name)} (...)").rstrip(";") + ";",
+                fix=_create_table_sql(table),
                 location=table.location,
             )
         elif live.kind != table.kind:
             yield c.finding(
-                "table", table.name, table.name, "different",
-                expected=table.kind, actual=live.kind,
+                "table",
+                table.name,
+                table.name,
+                "different",
+                expected=table.kind,
+                actual=live.kind,
                 message=f"{table.name} is a {live.kind} table in the database, a {table.kind} table in {c.source}",
-                fix=f"-- rebuild {table.name} as a {table.kind} table", location=table.location,
+                fix=f"-- rebuild {table.name} as a {table.kind} table",
+                location=table.location,
             )
         else:
             yield c.finding(
-                "table", table.name, table.name, "ok",
-                expected=f"{len(table.columns)} columns", actual=f"{len(live.columns)} columns",
-                message="table exists", location=table.location,
+                "table",
+                table.name,
+                table.name,
+                "ok",
+                expected=f"{len(table.columns)} columns",
+                actual=f"{len(live.columns)} columns",
+                message="table exists",
+                location=table.location,
             )
     for live in c.actual.tables:
         if c.expected.table(live.name) is None:
             yield c.finding(
-                "table", live.name, live.name, "unexpected",
+                "table",
+                live.name,
+                live.name,
+                "unexpected",
                 actual=f"{len(live.columns)} columns",
                 message=f"the database has table {live.name}, which {c.source} does not define",
                 fix=f"-- add {live.name} to the schema, or (destructive) DROP TABLE {quote(live.name)};",

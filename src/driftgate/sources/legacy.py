@@ -30,15 +30,11 @@ from driftgate.sources.statements import SqlStatement, is_ddl, statement_spans
 
 SOURCE_SUFFIXES = frozenset({".ts", ".tsx", ".js", ".mjs", ".cjs"})
 # Methods of libSQL / better-sqlite3 style clients whose first argument is SQL.
-CLIENT_METHODS = frozenset(
-    {"execute", "executeMultiple", "batch", "exec", "run", "prepare", "all", "get", "query"}
-)
+CLIENT_METHODS = frozenset({"execute", "executeMultiple", "batch", "exec", "run", "prepare", "all", "get", "query"})
 # Array methods whose callback's first parameter is each element in turn.
 _ELEMENT_CALLBACKS = frozenset({"forEach", "map", "flatMap"})
 # Wrappers that do not change a value: (x), x as T, x satisfies T, x!
-_TRANSPARENT = frozenset(
-    {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"}
-)
+_TRANSPARENT = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"})
 _FUNCTIONS = frozenset(
     {
         "function_declaration",
@@ -433,11 +429,7 @@ class _FileScan:
     def _member_values(self, node: Node) -> list[Node] | None:
         """``obj.prop`` where obj is an object literal, ``this`` (a class field) or a class (static field)."""
         owner, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
-        if (
-            owner is None
-            or prop is None
-            or prop.type not in ("property_identifier", "private_property_identifier")
-        ):
+        if owner is None or prop is None or prop.type not in ("property_identifier", "private_property_identifier"):
             return None
         name = self._source(prop)
         if _unwrap(owner).type == "this":
@@ -476,9 +468,7 @@ class _FileScan:
     def _class_field(self, cls: Node, name: str) -> Node | None:
         body = cls.child_by_field_name("body")
         for member in body.named_children if body is not None else []:
-            field_name = (
-                member.child_by_field_name("name") if member.type == "public_field_definition" else None
-            )
+            field_name = member.child_by_field_name("name") if member.type == "public_field_definition" else None
             if field_name is not None and self._source(field_name) == name:
                 return member.child_by_field_name("value")
         return None
@@ -513,11 +503,7 @@ class _FileScan:
 
     def _loop_binding(self, loop: Node, child: Node, name: str) -> _Binding | None:
         left, body = loop.child_by_field_name("left"), loop.child_by_field_name("body")
-        if (
-            left is None
-            or body is None
-            or (child.start_byte, child.end_byte) != (body.start_byte, body.end_byte)
-        ):
+        if left is None or body is None or (child.start_byte, child.end_byte) != (body.start_byte, body.end_byte):
             return None  # the loop variable is only in scope inside the body
         if name not in self._pattern_names(left):
             return None
@@ -573,9 +559,7 @@ class _FileScan:
 
     def _declarators(self, declaration: Node) -> Iterator[tuple[str, _Binding]]:
         for declarator in declaration.named_children:
-            target = (
-                declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
-            )
+            target = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
             value = declarator.child_by_field_name("value") if target is not None else None
             if target is not None and target.type == "identifier" and value is not None:
                 yield self._source(target), _Binding("value", value)
