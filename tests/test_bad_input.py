@@ -102,3 +102,11 @@ def test_unknown_tag(tmp_path: Path, legacy_db: Path, out: Path) -> None:
 def test_nothing_to_compare(tmp_path: Path, legacy_db: Path) -> None:
     run = driftgate("check", "--db", legacy_db, cwd=tmp_path)
     assert_clean_error(run, 2, "--legacy")
+
+
+def test_database_path_with_uri_characters_is_read_not_created(tmp_path: Path, legacy_db: Path) -> None:
+    odd = tmp_path / "c?d#e%41.db"
+    shutil.copy(legacy_db, odd)
+    run = driftgate("check", "--db", odd, "--legacy", LEGACY_TS, cwd=tmp_path)
+    assert run.code == 0, run.out + run.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["c?d#e%41.db", "legacy.db"])

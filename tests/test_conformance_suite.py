@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -151,3 +152,60 @@ def test_suite_over_http_against_a_served_sqld(tmp_path: Path, sqld_binary_ok: N
     assert document["database"].startswith("http://127.0.0.1:")
     assert sum(1 for s in outcomes.values() if s == "failed") == 12
     assert "checked a local sqld at http://127.0.0.1:" in out
+
+
+def test_config_typo_does_not_break_unrelated_test_runs(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\nmigration = "typo"\n')
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
+    plain = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_plain.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    shutil.copytree(REPO / "conformance", tmp_path / "conformance")
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "conformance"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    out = suite.stdout + suite.stderr
+    assert suite.returncode == 2, out
+    assert "unknown key [tool.driftgate] migration" in out and "INTERNALERROR" not in out
+
+
+def test_stamp_without_migrations_is_refused_with_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\nsql = ["schema.sql"]\n')
+    shutil.copy(LEGACY_SQL, tmp_path / "schema.sql")
+    shutil.copytree(REPO / "conformance", tmp_path / "conformance")
+    db = build_file_db(tmp_path / "db.sqlite", LEGACY_SQL.read_text())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "conformance",
+            "--db-url",
+            f"file:{db}",
+            "--driftgate-stamp",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 2, out  # every check passed, but the asked-for stamp could not happen
+    assert "driftgate stamp: refused, no migrations folder configured" in out

@@ -88,7 +88,12 @@ class Database:
         mode = "rw" if writable else "ro"
         try:
             self._file = sqlite3.connect(
-                f"file:{path.resolve()}?mode={mode}", uri=True, timeout=self.timeout, isolation_level=None
+                # Percent-encode the path: a '#', '?' or '%' in it would otherwise end the path early,
+                # drop mode=ro and let SQLite create (and check) some other, empty file.
+                f"{path.resolve().as_uri()}?mode={mode}",
+                uri=True,
+                timeout=self.timeout,
+                isolation_level=None,
             )
             self._file.execute("SELECT count(*) FROM sqlite_schema").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -134,9 +139,7 @@ class Database:
         assert self._loop is not None
         try:
             return self._loop.run_until_complete(asyncio.wait_for(self._after_handshake(coro), self.timeout))
-        except (TimeoutError, libsql_client.LibsqlError, OSError, ValueError, KeyError) as exc:
-            raise self._fail(exc) from None
-        except Exception as exc:  # aiohttp and hrana raise many types; all mean "cannot use it"
+        except Exception as exc:  # aiohttp, hrana and libsql-client raise many types; all mean "cannot use it"
             raise self._fail(exc) from None
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:

@@ -65,7 +65,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class _State:
     """Per-process plugin state (kept on the pytest config, never global)."""
 
-    config_file: FileConfig
+    root: Path
+    loaded_config: FileConfig | None = None
+
+    @property
+    def config_file(self) -> FileConfig:
+        """[tool.driftgate], read on first use: a typo there must not break unrelated test runs."""
+        if self.loaded_config is None:
+            self.loaded_config = load_config(self.root)
+        return self.loaded_config
     result: CheckResult | None = None
     report_doc: dict[str, Any] | None = None  # what a worker hands the controller
     embedded: str | None = None
@@ -73,6 +81,7 @@ class _State:
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (source, outcome)
     used: bool = False
     error: DriftgateError | None = None
+    stamp_line: str | None = None
     worker_error: tuple[str, int] | None = None  # (message, exit code) an xdist worker reported
 
 
@@ -84,7 +93,7 @@ _STATE = pytest.StashKey[_State]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_STATE] = _State(load_config(Path(str(config.rootpath))))
+    config.stash[_STATE] = _State(Path(str(config.rootpath)))
     config.pluginmanager.register(DriftgateSession(config), "driftgate-session")
     config.addinivalue_line("markers", "driftgate: a generated schema conformance check")
 
@@ -260,20 +269,33 @@ class DriftgateSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.state.worker_error is not None:
-            session.exitstatus = self.state.worker_error[1]
+        """Reports and the stamp happen here (before the terminal summary) so they can set the exit code."""
+        state = self.state
+        if state.worker_error is not None:
+            session.exitstatus = state.worker_error[1]
+        if hasattr(self.config, "workeroutput") or not _has_report(state):
+            return
+        report = _report_from_state(state)
+        _write_reports(self.config, state, report)
+        if _option(self.config, "stamp"):
+            line, code = _stamp(self.config, state, report)
+            state.stamp_line = line
+            if code:
+                session.exitstatus = max(int(session.exitstatus), code)
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-        if self.state.worker_error is not None:
-            terminalreporter.write_line(self.state.worker_error[0])
         state = self.state
-        if hasattr(config, "workeroutput") or not state.used or (state.result is None and state.report_doc is None):
+        if state.worker_error is not None:
+            terminalreporter.write_line(state.worker_error[0])
+        if hasattr(config, "workeroutput") or not _has_report(state):
             return
-        report = _report_from_state(self.state)
-        _write_reports(config, self.state, report)
-        _print_summary(terminalreporter, report, self.state)
-        if _option(config, "stamp"):
-            _stamp(terminalreporter, config, self.state, report)
+        _print_summary(terminalreporter, _report_from_state(state), state)
+        if state.stamp_line:
+            terminalreporter.write_line(state.stamp_line)
+
+
+def _has_report(state: _State) -> bool:
+    return state.used and (state.result is not None or state.report_doc is not None)
 
 
 def _source_of(nodeid: str) -> str | None:
@@ -330,20 +352,21 @@ def _print_summary(terminalreporter: Any, report: Report, state: _State) -> None
     terminalreporter.write(buffer.getvalue())
 
 
-def _stamp(terminalreporter: Any, config: pytest.Config, state: _State, report: Report) -> None:
+def _stamp(config: pytest.Config, state: _State, report: Report) -> tuple[str, int]:
+    """The stamp gate: returns the line to print and the exit code it implies (0 when stamped)."""
     failed_baseline = sum(
         n for (source, outcome), n in state.outcomes.items() if source == "baseline" and outcome != "passed"
     )
+    if report.gate_tag is None:
+        return "driftgate stamp: refused, no migrations folder configured; nothing written", 2
     if failed_baseline or not report.stamp_allowed:
         count = failed_baseline or len(report.blocking)
-        terminalreporter.write_line(f"driftgate stamp: refused, {count} baseline checks failed; nothing written")
-        return
+        return f"driftgate stamp: refused, {count} baseline checks failed; nothing written", 1
     from driftgate.stamp import stamp_after_check
 
-    db_url = _database_configured(config, state) or (f"file:{state.embedded}" if state.embedded else None)
+    db_url = state.served or (f"file:{state.embedded}" if state.embedded else _database_configured(config, state))
     try:
         outcome = stamp_after_check(_request(config, state, db_url), report)
     except DriftgateError as error:
-        terminalreporter.write_line(f"driftgate stamp: error: {redact(str(error))}")
-        return
-    terminalreporter.write_line(f"driftgate stamp: {outcome}")
+        return f"driftgate stamp: error: {redact(str(error))}", error.exit_code
+    return f"driftgate stamp: {outcome}", 0
