@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from driftgate.compare.context import Comparison, quote
-from driftgate.compare.indexes import key_collations
 from driftgate.findings import Finding
 from driftgate.model import Column, Index, Table
 
@@ -202,6 +201,11 @@ def _pk_index(table: Table) -> Index | None:
     return next((i for i in table.indexes if i.origin == "pk"), None)
 
 
+def _pk_parts(index: Index) -> list[tuple[str, bool, str]]:
+    """Key order, DESC and collation of the primary key (PRIMARY KEY (a DESC, b COLLATE NOCASE))."""
+    return [(p.column.casefold() if p.column else "", p.descending, p.collation.upper()) for p in index.parts]
+
+
 def _pk_text(index: Index) -> str:
     return f"PRIMARY KEY ({', '.join(p.render() for p in index.parts)})"
 
@@ -217,8 +221,16 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
         actual_text = f"PRIMARY KEY ({', '.join(actual)})" if actual else "(none)"
         # PRIMARY KEY (a COLLATE NOCASE) shows only in its autoindex (a rowid alias has none).
         pk_index, live_pk_index = _pk_index(table), _pk_index(live)
-        if same and pk_index is not None and live_pk_index is not None:
-            same = key_collations(pk_index) == key_collations(live_pk_index)
+        message = f"{table.name}: primary key differs"
+        if same and (pk_index is None) != (live_pk_index is None):
+            # A rowid alias (INTEGER PRIMARY KEY) has no pk autoindex; INTEGER PRIMARY KEY DESC or
+            # INT PRIMARY KEY does: they behave differently (an insert without the key fails).
+            same = False
+            message = f"{table.name}: the primary key is a rowid alias on one side only"
+            expected_text += " (rowid alias)" if pk_index is None else ""
+            actual_text += " (rowid alias)" if live_pk_index is None else ""
+        elif same and pk_index is not None and live_pk_index is not None:
+            same = _pk_parts(pk_index) == _pk_parts(live_pk_index)
             if not same:
                 expected_text, actual_text = _pk_text(pk_index), _pk_text(live_pk_index)
         status = "ok" if same else ("missing" if not actual else "unexpected" if not expected else "different")
@@ -230,7 +242,7 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
             status,
             expected=expected_text,
             actual=actual_text,
-            message="primary key matches" if same else f"{table.name}: primary key differs",
+            message="primary key matches" if same else message,
             fix=None if same else f"-- SQLite cannot change a primary key in place: rebuild {table.name}",
             location=first.location if first else table.location,
         )
