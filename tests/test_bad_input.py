@@ -110,3 +110,13 @@ def test_database_path_with_uri_characters_is_read_not_created(tmp_path: Path, l
     run = driftgate("check", "--db", odd, "--legacy", LEGACY_TS, cwd=tmp_path)
     assert run.code == 0, run.out + run.err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["c?d#e%41.db", "legacy.db"])
+
+
+def test_bad_sql_is_exit_2_even_when_the_database_is_down(tmp_path: Path, out: Path) -> None:
+    from driftgate.sqld import free_port
+
+    bad = tmp_path / "bad.sql"
+    bad.write_text("CREATE TABLE a (id INTEGER,, x);\n")
+    run = driftgate("check", "--db", f"http://127.0.0.1:{free_port()}", "--sql", bad, "--json", out, cwd=tmp_path)
+    assert_clean_error(run, 2, "bad.sql:1")
+    assert not out.exists()

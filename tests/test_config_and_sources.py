@@ -577,3 +577,14 @@ def test_unused_accept_entry_is_warned_about(tmp_path: Path, legacy_db: Path) ->
     run = driftgate("check", "--db", legacy_db, "--legacy", LEGACY_TS, cwd=tmp_path)
     assert run.code == 0
     assert "accept entry 'legacy:index:no_such_index' matches no failing finding" in run.err
+
+
+def test_custom_ledger_name_with_glob_characters_is_matched_exactly(tmp_path: Path) -> None:
+    db = build_file_db(tmp_path / "db.sqlite", legacy_sql(), PREPARE_SQL.read_text())
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\nledger_table = "mig[v1]"\n')
+    args = ("--db", db, "--migrations", SEQUENCE_MIGRATIONS)
+    assert driftgate("stamp", *args, "--yes", cwd=tmp_path).code == 0
+    out = tmp_path / "r.json"
+    run = driftgate("check", *args, "--json", out, cwd=tmp_path)
+    assert run.code == 0, run.out
+    assert not any(f["object"] == "mig[v1]" for f in json.loads(out.read_text())["findings"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from driftgate import __version__
 from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
-from driftgate.findings import Finding, Report, SourceInfo, apply_accept
+from driftgate.findings import Finding, Report, apply_accept
 from driftgate.ledger import ledger_findings, recorded_entries
 from driftgate.live import LiveState, read_live
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
@@ -86,18 +87,21 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     target = resolve_database(request.db_url, request.config_db_url, environ)
     sources, folder = load_sources(request)
+    ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
+    # Replay legacy and plain SQL before connecting: bad input is exit 2 even when the database is down.
+    # The baseline can only be replayed after: which entry it is depends on the database's ledger.
+    expected = [(source, source.schema(ignore=ignore)) for source in sources]
     with Database(target, timeout=request.timeout) as db:
         live = read_live(db, ignore=request.ignore_tables, ledger_table=request.ledger_table)
-    findings: list[Finding] = []
-    infos: list[SourceInfo] = []
     tag = None
     if folder is not None:
         tag = baseline_tag(request, folder, live)
-        sources.append(baseline_source(folder, tag))
-    for source in sources:
-        expected = source.schema(ignore=(*request.ignore_tables, request.ledger_table))
-        findings.extend(compare_schemas(expected, live.schema, source.label))
-        infos.append(source.info)
+        baseline = baseline_source(folder, tag)
+        expected.append((baseline, baseline.schema(ignore=ignore)))
+    findings: list[Finding] = []
+    for source, schema in expected:
+        findings.extend(compare_schemas(schema, live.schema, source.label))
+    infos = [source.info for source, _ in expected]
     if folder is not None:
         findings.extend(ledger_findings(folder, live.ledger, request.ledger_table))
     if not findings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,6 @@ def _as_int(value: Any) -> int | None:
 
 def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = "__drizzle_migrations") -> LiveState:
     document = read_document(db)
-    ignore = (*ignore, ledger_table)
+    ignore = (*ignore, glob.escape(ledger_table))  # the ledger's name is matched exactly, not as a glob
     ledger = read_ledger(db, ledger_table) if has_table(document, ledger_table) else None
     return LiveState(build_schema(document, ignore=ignore), ledger)
