@@ -120,3 +120,51 @@ def test_bad_sql_is_exit_2_even_when_the_database_is_down(tmp_path: Path, out: P
     run = driftgate("check", "--db", f"http://127.0.0.1:{free_port()}", "--sql", bad, "--json", out, cwd=tmp_path)
     assert_clean_error(run, 2, "bad.sql:1")
     assert not out.exists()
+
+
+def test_report_path_that_is_a_directory_is_named(tmp_path: Path, legacy_db: Path) -> None:
+    (tmp_path / "adir").mkdir()
+    run = driftgate("check", "--db", legacy_db, "--legacy", LEGACY_TS, "--json", tmp_path / "adir", cwd=tmp_path)
+    assert_clean_error(run, 2, "--json", "adir")
+
+
+@pytest.mark.parametrize("url", ["http://h:abc", "http://[::1", "ftp://h/x"])
+def test_malformed_database_url_is_exit_2(tmp_path: Path, url: str) -> None:
+    run = driftgate("check", "--db", url, "--legacy", LEGACY_TS, cwd=tmp_path)
+    assert_clean_error(run, 2, "--db")
+
+
+def test_declining_the_stamp_prompt_writes_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import PREPARE_SQL, SEQUENCE_MIGRATIONS, build_file_db, legacy_sql
+
+    db = build_file_db(tmp_path / "db.sqlite", legacy_sql(), PREPARE_SQL.read_text())
+    # A pseudo-terminal makes stdin a tty, so the prompt is shown; answer "n".
+    script = (
+        "import pty, os, sys\n"
+        "pid, fd = pty.fork()\n"
+        "if pid == 0:\n"
+        f"    os.execv(sys.executable, [sys.executable, '-m', 'driftgate', 'stamp', '--db', {str(db)!r},"
+        f" '--migrations', {str(SEQUENCE_MIGRATIONS)!r}, '--no-backup'])\n"
+        "out = b''\n"
+        "while b'[y/N]' not in out:\n"
+        "    out += os.read(fd, 1024)\n"
+        "os.write(fd, b'n\\n')\n"
+        "try:\n"
+        "    while chunk := os.read(fd, 1024):\n"
+        "        out += chunk\n"
+        "except OSError:\n"
+        "    pass\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(out.decode(errors='replace'))\n"
+        "sys.exit(os.waitstatus_to_exitcode(status))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "declined; nothing written" in done.stdout and "internal error" not in done.stdout
+    import sqlite3
+
+    tables = sqlite3.connect(db).execute("SELECT name FROM sqlite_schema WHERE name = '__drizzle_migrations'")
+    assert tables.fetchall() == []

@@ -36,6 +36,9 @@ def handles_errors(command: F) -> F:
             return command(*args, **kwargs)
         except DriftgateError as error:
             fail(error)
+        except click.exceptions.Abort:  # "no" (or end of input) at a confirmation prompt
+            click.echo("driftgate: declined; nothing written", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("driftgate: interrupted", err=True)
             sys.exit(130)
@@ -156,12 +159,15 @@ def warn_unused_accept(result: CheckResult) -> None:
 
 def write_reports(result: CheckResult, json_path: Path | None, html_path: Path | None) -> None:
     """Flags are relative to the working directory, [tool.driftgate] paths to their pyproject.toml."""
-    if json_path:
-        write_json(result.report, json_path)
-    if html_path:
-        from driftgate.report.html import write_html
+    from driftgate.report.html import write_html
 
-        write_html(result.report, html_path)
+    for option, path, writer in (("--json", json_path, write_json), ("--html", html_path, write_html)):
+        if path is None:
+            continue
+        try:
+            writer(result.report, path)
+        except OSError as exc:
+            raise InputError(f"{option}: cannot write {path} ({exc.strerror or exc})") from None
 
 
 @main.command()

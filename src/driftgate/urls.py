@@ -71,7 +71,10 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
         raise InputError(
             f"--db: unsupported URL scheme {scheme!r} in {redact(url)} (use libsql, https, wss, http, ws, file)"
         )
-    parsed = urllib.parse.urlsplit(url)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise InputError(f"--db: malformed URL {redact(url)} ({exc})") from None
     query = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
     rest = []
     tls: str | None = None
@@ -93,9 +96,14 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
         scheme += "s"
     elif tls == "0" and scheme in ("https", "wss"):
         scheme = scheme[:-1]
-    netloc = parsed.hostname or ""
-    if parsed.port:
-        netloc += f":{parsed.port}"
+    try:
+        parsed.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise InputError(f"--db: invalid port in {redact(url)}") from None
+    if not parsed.hostname:
+        raise InputError(f"--db: no host in {redact(url)}")
+    # Keep the host as written ([::1] stays bracketed); only credentials are dropped.
+    netloc = parsed.netloc.rpartition("@")[2]
     clean = urllib.parse.urlunsplit((scheme, netloc, parsed.path, "", ""))
     return DatabaseTarget(url=clean, auth_token=token or None, file_path=None)
 
