@@ -199,3 +199,26 @@ def test_file_database_gets_a_backup(tmp_path: Path) -> None:
     backups = list(tmp_path.glob("prod.db.driftgate-backup-*"))
     assert len(backups) == 1 and backups[0].stat().st_size > 0
     assert shutil.which("node")
+
+
+def test_insert_guard_rechecks_the_ledger_inside_the_transaction(tmp_path: Path) -> None:
+    """A plan made on an empty ledger must not write once a later migration appears before the write."""
+    import sqlite3
+
+    from driftgate.connection import Database
+    from driftgate.stamp import create_ledger_sql, plan_stamp
+    from driftgate.urls import parse_database_url
+
+    db = tmp_path / "ledger.db"
+    sqlite3.connect(db).close()
+    plan = plan_stamp(SEQUENCE, BASELINE.tag, None, "__drizzle_migrations")
+    with Database(parse_database_url(f"file:{db}"), writable=True) as conn:
+        conn.batch(
+            [
+                (create_ledger_sql("__drizzle_migrations"), ()),
+                ("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)", (NEXT.hash, NEXT.when)),
+            ]
+        )
+        assert conn.batch(plan.statements)[1:] == [0]
+        rows = conn.query("SELECT hash, created_at FROM __drizzle_migrations")
+    assert rows == [(NEXT.hash, NEXT.when)]

@@ -41,7 +41,9 @@ def create_ledger_sql(table: str) -> str:
 def insert_sql(table: str) -> str:
     t = quote_identifier(table)
     return (
-        f'INSERT INTO {t} ("hash", "created_at") SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE created_at = ?)'
+        # Re-checked inside the write transaction: nothing at or after this entry's `when` may exist,
+        # neither the same entry (another stamper was faster) nor a later migration applied meanwhile.
+        f'INSERT INTO {t} ("hash", "created_at") SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE created_at >= ?)'
     )
 
 
@@ -141,9 +143,13 @@ def write_stamp(
                 time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
                 continue
             inserted = sum(written[1:])
-            if inserted == 0:
-                return StampOutcome(plan.tag, 0, True)  # another stamper wrote the same rows first
-            return StampOutcome(plan.tag, inserted, False, backup_path)
+            if inserted == len(plan.to_insert):
+                return StampOutcome(plan.tag, inserted, False, backup_path)
+            # The ledger changed between our read and our write: judge it again rather than assume.
+            rows = read_ledger(db, table)
+            if plan_stamp(folder, tag, rows, table).already_stamped:
+                return StampOutcome(plan.tag, inserted, inserted == 0, backup_path)
+            raise StampRefused(f"{table} changed while stamping {plan.tag}; inspect the ledger and run the stamp again")
     raise DatabaseError(f"{target.display}: the database stayed busy; nothing written")
 
 
