@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from driftgate.normalize import canonical_default, canonical_expression
+from driftgate.normalize import (
+    canonical_default,
+    canonical_expression,
+    canonical_identifier,
+    canonical_view,
+    token_canonical,
+)
 from helpers import failing, findings
 
 Failing = list[tuple[str, str, str]]
@@ -30,6 +36,10 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);\n"
         "CREATE INDEX ix_users_name ON users (name);\n"
         "CREATE TABLE POSTS (ID INTEGER PRIMARY KEY, USERID INTEGER REFERENCES USERS(ID));",
+    ),
+    "identifier-ascii-case-folds": (
+        'CREATE TABLE "USERS" ("Äpfel" TEXT, "ID" INTEGER); CREATE INDEX "IX_Über" ON "USERS" ("Äpfel");',
+        'CREATE TABLE users ("Äpfel" TEXT, id INTEGER); CREATE INDEX "ix_Über" ON users ("Äpfel");',
     ),
     "whitespace-newlines-comments": (
         "CREATE TABLE t (\n\tid INTEGER PRIMARY KEY,   -- the key, COLLATE NOCASE is not here\n"
@@ -190,6 +200,14 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a INTEGER, b INTEGER, CHECK ((a > 0) AND (b > 0)));",
         "CREATE TABLE t (a INTEGER, b INTEGER, CHECK (a > 0 AND b > 0));",
     ),
+    "check-is-true-spellings": (
+        "CREATE TABLE t (a INTEGER, CHECK (a IS TRUE), CHECK (a = TRUE));",
+        "CREATE TABLE t (a INTEGER, CHECK (a is (true)), CHECK (a = 1));",
+    ),
+    "check-true-on-the-left-of-is-is-1": (
+        "CREATE TABLE t (a INTEGER, CHECK (TRUE IS a));",
+        "CREATE TABLE t (a INTEGER, CHECK (1 IS a));",
+    ),
     # nullability
     "integer-primary-key-never-null": (
         "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT);",
@@ -222,6 +240,18 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a AS x, count(*) AS n FROM t AS s GROUP BY a;",
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a x, COUNT( * ) n FROM t s GROUP BY a;",
     ),
+    "view-column-list-case-and-quoting": (
+        "CREATE TABLE t (a, b); CREATE VIEW v(x, y) AS SELECT a, b FROM t;",
+        'CREATE TABLE t (a, b); CREATE VIEW "V" ("X", [Y]) AS select A, "b" from t;',
+    ),
+    "view-cast-same-affinity": (
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT CAST(a AS VARCHAR(10)) AS s FROM t;",
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT cast(a as text) s FROM t;",
+    ),
+    "view-unparsable-select-falls-back-to-tokens": (
+        "CREATE TABLE t (a); CREATE VIEW v(x) AS SELECT CAST(a AS) FROM t;",
+        'CREATE TABLE t (a); CREATE VIEW v("X") AS select cast(A as) from T;',
+    ),
     "fk-immediate-spellings-are-not-deferrable": (
         "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE);",
         "CREATE TABLE p (id INTEGER PRIMARY KEY); "
@@ -236,6 +266,10 @@ EQUAL: dict[str, tuple[str, str]] = {
         "new.rowid; END;",
         'CREATE TABLE t (a, b); CREATE TRIGGER IF NOT EXISTS "TR" after insert on "t"\nbegin\n'
         "  update t set b=1 where rowid=NEW.rowid;\nend;",
+    ),
+    "trigger-body-quoted-plain-names": (
+        'CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE "t" SET "B" = 1 WHERE [a] = 2; END;',
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 1 WHERE `A` = 2; END;",
     ),
     "trigger-for-each-row-is-implied": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW BEGIN SELECT 1; END;",
@@ -586,6 +620,37 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
             ("check", 't("a" = 1 OR "b" = 2 AND "c" = 3)', "missing"),
         ],
     ),
+    "check-is-true-vs-is-1": (
+        "CREATE TABLE t (a INTEGER, CHECK (a IS TRUE));",
+        "CREATE TABLE t (a INTEGER, CHECK (a IS 1));",
+        [("check", 't("a" IS TRUE)', "missing"), ("check", 't("a" IS 1)', "unexpected")],
+        [("check", 't("a" IS TRUE)', "unexpected"), ("check", 't("a" IS 1)', "missing")],
+    ),
+    "check-is-not-false-vs-is-not-0": (
+        "CREATE TABLE t (a INTEGER, CHECK (a IS NOT FALSE));",
+        "CREATE TABLE t (a INTEGER, CHECK (a IS NOT 0));",
+        [("check", 't(NOT "a" IS FALSE)', "missing"), ("check", 't("a" IS NOT 0)', "unexpected")],
+        [("check", 't(NOT "a" IS FALSE)', "unexpected"), ("check", 't("a" IS NOT 0)', "missing")],
+    ),
+    # names: SQLite folds ASCII letters only; ß is not ss and Ü is not ü
+    "table-sharp-s-vs-ss": (
+        'CREATE TABLE "straße" (a);',
+        'CREATE TABLE "strasse" (a);',
+        [("table", "straße", "missing"), ("table", "strasse", "unexpected")],
+        [("table", "straße", "unexpected"), ("table", "strasse", "missing")],
+    ),
+    "table-non-ascii-case": (
+        'CREATE TABLE "Über" (a);',
+        'CREATE TABLE "über" (a);',
+        [("table", "Über", "missing"), ("table", "über", "unexpected")],
+        [("table", "Über", "unexpected"), ("table", "über", "missing")],
+    ),
+    "column-non-ascii-case": (
+        'CREATE TABLE t ("Über" TEXT);',
+        'CREATE TABLE t ("über" TEXT);',
+        [("column", "t.Über", "missing"), ("column", "t.über", "unexpected")],
+        [("column", "t.Über", "unexpected"), ("column", "t.über", "missing")],
+    ),
     # tables and columns: a missing or unexpected table is one finding
     "table-missing-with-everything": (
         "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"
@@ -646,6 +711,42 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         [("view", "v", "different")],
         [("view", "v", "different")],
     ),
+    "view-column-list-names": (
+        "CREATE TABLE t (a, b); CREATE VIEW v(x) AS SELECT a FROM t;",
+        "CREATE TABLE t (a, b); CREATE VIEW v(y) AS SELECT a FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-column-list-vs-none": (
+        "CREATE TABLE t (a, b); CREATE VIEW v(x) AS SELECT a FROM t;",
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-cast-datetime-vs-datetime-function": (
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT CAST(a AS DATETIME) AS d FROM t;",
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT datetime(a) AS d FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-cast-affinity": (
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT CAST(a AS NUMERIC) AS n FROM t;",
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT CAST(a AS REAL) AS n FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-is-true-vs-is-1": (
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t WHERE a IS TRUE;",
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t WHERE a IS 1;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-unparsable-select-column-list": (
+        "CREATE TABLE t (a); CREATE VIEW v(x) AS SELECT CAST(a AS) FROM t;",
+        "CREATE TABLE t (a); CREATE VIEW v(y) AS SELECT CAST(a AS) FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
     "fk-deferred-vs-immediate": (
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);",
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY IMMEDIATE);",
@@ -661,6 +762,18 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "trigger-body": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 1; END;",
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET b = 2; END;",
+        [("trigger", "tr", "different")],
+        [("trigger", "tr", "different")],
+    ),
+    "trigger-body-quoted-name-with-space": (
+        'CREATE TABLE t ("a b", a); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT "a b" FROM t; END;',
+        'CREATE TABLE t ("a b", a); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT a b FROM t; END;',
+        [("trigger", "tr", "different")],
+        [("trigger", "tr", "different")],
+    ),
+    "trigger-body-quoted-keyword-vs-keyword": (
+        'CREATE TABLE t ("true", a); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT "true" FROM t; END;',
+        'CREATE TABLE t ("true", a); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT true FROM t; END;',
         [("trigger", "tr", "different")],
         [("trigger", "tr", "different")],
     ),
@@ -954,6 +1067,11 @@ SAME_EXPRESSION = [
     ("a IN (FALSE, TRUE)", "a IN (0, 1)"),
     ("typeof(a) = 'integer'", "TYPEOF(a)='integer'"),
     ("NOT (a)", "NOT a"),
+    ("a IS TRUE", "a is (true)"),
+    ("a IS NOT DISTINCT FROM TRUE", "a IS TRUE"),
+    ("a = TRUE", "a = 1"),
+    ("TRUE IS a", "1 IS a"),
+    ("a IS (NOT TRUE)", "a IS (NOT 1)"),
 ]
 
 DIFFERENT_EXPRESSION = [
@@ -972,6 +1090,12 @@ DIFFERENT_EXPRESSION = [
     ("a || b", "concat(a, b)"),
     ("a IS b", "a = b"),
     ("CAST(a AS NUMERIC) = a", "CAST(a AS REAL) = a"),
+    ("a IS TRUE", "a IS 1"),
+    ("a IS FALSE", "a IS 0"),
+    ("a IS NOT TRUE", "a IS NOT 1"),
+    ("a IS NOT FALSE", "a IS NOT 0"),
+    ("a IS (TRUE)", "a IS (1)"),
+    ("a IS TRUE COLLATE nocase", "a IS 1 COLLATE nocase"),
 ]
 
 
@@ -998,6 +1122,83 @@ def test_canonical_expression_unparsable_falls_back_to_tokens() -> None:
     assert canonical_expression(weird) != canonical_expression("a MATCH 'y' ESCAPE")
 
 
+def test_canonical_view_column_list() -> None:
+    plain = canonical_view("CREATE VIEW v(x, y) AS SELECT a, b FROM t")
+    assert plain == canonical_view('CREATE VIEW "V" ("X", [Y]) AS select a, B from T')
+    assert plain != canonical_view("CREATE VIEW v(x, z) AS SELECT a, b FROM t")
+    assert plain != canonical_view("CREATE VIEW v(y, x) AS SELECT a, b FROM t")
+    assert plain != canonical_view("CREATE VIEW v AS SELECT a, b FROM t")
+    assert canonical_view('CREATE VIEW v("Über") AS SELECT a FROM t') != canonical_view(
+        'CREATE VIEW v("über") AS SELECT a FROM t'
+    )
+
+
+def test_canonical_view_casts_by_affinity() -> None:
+    def view(select: str) -> str:
+        return canonical_view(f"CREATE VIEW v AS {select}")
+
+    assert view("SELECT CAST(a AS DATETIME) FROM t") != view("SELECT datetime(a) FROM t")
+    assert view("SELECT CAST(a AS NUMERIC) FROM t") != view("SELECT CAST(a AS REAL) FROM t")
+    assert view("SELECT CAST(a AS BOOLEAN) FROM t") != view("SELECT CAST(a AS INTEGER) FROM t")
+    assert view("SELECT CAST(a AS VARCHAR(10)) FROM t") == view("SELECT cast(a as TEXT) FROM t")
+    assert view("SELECT CAST(a AS DATETIME) FROM t") == view("SELECT CAST(a AS NUMERIC) FROM t")
+
+
+def test_canonical_view_unparsable_falls_back_to_tokens() -> None:
+    # sqlglot cannot parse CAST(a AS), which SQLite accepts (BLOB affinity).
+    weird = "CREATE VIEW v(x) AS SELECT CAST(a AS) FROM t"
+    assert canonical_view(weird) == canonical_view('CREATE VIEW IF NOT EXISTS "V"("X") AS  select cast(A as) from t')
+    assert canonical_view(weird) != canonical_view("CREATE VIEW v(y) AS SELECT CAST(a AS) FROM t")
+    assert canonical_view(weird) != canonical_view("CREATE VIEW v AS SELECT CAST(a AS) FROM t")
+    assert canonical_view(weird) != canonical_view("CREATE VIEW v(x) AS SELECT CAST(b AS) FROM t")
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ('"t"', "t"),
+        ("[T]", "t"),
+        ("`Tr`", "TR"),
+        ('"new"."a"', "NEW.a"),
+        ('"a""b"', '[a"b]'),
+        ('"Über"', "Über"),
+        ('"a b"', "[A B]"),
+    ],
+)
+def test_token_canonical_quoted_name_equal(left: str, right: str) -> None:
+    assert token_canonical(left) == token_canonical(right)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ('"a b"', "a b"),
+        ('"a.b"', "a.b"),
+        ('"select"', "select"),
+        ('"true"', "true"),
+        ('"1a"', "1a"),
+        ('"a""b"', "a b"),
+        ('"a"', "'a'"),
+        ('"Über"', "über"),
+    ],
+)
+def test_token_canonical_quoted_name_different(left: str, right: str) -> None:
+    assert token_canonical(left) != token_canonical(right)
+
+
+def test_canonical_identifier_folds_ascii_only() -> None:
+    assert canonical_identifier('"USERS"') == canonical_identifier("users") == "users"
+    assert canonical_identifier("[Straße]") == "straße" != canonical_identifier("strasse")
+    assert canonical_identifier("Über") == "Über" != canonical_identifier("über")
+    assert canonical_expression('"Über" > 0') != canonical_expression('"über" > 0')
+    assert canonical_expression('"ABC" > 0') == canonical_expression("abc > 0")
+
+
+def test_ascii_names_are_case_folded() -> None:
+    assert failing('CREATE TABLE "USERS" ("ID" INTEGER);', "CREATE TABLE users (id INTEGER);") == []
+    assert failing("CREATE TABLE users (id INTEGER);", 'CREATE TABLE "USERS" ("ID" INTEGER);') == []
+
+
 def test_missing_table_fix_creates_its_indexes_too() -> None:
     expected = "CREATE TABLE t (a TEXT, b TEXT); CREATE INDEX t_a ON t (a DESC); CREATE UNIQUE INDEX t_b ON t (b);"
     (finding,) = [f for f in findings(expected, "", "baseline") if f.status != "ok"]
@@ -1006,3 +1207,28 @@ def test_missing_table_fix_creates_its_indexes_too() -> None:
     lines = finding.fix.splitlines()
     assert lines[0].startswith("CREATE TABLE t")
     assert "CREATE INDEX t_a ON t (a DESC);" in lines and "CREATE UNIQUE INDEX t_b ON t (b);" in lines
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        (
+            "CREATE TABLE t (id INTEGER PRIMARY KEY NOT NULL, a TEXT);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DESC NOT NULL, a TEXT);",
+        ),
+        ("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);", "CREATE TABLE t (id INT PRIMARY KEY NOT NULL, a TEXT);"),
+        (
+            "CREATE TABLE t (a TEXT, b TEXT, PRIMARY KEY (a DESC, b));",
+            "CREATE TABLE t (a TEXT, b TEXT, PRIMARY KEY (a, b));",
+        ),
+    ],
+)
+def test_primary_key_rowid_alias_and_order_differences_are_found(left: str, right: str) -> None:
+    for expected, actual in ((left, right), (right, left)):
+        assert ("primary_key", "t." + ("id" if "id" in left else "a,b"), "different") in failing(expected, actual)
+
+
+def test_primary_key_spellings_of_a_rowid_alias_are_equal() -> None:
+    left = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);"
+    right = 'CREATE TABLE "T" ("ID" integer NOT NULL, a TEXT, PRIMARY KEY ("id" ASC));'
+    assert failing(left, right) == [] and failing(right, left) == []

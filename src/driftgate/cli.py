@@ -257,9 +257,7 @@ def stamp(
         for sql_text, args in plan.statements:
             click.echo(_inline(sql_text, args) + ";")
         return
-    if result.target.is_file and no_backup is False:
-        pass  # the backup is taken right before writing, inside write_stamp
-    elif not result.target.is_file:
+    if not result.target.is_file:  # a file: database is backed up by write_stamp itself (VACUUM INTO)
         click.echo("note: back up a remote database first, e.g. `turso db shell <db> .dump > backup.sql`", err=True)
     if not yes and sys.stdin.isatty():
         click.confirm(

@@ -78,7 +78,7 @@ def _deferrable(tokens: list[Token]) -> str:
     return "NOT DEFERRABLE"
 
 
-def _identifier_list(sql: str, tokens: list[Token]) -> tuple[str, ...]:
+def _identifier_list(tokens: list[Token]) -> tuple[str, ...]:
     names = []
     for part in _split_top_level(tokens):
         names.append(canonical_identifier(part[0].text))
@@ -122,6 +122,7 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
             details.deferrable[(column,)] = _deferrable(tokens[i:])
         elif word == "AUTOINCREMENT":
             details.autoincrement = True
+        constraint_name = None  # CONSTRAINT name applies to the one constraint that follows it
         i += 1
 
 
@@ -140,7 +141,7 @@ def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableD
         open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
         if open_at is not None:
             close = _matching_paren(tokens, open_at)
-            columns = _identifier_list(sql, tokens[open_at + 1 : close])
+            columns = _identifier_list(tokens[open_at + 1 : close])
             details.deferrable[columns] = _deferrable(tokens[close:])
 
 

@@ -14,7 +14,19 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from driftgate.ddl import index_details, table_details
-from driftgate.model import Check, Column, ForeignKey, Index, IndexPart, Location, Schema, Table, Trigger, View
+from driftgate.model import (
+    Check,
+    Column,
+    ForeignKey,
+    Index,
+    IndexPart,
+    Location,
+    Schema,
+    Table,
+    Trigger,
+    View,
+    fold_name,
+)
 from driftgate.normalize import (
     canonical_action,
     canonical_default,
@@ -75,8 +87,8 @@ def parse_document(text: str) -> dict[str, list[Any]]:
 
 
 def is_internal(name: str, ignore: Iterable[str] = ()) -> bool:
-    folded = name.casefold()
-    return any(fnmatch.fnmatchcase(folded, pattern.casefold()) for pattern in (*INTERNAL_TABLES, *ignore))
+    folded = fold_name(name)
+    return any(fnmatch.fnmatchcase(folded, fold_name(pattern)) for pattern in (*INTERNAL_TABLES, *ignore))
 
 
 LocationLookup = Callable[[str, str, str | None], Location | None]
@@ -122,10 +134,10 @@ def build_schema(
         fks[row[0]].append(row)
 
     primary_keys = {
-        name.casefold(): tuple(r[2] for r in sorted(columns[name], key=lambda r: r[6]) if r[6]) for name in kinds
+        fold_name(name): tuple(r[2] for r in sorted(columns[name], key=lambda r: r[6]) if r[6]) for name in kinds
     }
     tables = []
-    for name in sorted(wanted, key=str.casefold):
+    for name in sorted(wanted, key=fold_name):
         table_sql = sql_of.get(("table", name))
         details = table_details(table_sql, name)
         wr, strict = options[name]
@@ -213,7 +225,7 @@ def _indexes(
                 location=None if origin != "c" else locate("index", name, None),
             )
         )
-    return tuple(sorted(result, key=lambda i: i.name.casefold()))
+    return tuple(sorted(result, key=lambda i: fold_name(i.name)))
 
 
 def _foreign_keys(
@@ -235,7 +247,7 @@ def _foreign_keys(
         to_columns = tuple(r[5] for r in members)
         if any(c is None for c in to_columns):
             # `REFERENCES users` means the parent's primary key.
-            to_columns = primary_keys.get(target.casefold(), ()) or tuple("?" for _ in members)
+            to_columns = primary_keys.get(fold_name(target), ()) or tuple("?" for _ in members)
         result.append(
             ForeignKey(
                 table=table,

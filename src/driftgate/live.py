@@ -17,7 +17,7 @@ from driftgate.introspect import (
     merge_documents,
     parse_document,
 )
-from driftgate.model import Schema
+from driftgate.model import Schema, fold_name
 
 CHUNK_TABLES = 500  # tables per query when one response would be too large
 
@@ -70,7 +70,7 @@ def _read_chunks(db: Database, names: list[str]) -> Iterator[dict[str, list[Any]
 
 
 def has_table(document: dict[str, list[Any]], name: str) -> bool:
-    return any(row[0].casefold() == name.casefold() and row[1] == "table" for row in document.get("tables", []))
+    return any(fold_name(row[0]) == fold_name(name) and row[1] == "table" for row in document.get("tables", []))
 
 
 def ledger_exists(db: Database, table: str) -> bool:

@@ -7,7 +7,16 @@ their original spelling; lookups are case-insensitive because SQLite's are.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
+from functools import cached_property
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def fold_name(name: str) -> str:
+    """How SQLite matches names: case-insensitive for ASCII letters only (Über and über differ)."""
+    return name.translate(_ASCII_LOWER)
 
 
 @dataclass(frozen=True)
@@ -133,16 +142,19 @@ class Table:
     definition: str | None = None  # the CREATE TABLE text as stored
     location: Location | None = None
 
+    @cached_property
+    def _columns_by_name(self) -> dict[str, Column]:
+        return {fold_name(c.name): c for c in self.columns}
+
     def column(self, name: str) -> Column | None:
-        key = name.casefold()
-        return next((c for c in self.columns if c.name.casefold() == key), None)
+        return self._columns_by_name.get(fold_name(name))
 
     @property
     def primary_key(self) -> tuple[str, ...]:
         keyed = sorted((c for c in self.columns if c.pk_position), key=lambda c: c.pk_position)
         return tuple(c.name for c in keyed)
 
-    @property
+    @cached_property
     def unique_column_sets(self) -> dict[frozenset[str], tuple[Index, ...]]:
         """Column sets that are enforced unique (constraints and plain unique indexes)."""
         found: dict[frozenset[str], list[Index]] = {}
@@ -151,7 +163,7 @@ class Table:
                 continue
             if any(p.column is None for p in index.parts):
                 continue
-            key = frozenset(p.column.casefold() for p in index.parts if p.column)
+            key = frozenset(fold_name(p.column) for p in index.parts if p.column)
             found.setdefault(key, []).append(index)
         return {k: tuple(v) for k, v in found.items()}
 
@@ -179,9 +191,12 @@ class Schema:
     # Statements the source could not turn into schema (e.g. DDL with an unresolved ${...}).
     not_compared: tuple[tuple[str, str, Location | None], ...] = field(default=())
 
+    @cached_property
+    def _tables_by_name(self) -> dict[str, Table]:
+        return {fold_name(t.name): t for t in self.tables}
+
     def table(self, name: str) -> Table | None:
-        key = name.casefold()
-        return next((t for t in self.tables if t.name.casefold() == key), None)
+        return self._tables_by_name.get(fold_name(name))
 
     @property
     def indexes(self) -> tuple[Index, ...]:

@@ -17,23 +17,45 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
+from driftgate.model import fold_name
+
 DIALECT = "sqlite"
+
+# SQLite folds only ASCII letters in identifiers: "Über" and "über", "straße" and "strasse" are different names.
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def canonical_identifier(name: str) -> str:
-    """SQLite identifiers are case-insensitive and may be quoted with "", ``, []."""
+    """SQLite identifiers are case-insensitive (ASCII only) and may be quoted with "", ``, []."""
     text = name.strip()
     if len(text) >= 2 and (text[0], text[-1]) in (('"', '"'), ("`", "`"), ("[", "]")):
         text = text[1:-1]
-    return text.casefold()
+    return fold_name(text)
 
 
 def tokenize(sql: str) -> list[Token]:
     return list(sqlglot.tokenize(sql, read=DIALECT))
 
 
+@functools.lru_cache(maxsize=4096)
+def _print_name(name: str) -> str:
+    """A quoted identifier's (already folded) name as token_canonical prints it.
+
+    Bare when the name, written bare, is that very name (a single VAR token: not a keyword, no
+    space or punctuation), so ``"t"`` prints like ``t``; double-quoted otherwise, so ``"a b"``
+    never prints like ``a b``.
+    """
+    try:
+        tokens = tokenize(name)
+    except SqlglotError:
+        tokens = []
+    if len(tokens) == 1 and tokens[0].token_type == TokenType.VAR and tokens[0].text == name:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
 def token_canonical(sql: str) -> str:
-    """Fallback canonical form: tokens re-joined, keywords upper, identifiers folded."""
+    """Fallback canonical form: tokens re-joined, keywords upper, identifiers folded (quoted if need be)."""
     try:
         tokens = tokenize(sql)
     except SqlglotError:
@@ -42,8 +64,10 @@ def token_canonical(sql: str) -> str:
     for token in tokens:
         if token.token_type == TokenType.STRING:
             parts.append("'" + token.text.replace("'", "''") + "'")
-        elif token.token_type in (TokenType.IDENTIFIER, TokenType.VAR):
-            parts.append(token.text.casefold())
+        elif token.token_type == TokenType.IDENTIFIER:
+            parts.append(_print_name(fold_name(token.text)))
+        elif token.token_type == TokenType.VAR:
+            parts.append(fold_name(token.text))
         else:
             parts.append(token.text.upper())
     return " ".join(parts)
@@ -82,7 +106,7 @@ def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
 
 def _affinity(type_name: str) -> str:
     """SQLite's type affinity of a declared type name (datatype3 section 3.1): all a CAST depends on."""
-    name = type_name.upper()
+    name = type_name.translate(_ASCII_UPPER)  # as SQLite does: "ınt" (dotless i) is no INT
     if "INT" in name:
         return "INTEGER"
     if any(word in name for word in ("CHAR", "CLOB", "TEXT")):
@@ -101,7 +125,7 @@ def _cast_types_as_affinities(text: str) -> str:
     ``DATETIME(x)``), which would make different casts compare equal; the affinity is what SQLite
     itself goes by, so ``CAST(x AS VARCHAR(10))`` and ``CAST(x AS TEXT)`` stay equal.
     """
-    if "cast" not in text.casefold():
+    if "cast" not in fold_name(text):
         return text
     try:
         tokens = tokenize(text)
@@ -150,25 +174,44 @@ def _print_affinity(cast: exp.Cast) -> exp.Cast:
     return cast
 
 
+def _is_truth_test(boolean: exp.Boolean) -> bool:
+    """``x IS TRUE`` / ``x IS NOT FALSE``: SQLite's truth tests, where TRUE is not just 1.
+
+    ``2 IS TRUE`` is 1 but ``2 IS 1`` is 0.  Only the right operand counts (``TRUE IS x`` is
+    ``1 IS x``); SQLite sees through parentheses and COLLATE around it.  sqlglot parses the
+    spellings as Is (``IS NOT TRUE`` as NOT over it) or NullSafeEQ/NEQ (``IS [NOT] DISTINCT FROM``).
+    """
+    node: exp.Expression = boolean
+    while isinstance(node.parent, exp.Paren) or (isinstance(node.parent, exp.Collate) and node.arg_key == "this"):
+        node = node.parent
+    return isinstance(node.parent, (exp.Is, exp.NullSafeEQ, exp.NullSafeNEQ)) and node.arg_key == "expression"
+
+
 def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns: bool) -> exp.Expression:
     def rewrite(n: exp.Expression) -> exp.Expression:
-        if isinstance(n, exp.Boolean):
-            # SQLite has no boolean type: TRUE and FALSE are the integers 1 and 0.
+        if isinstance(n, exp.Boolean) and not _is_truth_test(n):
+            # SQLite has no boolean type: TRUE and FALSE are the integers 1 and 0 (except after IS).
             return exp.Literal.number(1 if n.this else 0)
         if isinstance(n, exp.Column):
             if literal_columns and not n.table and n.this and n.this.quoted:
                 # In a DEFAULT, "abc" cannot name a column: SQLite reads it as a string.
                 return exp.Literal.string(n.name)
-            if table is not None and n.table and n.table.casefold() == table.casefold():
+            if table is not None and n.table and fold_name(n.table) == fold_name(table):
                 # "t"."age" inside table t's own CHECK/index is just age (a new node: fold it here).
-                return exp.Column(this=exp.Identifier(this=n.name.casefold(), quoted=True))
+                return exp.Column(this=exp.Identifier(this=fold_name(n.name), quoted=True))
         if isinstance(n, exp.Cast):
             _print_affinity(n)
         if isinstance(n, exp.Identifier):
-            return exp.Identifier(this=n.name.casefold(), quoted=True)
+            return exp.Identifier(this=fold_name(n.name), quoted=True)
         return n
 
     return node.transform(rewrite, copy=True)
+
+
+def _prepare(sql: str) -> str:
+    """The text as sqlglot is given it: trimmed, CAST types replaced by their affinities."""
+    text = sql.strip()
+    return _cast_types_as_affinities(text) if text else ""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -178,10 +221,9 @@ def canonical_expression(sql: str, table: str | None = None, *, literal_columns:
     ``table`` lets a column qualified by its own table equal the bare column.
     ``literal_columns`` is for DEFAULT clauses, where a double-quoted word is a string.
     """
-    text = sql.strip()
+    text = _prepare(sql)
     if not text:
         return ""
-    text = _cast_types_as_affinities(text)
     try:
         tree = _parse(text)
         if tree is not None and _strip_outer_parens(tree).find(exp.Paren) is not None:
@@ -223,19 +265,49 @@ def canonical_trigger(sql: str) -> str:
     return token_canonical(sql)
 
 
-def canonical_view(sql: str) -> str:
-    """A view compares by its SELECT, printed by sqlglot in one style (spacing, case, quoting, AS).
+def _column_list(names: list[str]) -> str:
+    """A view's column list, ``v(X, "y")`` as ``("x", "y") AS ``: folded and quoted like identifiers in a tree."""
+    if not names:
+        return ""
+    return "(" + ", ".join('"' + fold_name(name).replace('"', '""') + '"' for name in names) + ") AS "
 
-    The view's name, IF NOT EXISTS and TEMP around it do not matter; a SELECT sqlglot cannot
-    parse falls back to the token-canonical text after the first top-level AS.
+
+def _view_fallback(text: str) -> str:
+    """A view sqlglot cannot parse: its column list, then the token-canonical text after the first AS."""
+    try:
+        tokens = tokenize(text)
+    except SqlglotError:
+        tokens = []
+    as_at = next((i for i, token in enumerate(tokens) if token.token_type == TokenType.ALIAS), None)
+    if as_at is None:
+        canonical = token_canonical(text)
+        _head, sep, tail = canonical.partition(" AS ")
+        return tail if sep else canonical
+    names: list[str] = []
+    if as_at > 0 and tokens[as_at - 1].token_type == TokenType.R_PAREN:
+        opening = max((i for i in range(as_at) if tokens[i].token_type == TokenType.L_PAREN), default=as_at - 1)
+        names = [t.text for t in tokens[opening + 1 : as_at - 1] if t.token_type != TokenType.COMMA]
+    return _column_list(names) + token_canonical(text[tokens[as_at].end + 1 :])
+
+
+def canonical_view(sql: str) -> str:
+    """A view compares by its column list and SELECT, printed by sqlglot in one style (spacing, case, quoting, AS).
+
+    The view's name, IF NOT EXISTS and TEMP around it do not matter; its column list ``v(x, y)``
+    does.  The text is prepared as for canonical_expression (CAST types as affinities); a SELECT
+    sqlglot cannot parse falls back to the token-canonical text after the first top-level AS.
     """
-    tree = _parse(sql.strip().rstrip(";"))
+    text = _prepare(sql).rstrip(";")
+    try:
+        tree = _parse(text)
+    except SqlglotError:
+        return _view_fallback(text)
     select = tree.expression if isinstance(tree, exp.Create) else None
-    if isinstance(select, exp.Query):
-        return _canonicalise_tree(select, None, False).sql(dialect=DIALECT)
-    text = token_canonical(sql)
-    _head, sep, tail = text.partition(" AS ")
-    return tail if sep else text
+    if not isinstance(select, exp.Query):
+        return _view_fallback(text)
+    target = tree.this
+    names = [column.name for column in target.expressions] if isinstance(target, exp.Schema) else []
+    return _column_list(names) + _canonicalise_tree(select, None, False).sql(dialect=DIALECT)
 
 
 def canonical_action(action: str | None) -> str:

@@ -67,13 +67,6 @@ class _State:
 
     root: Path
     loaded_config: FileConfig | None = None
-
-    @property
-    def config_file(self) -> FileConfig:
-        """[tool.driftgate], read on first use: a typo there must not break unrelated test runs."""
-        if self.loaded_config is None:
-            self.loaded_config = load_config(self.root)
-        return self.loaded_config
     result: CheckResult | None = None
     report_doc: dict[str, Any] | None = None  # what a worker hands the controller
     embedded: str | None = None
@@ -83,6 +76,13 @@ class _State:
     error: DriftgateError | None = None
     stamp_line: str | None = None
     worker_error: tuple[str, int] | None = None  # (message, exit code) an xdist worker reported
+
+    @property
+    def config_file(self) -> FileConfig:
+        """[tool.driftgate], read on first use: a typo there must not break unrelated test runs."""
+        if self.loaded_config is None:
+            self.loaded_config = load_config(self.root)
+        return self.loaded_config
 
 
 class _Unavailable(Exception):

@@ -7,12 +7,12 @@ database is then read with the very introspection used on the live database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import libsql
 from sqlglot.errors import SqlglotError
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from driftgate.errors import InputError
 from driftgate.introspect import INTROSPECTION_SQL, build_schema, parse_document
@@ -69,7 +69,9 @@ class Locations:
             if col_at < len(tokens):
                 self._where[("column", table, canonical_identifier(tokens[col_at].text))] = at(col_at)
 
-    def _record_columns(self, table: str, tokens: list, words: list[str], name_at: int, at: object) -> None:
+    def _record_columns(
+        self, table: str, tokens: list[Token], words: list[str], name_at: int, at: Callable[[int], Location]
+    ) -> None:
         depth = 0
         expect_column = False
         for i in range(name_at + 1, len(tokens)):
@@ -87,7 +89,7 @@ class Locations:
             if expect_column:
                 expect_column = False
                 if words[i] not in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"):
-                    self._where[("column", table, canonical_identifier(tokens[i].text))] = at(i)  # type: ignore[operator]
+                    self._where[("column", table, canonical_identifier(tokens[i].text))] = at(i)
 
     def lookup(self, kind: str, name: str, column: str | None) -> Location | None:
         key_name = canonical_identifier(name)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from driftgate.compare.context import Comparison, quote
 from driftgate.findings import Finding
-from driftgate.model import Column, Index, Table
+from driftgate.model import Column, Index, Table, fold_name
 
 
 def canonical_type(declared: str) -> str:
@@ -203,7 +203,7 @@ def _pk_index(table: Table) -> Index | None:
 
 def _pk_parts(index: Index) -> list[tuple[str, bool, str]]:
     """Key order, DESC and collation of the primary key (PRIMARY KEY (a DESC, b COLLATE NOCASE))."""
-    return [(p.column.casefold() if p.column else "", p.descending, p.collation.upper()) for p in index.parts]
+    return [(fold_name(p.column) if p.column else "", p.descending, p.collation.upper()) for p in index.parts]
 
 
 def _pk_text(index: Index) -> str:
@@ -216,7 +216,7 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
         if not expected and not actual:
             continue
         obj = f"{table.name}.{','.join(expected or actual)}"
-        same = tuple(n.casefold() for n in expected) == tuple(n.casefold() for n in actual)
+        same = tuple(fold_name(n) for n in expected) == tuple(fold_name(n) for n in actual)
         expected_text = f"PRIMARY KEY ({', '.join(expected)})" if expected else "(none)"
         actual_text = f"PRIMARY KEY ({', '.join(actual)})" if actual else "(none)"
         # PRIMARY KEY (a COLLATE NOCASE) shows only in its autoindex (a rowid alias has none).

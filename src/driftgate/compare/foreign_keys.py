@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
-from driftgate.model import ForeignKey
+from driftgate.model import ForeignKey, fold_name
 
 
 def _key(fk: ForeignKey) -> tuple[str, ...]:
-    return tuple(c.casefold() for c in fk.columns)
+    return tuple(fold_name(c) for c in fk.columns)
 
 
 def _object(fk: ForeignKey) -> str:
@@ -19,8 +19,8 @@ def _object(fk: ForeignKey) -> str:
 
 def _same(a: ForeignKey, b: ForeignKey) -> bool:
     return (
-        a.target_table.casefold() == b.target_table.casefold()
-        and tuple(x.casefold() for x in a.target_columns) == tuple(x.casefold() for x in b.target_columns)
+        fold_name(a.target_table) == fold_name(b.target_table)
+        and tuple(fold_name(x) for x in a.target_columns) == tuple(fold_name(x) for x in b.target_columns)
         and (a.on_update, a.on_delete, a.match, a.deferrable) == (b.on_update, b.on_delete, b.match, b.deferrable)
     )
 

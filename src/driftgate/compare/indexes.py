@@ -12,12 +12,12 @@ from collections.abc import Iterator
 
 from driftgate.compare.context import Comparison, quote
 from driftgate.findings import Finding
-from driftgate.model import Index, IndexPart, Table
+from driftgate.model import Index, IndexPart, Table, fold_name
 
 
 def _part_key(part: IndexPart) -> tuple[object, ...]:
     return (
-        part.column.casefold() if part.column else None,
+        fold_name(part.column) if part.column else None,
         part.expression,
         part.descending,
         part.collation.upper(),
@@ -26,7 +26,7 @@ def _part_key(part: IndexPart) -> tuple[object, ...]:
 
 def _differences(expected: Index, actual: Index) -> list[str]:
     notes = []
-    if expected.table.casefold() != actual.table.casefold():
+    if fold_name(expected.table) != fold_name(actual.table):
         notes.append(f"on table {actual.table}, not {expected.table}")
     if expected.unique != actual.unique:
         notes.append("UNIQUE expected" if expected.unique else "the database index is UNIQUE")
@@ -56,12 +56,12 @@ def create_index_sql(index: Index) -> str:
 
 
 def compare_indexes(c: Comparison) -> Iterator[Finding]:
-    live_named = {i.name.casefold(): i for i in c.actual.indexes if not i.is_auto}
-    tables = {t.name.casefold() for t, _ in c.pairs}
+    live_named = {fold_name(i.name): i for i in c.actual.indexes if not i.is_auto}
+    tables = {fold_name(t.name) for t, _ in c.pairs}
     for index in c.expected.indexes:
-        if index.is_auto or index.table.casefold() not in tables:
+        if index.is_auto or fold_name(index.table) not in tables:
             continue  # autoindexes are covered by unique/primary_key; missing tables are one finding
-        actual = live_named.get(index.name.casefold())
+        actual = live_named.get(fold_name(index.name))
         if actual is None:
             yield c.finding(
                 "index",
@@ -86,9 +86,9 @@ def compare_indexes(c: Comparison) -> Iterator[Finding]:
             fix=f"DROP INDEX {quote(index.name)};\n{create_index_sql(index)}" if notes else None,
             location=index.location,
         )
-    expected_named = {i.name.casefold() for i in c.expected.indexes if not i.is_auto}
+    expected_named = {fold_name(i.name) for i in c.expected.indexes if not i.is_auto}
     for actual in c.actual.indexes:
-        if actual.is_auto or actual.name.casefold() in expected_named or actual.table.casefold() not in tables:
+        if actual.is_auto or fold_name(actual.name) in expected_named or fold_name(actual.table) not in tables:
             continue
         yield c.finding(
             "index",
@@ -105,7 +105,7 @@ def _missing_message(c: Comparison, index: Index) -> str:
     message = f"index {index.name} on {index.table} is expected but the database lacks it"
     live = c.actual.table(index.table)
     if index.unique and live is not None and index.where is None and all(p.column for p in index.parts):
-        columns = frozenset(p.column.casefold() for p in index.parts if p.column)
+        columns = frozenset(fold_name(p.column) for p in index.parts if p.column)
         holders = live.unique_column_sets.get(columns)
         if holders:
             message = (
@@ -123,7 +123,7 @@ def _unique_name(table: Table, columns: frozenset[str]) -> str:
 
 def key_collations(index: Index) -> dict[str, str]:
     """Column -> collation of an index's keys: ``UNIQUE (email COLLATE NOCASE)`` is another constraint."""
-    return {p.column.casefold(): p.collation.upper() for p in index.parts if p.column}
+    return {fold_name(p.column): p.collation.upper() for p in index.parts if p.column}
 
 
 def compare_uniques(c: Comparison) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from driftgate.compare.context import Comparison, quote
 from driftgate.findings import Finding
-from driftgate.model import Trigger, View
+from driftgate.model import Trigger, View, fold_name
 
 
 def compare_checks(c: Comparison) -> Iterator[Finding]:
@@ -69,9 +69,9 @@ def _compare_named(
         return item.table if isinstance(item, Trigger) else item.name
 
     drop = f"DROP {kind.upper()}"
-    live = {item.name.casefold(): item for item in actual}
+    live = {fold_name(item.name): item for item in actual}
     for item in expected:
-        found = live.get(item.name.casefold())
+        found = live.get(fold_name(item.name))
         if found is None:
             yield c.finding(
                 kind,
@@ -96,9 +96,9 @@ def _compare_named(
             fix=None if same else f"{drop} {quote(item.name)};\n{create(item)}",
             location=item.location,
         )
-    names = {item.name.casefold() for item in expected}
+    names = {fold_name(item.name) for item in expected}
     for item in actual:
-        if item.name.casefold() not in names:
+        if fold_name(item.name) not in names:
             yield c.finding(
                 kind,
                 owner(item),
