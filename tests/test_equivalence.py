@@ -1232,3 +1232,12 @@ def test_primary_key_spellings_of_a_rowid_alias_are_equal() -> None:
     left = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);"
     right = 'CREATE TABLE "T" ("ID" integer NOT NULL, a TEXT, PRIMARY KEY ("id" ASC));'
     assert failing(left, right) == [] and failing(right, left) == []
+
+
+def test_two_foreign_keys_on_the_same_columns_are_paired_by_target() -> None:
+    parents = "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE q (id INTEGER PRIMARY KEY);"
+    one = parents + "CREATE TABLE t (c INTEGER REFERENCES p(id));"
+    two = parents + "CREATE TABLE t (c INTEGER REFERENCES p(id) REFERENCES q(id));"
+    assert failing(one, two) == [("foreign_key", "t(c)->q(id)", "unexpected")]
+    assert failing(two, one) == [("foreign_key", "t(c)->q(id)", "missing")]
+    assert failing(two, two) == []

@@ -25,11 +25,44 @@ def _same(a: ForeignKey, b: ForeignKey) -> bool:
     )
 
 
+def _pair(
+    expected: tuple[ForeignKey, ...], actual: tuple[ForeignKey, ...]
+) -> list[tuple[ForeignKey | None, ForeignKey | None]]:
+    """Match by from-columns; where several keys share them, identical ones pair first, then in order."""
+    remaining = list(actual)
+    pairs: list[tuple[ForeignKey | None, ForeignKey | None]] = []
+    unmatched: list[ForeignKey] = []
+    for fk in expected:
+        twin = next((a for a in remaining if _key(a) == _key(fk) and _same(fk, a)), None)
+        if twin is None:
+            unmatched.append(fk)
+        else:
+            remaining.remove(twin)
+            pairs.append((fk, twin))
+    for fk in unmatched:
+        other = next((a for a in remaining if _key(a) == _key(fk)), None)
+        if other is not None:
+            remaining.remove(other)
+        pairs.append((fk, other))
+    pairs.extend((None, a) for a in remaining)
+    return pairs
+
+
 def compare_foreign_keys(c: Comparison) -> Iterator[Finding]:
     for table, live in c.pairs:
-        live_fks = {_key(fk): fk for fk in live.foreign_keys}
-        for fk in table.foreign_keys:
-            actual = live_fks.get(_key(fk))
+        for fk, actual in _pair(table.foreign_keys, live.foreign_keys):
+            if fk is None:
+                assert actual is not None
+                yield c.finding(
+                    "foreign_key",
+                    table.name,
+                    _object(actual),
+                    "unexpected",
+                    actual=actual.render(),
+                    message=f"the database has a foreign key {c.source} does not declare",
+                    fix=f"-- declare it with .references(), or rebuild {table.name} without it",
+                )
+                continue
             rebuild = f"-- SQLite cannot alter a foreign key: rebuild {table.name} with FOREIGN KEY {fk.render()}"
             if actual is None:
                 yield c.finding(
@@ -64,16 +97,4 @@ def compare_foreign_keys(c: Comparison) -> Iterator[Finding]:
                     message=f"{table.name}({', '.join(fk.columns)}): foreign key differs",
                     fix=rebuild,
                     location=fk.location,
-                )
-        expected_keys = {_key(fk) for fk in table.foreign_keys}
-        for actual in live.foreign_keys:
-            if _key(actual) not in expected_keys:
-                yield c.finding(
-                    "foreign_key",
-                    table.name,
-                    _object(actual),
-                    "unexpected",
-                    actual=actual.render(),
-                    message=f"the database has a foreign key {c.source} does not declare",
-                    fix=f"-- declare it with .references(), or rebuild {table.name} without it",
                 )
