@@ -181,3 +181,13 @@ def test_token_never_appears_in_output(tmp_path: Path, sqld) -> None:
     assert run.code == 0, run.err
     for text in (run.out, run.err, out.read_text()):
         assert secret not in text
+
+
+def test_corrected_project_config_as_the_readme_uses_it(tmp_path: Path) -> None:
+    db = build_file_db(tmp_path / "example.db", legacy_sql(), PREPARE_SQL.read_text())
+    project = CORRECTED_MIGRATIONS.parent
+    reports = [project / "../../../reports/corrected.json", project / "../../../reports/corrected.html"]
+    run = driftgate("check", "--db", db, cwd=project)
+    assert run.code == 0, run.out + run.err
+    assert "may be stamped" in run.out
+    assert all(path.resolve().is_file() for path in reports)
