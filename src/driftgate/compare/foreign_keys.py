@@ -63,38 +63,20 @@ def compare_foreign_keys(c: Comparison) -> Iterator[Finding]:
                     fix=f"-- declare it with .references(), or rebuild {table.name} without it",
                 )
                 continue
-            rebuild = f"-- SQLite cannot alter a foreign key: rebuild {table.name} with FOREIGN KEY {fk.render()}"
             if actual is None:
-                yield c.finding(
-                    "foreign_key",
-                    table.name,
-                    _object(fk),
-                    "missing",
-                    expected=fk.render(),
-                    message=f"{table.name}({', '.join(fk.columns)}) should reference {fk.target_table}",
-                    fix=rebuild,
-                    location=fk.location,
-                )
+                status, message = "missing", f"{table.name}({', '.join(fk.columns)}) should reference {fk.target_table}"
             elif _same(fk, actual):
-                yield c.finding(
-                    "foreign_key",
-                    table.name,
-                    _object(fk),
-                    "ok",
-                    expected=fk.render(),
-                    actual=actual.render(),
-                    message="foreign key matches",
-                    location=fk.location,
-                )
+                status, message = "ok", "foreign key matches"
             else:
-                yield c.finding(
-                    "foreign_key",
-                    table.name,
-                    _object(fk),
-                    "different",
-                    expected=fk.render(),
-                    actual=actual.render(),
-                    message=f"{table.name}({', '.join(fk.columns)}): foreign key differs",
-                    fix=rebuild,
-                    location=fk.location,
-                )
+                status, message = "different", f"{table.name}({', '.join(fk.columns)}): foreign key differs"
+            yield c.finding(
+                "foreign_key",
+                table.name,
+                _object(fk),
+                status,
+                expected=fk.render(),
+                actual=actual.render() if actual is not None else None,
+                message=message,
+                fix=f"-- SQLite cannot alter a foreign key: rebuild {table.name} with FOREIGN KEY {fk.render()}",
+                location=fk.location,
+            )
