@@ -1241,3 +1241,12 @@ def test_two_foreign_keys_on_the_same_columns_are_paired_by_target() -> None:
     assert failing(one, two) == [("foreign_key", "t(c)->q(id)", "unexpected")]
     assert failing(two, one) == [("foreign_key", "t(c)->q(id)", "missing")]
     assert failing(two, two) == []
+
+
+def test_libsql_vector_index_shadow_tables_are_not_drift() -> None:
+    schema = "CREATE TABLE docs (id INTEGER PRIMARY KEY, emb F32_BLOB(3)); "
+    with_index = schema + "CREATE INDEX docs_emb_idx ON docs (libsql_vector_idx(emb));"
+    assert failing(with_index, with_index) == []
+    objects = {f.object for f in findings(with_index, with_index)}
+    assert "docs_emb_idx" in objects and not any("shadow" in o for o in objects)
+    assert failing(with_index, schema) == [("index", "docs_emb_idx", "missing")]

@@ -119,7 +119,17 @@ def build_schema(
         elif obj_type == "trigger" and not is_internal(tbl_name, ignore):
             triggers.append(Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None)))
 
-    wanted = [n for n, k in kinds.items() if k in ("table", "virtual") and not is_internal(n, ignore)]
+    # libSQL vector indexes keep their data in a table named <index>_shadow: storage, not schema.
+    vector_shadows = {
+        fold_name(f"{name}_shadow")
+        for obj_type, name, _tbl, sql in document.get("objects", [])
+        if obj_type == "index" and sql and "libsql_vector_idx" in fold_name(sql)
+    }
+    wanted = [
+        n
+        for n, k in kinds.items()
+        if k in ("table", "virtual") and not is_internal(n, ignore) and fold_name(n) not in vector_shadows
+    ]
     columns: dict[str, list[list[Any]]] = defaultdict(list)
     for row in document.get("columns", []):
         columns[row[0]].append(row)
