@@ -9,10 +9,11 @@ rebuilds is preceded by a ``-- WARNING: destructive`` line so a reviewer cannot 
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
 from driftgate.findings import Finding, Report
+from driftgate.model import Location
+from driftgate.sources.statements import split_sql_script
 
 # Groups, in script order.
 CREATE_INDEX, ADD_COLUMN, CREATE_OBJECT, OTHER_SQL, ADVICE, DESTRUCTIVE = range(6)
@@ -48,16 +49,8 @@ class FixEntry:
 
 
 def _statements(sql: str) -> list[str]:
-    """Top-level statements; trigger bodies stay whole (sqlite3 knows where a statement ends)."""
-    statements, start = [], 0
-    for at, char in enumerate(sql):
-        if char == ";" and sqlite3.complete_statement(sql[start : at + 1]):
-            statements.append(sql[start : at + 1].strip())
-            start = at + 1
-    rest = sql[start:].strip()
-    if rest:
-        statements.append(rest)
-    return [s for s in statements if s]
+    """Top-level statements; trigger bodies stay whole (the splitter every source uses)."""
+    return [s.sql for s in split_sql_script(sql, Location("fix", 1))]
 
 
 def classify(fix: str) -> tuple[int, bool]:
