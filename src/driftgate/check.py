@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import glob
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,7 +128,3 @@ def _versions() -> dict[str, str]:
         with contextlib.suppress(PackageNotFoundError):
             found[name] = version(name)
     return found
-
-
-def request_paths(values: Sequence[str | Path]) -> tuple[Path, ...]:
-    return tuple(Path(v) for v in values)

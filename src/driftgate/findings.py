@@ -26,7 +26,6 @@ KINDS = (
     "ledger",
 )
 STATUSES = ("ok", "missing", "unexpected", "different", "not_compared")
-SOURCES = ("baseline", "drizzle", "legacy", "sql")
 
 
 @dataclass(frozen=True)

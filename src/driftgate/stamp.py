@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from driftgate.check import CheckRequest, run_check
+from driftgate.check import CheckRequest
 from driftgate.connection import Database, Statement
 from driftgate.errors import DatabaseError, StampRefused
 from driftgate.findings import Report
@@ -172,11 +172,6 @@ def stamp_after_check(request: CheckRequest, report: Report, *, backup: bool = T
     target = resolve_database(request.db_url, request.config_db_url)
     folder = load_migrations(request.migrations)
     return write_stamp(target, folder, report.gate_tag, request.ledger_table, timeout=request.timeout, backup=backup)
-
-
-def check_then_stamp(request: CheckRequest, *, backup: bool = True) -> tuple[Report, StampOutcome]:
-    result = run_check(request)
-    return result.report, stamp_after_check(request, result.report, backup=backup)
 
 
 def undo_stamp(target: DatabaseTarget, folder: MigrationsFolder, tag: str, table: str, *, timeout: float) -> int:
