@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from driftgate.findings import Finding, Report, SourceInfo
-from driftgate.report.fixscript import WARNING, classify, collect_fixes, fix_script
+from driftgate.report.fixscript import CREATE_OBJECT, WARNING, classify, collect_fixes, fix_script
 from driftgate.report.html import diff_segments, fix_path, render_html, write_html
 from driftgate.report.json_report import report_document
 
@@ -381,9 +381,9 @@ def test_fix_script_order_warning_and_dedupe(report: Report) -> None:
 
 def test_fix_script_classification() -> None:
     trigger = "CREATE TRIGGER t AFTER UPDATE ON a BEGIN DELETE FROM b WHERE id = old.id; END;"
-    assert classify(trigger) == (2, False)  # a DELETE inside a trigger body is not destructive
+    assert classify(trigger) == (CREATE_OBJECT, False)  # a DELETE inside a trigger body is not destructive
     table = "CREATE TABLE a (id INTEGER, b_id INTEGER REFERENCES b(id) ON DELETE cascade);"
-    assert classify(table) == (2, False)
+    assert classify(table) == (CREATE_OBJECT, False)
     assert classify("DROP VIEW v;\nCREATE VIEW v AS SELECT 1;")[1] is True
     assert classify("-- declare it with check(), or rebuild t without it")[1] is True
     assert classify("-- restore 0000_x.sql as it was applied")[1] is False
@@ -584,3 +584,23 @@ def test_chromium_filters_work(tmp_path: Path, report_file: Path) -> None:
     visible = re.findall(r'<tr class="it[^"]*" data-k="[^"]*">(?:(?!</tr>).)*', dom, re.DOTALL)
     assert len(visible) == 1 and "nickname" in visible[0]
     assert 'id="shown">1 items shown<' in dom
+
+
+def test_fix_script_creates_an_index_after_the_column_it_covers() -> None:
+    def missing(kind: str, obj: str, table: str, fix: str) -> Finding:
+        return Finding(source="baseline", kind=kind, table=table, object=obj, status="missing", fix=fix)
+
+    other_index = "CREATE INDEX ix_other ON other (b);"
+    add_column = "ALTER TABLE t ADD COLUMN a TEXT;"
+    index_on_new = "CREATE INDEX ix_t_a ON t (a);"
+    report = Report(
+        database="file:x.db",
+        sources=(),
+        findings=(
+            missing("index", "ix_t_a", "t", index_on_new),
+            missing("index", "ix_other", "other", other_index),
+            missing("column", "t.a", "t", add_column),
+        ),
+    )
+    script = fix_script(report)
+    assert script.index(other_index) < script.index(add_column) < script.index(index_on_new)

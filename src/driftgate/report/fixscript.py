@@ -1,7 +1,8 @@
 """The fix script: one ordered, reviewable SQL file built from the failing findings' ``fix`` values.
 
-Order: missing indexes first (CREATE [UNIQUE] INDEX), then added columns (ALTER TABLE ... ADD COLUMN),
-then everything else (new tables, views and triggers before advice, destructive changes last).
+Order: missing indexes first (CREATE [UNIQUE] INDEX), then added columns (ALTER TABLE ... ADD
+COLUMN), then indexes that cover an added column, then everything else (new tables, views and
+triggers before advice, destructive changes last).
 Lines starting with ``--`` are advice, never SQL to run blindly; anything that drops, deletes or
 rebuilds is preceded by a ``-- WARNING: destructive`` line so a reviewer cannot miss it.
 """
@@ -16,10 +17,11 @@ from driftgate.model import Location
 from driftgate.sources.statements import split_sql_script
 
 # Groups, in script order.
-CREATE_INDEX, ADD_COLUMN, CREATE_OBJECT, OTHER_SQL, ADVICE, DESTRUCTIVE = range(6)
+CREATE_INDEX, ADD_COLUMN, INDEX_ON_ADDED, CREATE_OBJECT, OTHER_SQL, ADVICE, DESTRUCTIVE = range(7)
 GROUP_TITLES = {
     CREATE_INDEX: "missing indexes",
     ADD_COLUMN: "missing columns",
+    INDEX_ON_ADDED: "missing indexes on tables that gain columns (after the columns exist)",
     CREATE_OBJECT: "missing tables, views and triggers",
     OTHER_SQL: "other statements",
     ADVICE: "advice (comments only)",
@@ -73,6 +75,10 @@ def classify(fix: str) -> tuple[int, bool]:
     return OTHER_SQL, False
 
 
+def _mentions(sql: str, column: str) -> bool:
+    return re.search(rf"(?<![\w$]){re.escape(column)}(?![\w$])", sql, re.IGNORECASE) is not None
+
+
 def collect_fixes(report: Report) -> list[FixEntry]:
     """Distinct fixes of the failing findings, in script order (stable within a group)."""
     entries: dict[str, FixEntry] = {}
@@ -85,6 +91,11 @@ def collect_fixes(report: Report) -> list[FixEntry]:
             group, destructive = classify(text)
             entry = entries[text] = FixEntry(text, group, destructive)
         entry.findings.append(finding)
+    # An index may cover a column the script adds: such an index waits until its column exists.
+    added = {f.object.rpartition(".")[2] for e in entries.values() if e.group == ADD_COLUMN for f in e.findings}
+    for entry in entries.values():
+        if entry.group == CREATE_INDEX and any(_mentions(entry.text, column) for column in added):
+            entry.group = INDEX_ON_ADDED
     return sorted(entries.values(), key=lambda e: e.group)
 
 
