@@ -17,27 +17,23 @@ from conftest import LEGACY_SQL, LEGACY_TS, PLAN_MIGRATIONS, PREPARE_SQL, REPO, 
 from driftgate.report.json_report import report_schema
 
 
-def run_suite(tmp_path: Path, *args: str | Path, name: str = "junit") -> tuple[int, str, dict[str, str]]:
-    junit = tmp_path / f"{name}.xml"
+def pytest_in(cwd: Path, *args: str | Path) -> tuple[int, str]:
+    """Run pytest in a subprocess as a user would, without any database settings from our environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "conformance",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={junit}",
-            *map(str, args),
-        ],
-        cwd=REPO,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, args)],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
+    return done.returncode, done.stdout + done.stderr
+
+
+def run_suite(tmp_path: Path, *args: str | Path, name: str = "junit") -> tuple[int, str, dict[str, str]]:
+    junit = tmp_path / f"{name}.xml"
+    code, out = pytest_in(REPO, "conformance", f"--junitxml={junit}", *args)
     outcomes: dict[str, str] = {}
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):
@@ -49,7 +45,7 @@ def run_suite(tmp_path: Path, *args: str | Path, name: str = "junit") -> tuple[i
                 else "passed"
             )
             outcomes[case.get("name", "")] = status
-    return done.returncode, done.stdout + done.stderr, outcomes
+    return code, out, outcomes
 
 
 def test_default_run_is_the_blocked_example(tmp_path: Path) -> None:
@@ -157,27 +153,11 @@ def test_suite_over_http_against_a_served_sqld(tmp_path: Path, sqld_binary_ok: N
 def test_config_typo_does_not_break_unrelated_test_runs(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\nmigration = "typo"\n')
     (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
-    plain = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_plain.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert plain.returncode == 0, plain.stdout + plain.stderr
+    code, out = pytest_in(tmp_path, "test_plain.py")
+    assert code == 0, out
     shutil.copytree(REPO / "conformance", tmp_path / "conformance")
-    suite = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "conformance"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    out = suite.stdout + suite.stderr
-    assert suite.returncode == 2, out
+    code, out = pytest_in(tmp_path, "conformance")
+    assert code == 2, out
     assert "unknown key [tool.driftgate] migration" in out and "INTERNALERROR" not in out
 
 
@@ -186,26 +166,6 @@ def test_stamp_without_migrations_is_refused_with_exit_2(tmp_path: Path) -> None
     shutil.copy(LEGACY_SQL, tmp_path / "schema.sql")
     shutil.copytree(REPO / "conformance", tmp_path / "conformance")
     db = build_file_db(tmp_path / "db.sqlite", LEGACY_SQL.read_text())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "conformance",
-            "--db-url",
-            f"file:{db}",
-            "--driftgate-stamp",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    out = done.stdout + done.stderr
-    assert done.returncode == 2, out  # every check passed, but the asked-for stamp could not happen
+    code, out = pytest_in(tmp_path, "conformance", "--db-url", f"file:{db}", "--driftgate-stamp")
+    assert code == 2, out  # every check passed, but the asked-for stamp could not happen
     assert "driftgate stamp: refused, no migrations folder configured" in out
