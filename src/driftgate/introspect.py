@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from driftgate.ddl import index_details, table_details
+from driftgate.identifiers import canonical_identifier, fold_name
 from driftgate.model import (
     Check,
     Column,
@@ -25,12 +26,10 @@ from driftgate.model import (
     Table,
     Trigger,
     View,
-    fold_name,
 )
 from driftgate.normalize import (
     canonical_action,
     canonical_default,
-    canonical_identifier,
     canonical_trigger,
     canonical_view,
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from driftgate.connection import Database
 from driftgate.errors import DatabaseError
+from driftgate.identifiers import fold_name, quote
 from driftgate.introspect import (
     INTROSPECTION_SQL,
     TABLE_NAMES_SQL,
@@ -17,7 +18,7 @@ from driftgate.introspect import (
     merge_documents,
     parse_document,
 )
-from driftgate.model import Schema, fold_name
+from driftgate.model import Schema
 
 CHUNK_TABLES = 500  # tables per query when one response would be too large
 
@@ -78,8 +79,7 @@ def ledger_exists(db: Database, table: str) -> bool:
 
 
 def read_ledger(db: Database, table: str) -> tuple[LedgerRow, ...]:
-    quoted = '"' + table.replace('"', '""') + '"'
-    rows = db.query(f"SELECT id, hash, created_at FROM {quoted} ORDER BY created_at")
+    rows = db.query(f"SELECT id, hash, created_at FROM {quote(table)} ORDER BY created_at")
     return tuple(LedgerRow(r[0], str(r[1]), _as_int(r[2])) for r in rows)
 
 

@@ -7,16 +7,10 @@ their original spelling; lookups are case-insensitive because SQLite's are.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from functools import cached_property
 
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
-
-def fold_name(name: str) -> str:
-    """How SQLite matches names: case-insensitive for ASCII letters only (Über and über differ)."""
-    return name.translate(_ASCII_LOWER)
+from driftgate.identifiers import fold_name  # also imported from here by older code; its home is identifiers
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,10 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
-from driftgate.model import fold_name
+from driftgate.identifiers import ascii_upper, fold_name, quote
+from driftgate.identifiers import canonical_identifier as canonical_identifier  # re-exported for older imports
 
 DIALECT = "sqlite"
-
-# SQLite folds only ASCII letters in identifiers: "Über" and "über", "straße" and "strasse" are different names.
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def canonical_identifier(name: str) -> str:
-    """SQLite identifiers are case-insensitive (ASCII only) and may be quoted with "", ``, []."""
-    text = name.strip()
-    if len(text) >= 2 and (text[0], text[-1]) in (('"', '"'), ("`", "`"), ("[", "]")):
-        text = text[1:-1]
-    return fold_name(text)
 
 
 def tokenize(sql: str) -> list[Token]:
@@ -51,7 +41,7 @@ def _print_name(name: str) -> str:
         tokens = []
     if len(tokens) == 1 and tokens[0].token_type == TokenType.VAR and tokens[0].text == name:
         return name
-    return '"' + name.replace('"', '""') + '"'
+    return quote(name)
 
 
 def token_canonical(sql: str) -> str:
@@ -106,7 +96,7 @@ def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
 
 def _affinity(type_name: str) -> str:
     """SQLite's type affinity of a declared type name (datatype3 section 3.1): all a CAST depends on."""
-    name = type_name.translate(_ASCII_UPPER)  # as SQLite does: "ınt" (dotless i) is no INT
+    name = ascii_upper(type_name)  # as SQLite does: "ınt" (dotless i) is no INT
     if "INT" in name:
         return "INTEGER"
     if any(word in name for word in ("CHAR", "CLOB", "TEXT")):
@@ -269,7 +259,7 @@ def _column_list(names: list[str]) -> str:
     """A view's column list, ``v(X, "y")`` as ``("x", "y") AS ``: folded and quoted like identifiers in a tree."""
     if not names:
         return ""
-    return "(" + ", ".join('"' + fold_name(name).replace('"', '""') + '"' for name in names) + ") AS "
+    return "(" + ", ".join(quote(fold_name(name)) for name in names) + ") AS "
 
 
 def _view_fallback(text: str) -> str:

@@ -21,25 +21,19 @@ from driftgate.check import CheckRequest
 from driftgate.connection import Database, Statement
 from driftgate.errors import DatabaseError, StampRefused
 from driftgate.findings import Report
+from driftgate.identifiers import quote
 from driftgate.live import LedgerRow, ledger_exists, read_ledger
 from driftgate.sources.migrations import MigrationEntry, MigrationsFolder
 from driftgate.urls import DatabaseTarget, resolve_database
 
 
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def create_ledger_sql(table: str) -> str:
     """The ledger exactly as drizzle-orm's SQLite migrator creates it."""
-    return (
-        f"CREATE TABLE IF NOT EXISTS {quote_identifier(table)} "
-        "(id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)"
-    )
+    return f"CREATE TABLE IF NOT EXISTS {quote(table)} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)"
 
 
 def insert_sql(table: str) -> str:
-    t = quote_identifier(table)
+    t = quote(table)
     return (
         # Re-checked inside the write transaction: nothing at or after this entry's `when` may exist,
         # neither the same entry (another stamper was faster) nor a later migration applied meanwhile.
@@ -187,7 +181,7 @@ def undo_stamp(target: DatabaseTarget, folder: MigrationsFolder, tag: str, table
                 f"refusing to undo: {len(later)} later migration(s) are recorded after {entry.tag} "
                 f"(created_at {later[0].created_at}); undoing the baseline would misrepresent them"
             )
-        t = quote_identifier(table)
+        t = quote(table)
         statements: list[Statement] = [
             (f"DELETE FROM {t} WHERE created_at = ? AND hash = ?", (e.when, e.hash)) for e in folder.up_to(tag)
         ]

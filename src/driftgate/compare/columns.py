@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from driftgate.compare.context import Comparison, quote
+from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
-from driftgate.model import Column, Index, Table, fold_name
+from driftgate.identifiers import fold_name, quote_if_needed
+from driftgate.model import Column, Index, Table
 
 
 def canonical_type(declared: str) -> str:
@@ -20,7 +21,7 @@ def canonical_type(declared: str) -> str:
 
 
 def column_definition(column: Column) -> str:
-    parts = [quote(column.name)]
+    parts = [quote_if_needed(column.name)]
     if column.declared_type:
         parts.append(column.declared_type)
     if column.not_null:
@@ -51,7 +52,8 @@ def _rebuild(table: Table, column: Column, what: str) -> str:
         f"-- SQLite cannot {what} in place: rebuild {table.name} (CREATE TABLE {table.name}_new with "
         f"{column_definition(column)}, INSERT INTO {table.name}_new SELECT ..., DROP TABLE {table.name}, "
         f"ALTER TABLE {table.name}_new RENAME TO {table.name}); on libSQL: "
-        f"ALTER TABLE {quote(table.name)} ALTER COLUMN {quote(column.name)} TO {column_definition(column)};"
+        f"ALTER TABLE {quote_if_needed(table.name)} ALTER COLUMN {quote_if_needed(column.name)} "
+        f"TO {column_definition(column)};"
     )
 
 
@@ -68,7 +70,7 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                     "missing",
                     expected=column_definition(column),
                     message=f"column {obj} is expected but the database table has no such column",
-                    fix=f"ALTER TABLE {quote(table.name)} ADD COLUMN {column_definition(column)};",
+                    fix=f"ALTER TABLE {quote_if_needed(table.name)} ADD COLUMN {column_definition(column)};",
                     location=column.location,
                 )
                 continue
@@ -84,7 +86,7 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                     actual=column_definition(actual),
                     message=f"the database has column {obj}, which {c.source} does not define",
                     fix=f"-- add {actual.name} to the schema, or (destructive) "
-                    f"ALTER TABLE {quote(table.name)} DROP COLUMN {quote(actual.name)};",
+                    f"ALTER TABLE {quote_if_needed(table.name)} DROP COLUMN {quote_if_needed(actual.name)};",
                 )
 
 

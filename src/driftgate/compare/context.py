@@ -56,10 +56,3 @@ class Comparison:
             fix=fix,
             location=where(location),
         )
-
-
-def quote(name: str) -> str:
-    """An identifier as it would be written in a fix script."""
-    if name.replace("_", "").isalnum() and not name[0].isdigit():
-        return name
-    return '"' + name.replace('"', '""') + '"'

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
-from driftgate.model import ForeignKey, fold_name
+from driftgate.identifiers import fold_name
+from driftgate.model import ForeignKey
 
 
 def _key(fk: ForeignKey) -> tuple[str, ...]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from driftgate.compare.context import Comparison, quote
+from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
-from driftgate.model import Index, IndexPart, Table, fold_name
+from driftgate.identifiers import fold_name, quote_if_needed
+from driftgate.model import Index, IndexPart, Table
 
 
 def _part_key(part: IndexPart) -> tuple[object, ...]:
@@ -50,7 +51,8 @@ def create_index_sql(index: Index) -> str:
         text = index.definition.rstrip().rstrip(";")
         return text + ";"
     return (
-        f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {quote(index.name)} ON {quote(index.table)} "
+        f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {quote_if_needed(index.name)} "
+        f"ON {quote_if_needed(index.table)} "
         f"({', '.join(p.render() for p in index.parts)});"
     )
 
@@ -83,7 +85,7 @@ def compare_indexes(c: Comparison) -> Iterator[Finding]:
             expected=index.render(),
             actual=actual.render(),
             message="; ".join(notes) if notes else "index matches",
-            fix=f"DROP INDEX {quote(index.name)};\n{create_index_sql(index)}" if notes else None,
+            fix=f"DROP INDEX {quote_if_needed(index.name)};\n{create_index_sql(index)}" if notes else None,
             location=index.location,
         )
     expected_named = {fold_name(i.name) for i in c.expected.indexes if not i.is_auto}
@@ -97,7 +99,7 @@ def compare_indexes(c: Comparison) -> Iterator[Finding]:
             "unexpected",
             actual=actual.render(),
             message=f"the database has index {actual.name}, which {c.source} does not define",
-            fix=f"-- add index {actual.name} to the schema, or DROP INDEX {quote(actual.name)};",
+            fix=f"-- add index {actual.name} to the schema, or DROP INDEX {quote_if_needed(actual.name)};",
         )
 
 
@@ -156,7 +158,7 @@ def compare_uniques(c: Comparison) -> Iterator[Finding]:
                     "missing",
                     expected=expected_text,
                     message=f"{obj} must be unique but nothing in the database enforces it",
-                    fix=f"CREATE UNIQUE INDEX {quote(name)} ON {quote(table.name)} ({cols});",
+                    fix=f"CREATE UNIQUE INDEX {quote_if_needed(name)} ON {quote_if_needed(table.name)} ({cols});",
                     location=holders[0].location or table.location,
                 )
         for columns, holders in actual_sets.items():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from driftgate.compare.context import Comparison, quote
+from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
-from driftgate.model import Trigger, View, fold_name
+from driftgate.identifiers import fold_name, quote_if_needed
+from driftgate.model import Trigger, View
 
 
 def compare_checks(c: Comparison) -> Iterator[Finding]:
@@ -93,7 +94,7 @@ def _compare_named(
             expected=item.definition,
             actual=found.definition,
             message=f"{kind} matches" if same else f"{kind} {item.name} is defined differently",
-            fix=None if same else f"{drop} {quote(item.name)};\n{create(item)}",
+            fix=None if same else f"{drop} {quote_if_needed(item.name)};\n{create(item)}",
             location=item.location,
         )
     names = {fold_name(item.name) for item in expected}
@@ -106,13 +107,17 @@ def _compare_named(
                 "unexpected",
                 actual=item.definition,
                 message=f"the database has {kind} {item.name}, which {c.source} does not define",
-                fix=f"-- {drop} {quote(item.name)};",
+                fix=f"-- {drop} {quote_if_needed(item.name)};",
             )
 
 
 def compare_views(c: Comparison) -> Iterator[Finding]:
     yield from _compare_named(
-        c, "view", c.expected.views, c.actual.views, lambda v: f"CREATE VIEW {quote(v.name)} AS {v.definition};"
+        c,
+        "view",
+        c.expected.views,
+        c.actual.views,
+        lambda v: f"CREATE VIEW {quote_if_needed(v.name)} AS {v.definition};",
     )
 
 

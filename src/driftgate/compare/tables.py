@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from driftgate.compare.context import Comparison, quote
+from driftgate.compare.context import Comparison
 from driftgate.compare.indexes import create_index_sql
 from driftgate.findings import Finding
+from driftgate.identifiers import quote_if_needed
 from driftgate.model import Table
 
 
 def _create_table_sql(table: Table) -> str:
     """The table and its named indexes: a missing table is one finding, so its fix carries both."""
-    statements = [(table.definition or f"CREATE TABLE {quote(table.name)} (...)").rstrip().rstrip(";") + ";"]
+    statements = [(table.definition or f"CREATE TABLE {quote_if_needed(table.name)} (...)").rstrip().rstrip(";") + ";"]
     statements += [create_index_sql(index) for index in table.indexes if not index.is_auto]
     return "\n".join(statements)
 
@@ -63,5 +64,5 @@ def compare_tables(c: Comparison) -> Iterator[Finding]:
                 "unexpected",
                 actual=f"{len(live.columns)} columns",
                 message=f"the database has table {live.name}, which {c.source} does not define",
-                fix=f"-- add {live.name} to the schema, or (destructive) DROP TABLE {quote(live.name)};",
+                fix=f"-- add {live.name} to the schema, or (destructive) DROP TABLE {quote_if_needed(live.name)};",
             )

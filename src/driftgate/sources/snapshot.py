@@ -13,12 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from driftgate.errors import InputError
+from driftgate.identifiers import quote_backtick as _q
 from driftgate.model import Location
 from driftgate.sources.statements import SqlStatement
-
-
-def _q(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def _column_sql(column: dict[str, Any], inline_pk: bool) -> str:
