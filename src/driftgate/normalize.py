@@ -300,5 +300,14 @@ def canonical_view(sql: str) -> str:
     return _column_list(names) + _canonicalise_tree(select, None, False).sql(dialect=DIALECT)
 
 
+def canonical_type(declared: str) -> str:
+    """Type names compare case- and spacing-insensitively; INT is not INTEGER (rowid aliasing).
+
+    Case is folded for ASCII letters only, as SQLite reads type names: ``ınt`` (dotless i) is no INT.
+    """
+    text = " ".join(ascii_upper(declared).replace("(", " (").split())
+    return text.replace(" (", "(").replace("( ", "(").replace(" )", ")").replace(" ,", ",").replace(", ", ",")
+
+
 def canonical_action(action: str | None) -> str:
     return " ".join((action or "NO ACTION").upper().split())

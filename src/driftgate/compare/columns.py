@@ -12,12 +12,7 @@ from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
 from driftgate.identifiers import fold_name, quote_if_needed
 from driftgate.model import Column, Index, Table
-
-
-def canonical_type(declared: str) -> str:
-    """Type names compare case- and spacing-insensitively; INT is not INTEGER (rowid aliasing)."""
-    text = " ".join(declared.upper().replace("(", " (").split())
-    return text.replace(" (", "(").replace("( ", "(").replace(" )", ")").replace(" ,", ",").replace(", ", ",")
+from driftgate.normalize import canonical_type
 
 
 def column_definition(column: Column) -> str:
