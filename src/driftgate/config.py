@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from driftgate.errors import InputError
+from driftgate.urls import relative_to
 
 KNOWN_KEYS = {
     "db_url",
@@ -59,15 +60,7 @@ class FileConfig:
         value = self.values.get("db_url")
         if not isinstance(value, str) or not value.strip() or self.path is None:
             return value or None
-        url = value.strip()
-        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-        if scheme == "file":
-            rest = url[len("file:") :]
-            if rest and not rest.startswith("/"):
-                return f"file:{self.root / rest}"
-        elif not scheme and not Path(url).is_absolute():
-            return str(self.root / url)
-        return url
+        return relative_to(value.strip(), self.root)
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:

@@ -50,6 +50,26 @@ def redact(text: str, secrets: tuple[str | None, ...] = ()) -> str:
     return text
 
 
+def url_scheme(url: str) -> str:
+    """The scheme in lower case; "" for a bare path (``C:/x.db``: a drive letter is no scheme)."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if len(scheme) == 1 and url[1:3] in (":\\", ":/"):
+        return ""
+    return scheme
+
+
+def relative_to(url: str, root: Path) -> str:
+    """A relative ``file:`` URL or bare path made relative to ``root``; any other URL as it is."""
+    scheme = url_scheme(url)
+    if scheme == "file":
+        rest = url[len("file:") :]
+        if rest and not rest.startswith("/"):
+            return f"file:{root / rest}"
+    elif not scheme and not Path(url).is_absolute():
+        return str(root / url)
+    return url
+
+
 def _file_path(url: str) -> Path:
     if url.startswith("file://"):
         return Path(urllib.parse.unquote(urllib.parse.urlparse(url).path))
@@ -61,8 +81,8 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
     url = url.strip()
     if not url:
         raise InputError("--db: no database URL given (or set DRIFTGATE_DB_URL / TURSO_DATABASE_URL)")
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme == "file" or not scheme or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
+    scheme = url_scheme(url)
+    if scheme == "file" or not scheme:
         path = _file_path(url) if scheme == "file" else Path(url)
         if must_exist and not path.is_file():
             raise InputError(f"--db: database file {path} does not exist")
