@@ -159,7 +159,7 @@ def build_schema(
                 columns=_columns(name, columns[name], details.collations, details.generated, locate, rowid_alias),
                 indexes=_indexes(name, indexes[name], parts, sql_of, columns[name], locate),
                 foreign_keys=_foreign_keys(name, fks[name], details.deferrable, primary_keys, locate),
-                checks=tuple(Check(name, expr, cname, locate("check", name, None)) for cname, expr in details.checks),
+                checks=tuple(Check(name, expr, locate("check", name, None)) for _cname, expr in details.checks),
                 kind=kinds[name],
                 without_rowid=wr,
                 strict=strict,

@@ -25,7 +25,6 @@ CHUNK_TABLES = 500  # tables per query when one response would be too large
 
 @dataclass(frozen=True)
 class LedgerRow:
-    id: Any
     hash: str
     created_at: int | None
 
@@ -79,8 +78,8 @@ def ledger_exists(db: Database, table: str) -> bool:
 
 
 def read_ledger(db: Database, table: str) -> tuple[LedgerRow, ...]:
-    rows = db.query(f"SELECT id, hash, created_at FROM {quote(table)} ORDER BY created_at")
-    return tuple(LedgerRow(r[0], str(r[1]), _as_int(r[2])) for r in rows)
+    rows = db.query(f"SELECT hash, created_at FROM {quote(table)} ORDER BY created_at")
+    return tuple(LedgerRow(str(r[0]), _as_int(r[1])) for r in rows)
 
 
 def _as_int(value: Any) -> int | None:

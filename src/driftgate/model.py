@@ -102,7 +102,6 @@ class ForeignKey:
 class Check:
     table: str
     expression: str  # canonical
-    name: str | None = None
     location: Location | None = None
 
 

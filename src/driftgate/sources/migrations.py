@@ -22,7 +22,6 @@ class MigrationEntry:
     idx: int
     tag: str
     when: int  # journal `when`, integer ms: what the migrator stores as created_at
-    breakpoints: bool
     path: Path
     folder: Path
 
@@ -119,7 +118,7 @@ def load_migrations(folder: Path) -> MigrationsFolder:
         path = folder / f"{tag}.sql"
         if not path.is_file():
             raise InputError(f"{journal_path}: entry {tag} points at {path}, which does not exist")
-        entries.append(MigrationEntry(idx, tag, when, bool(raw.get("breakpoints", True)), path, folder))
+        entries.append(MigrationEntry(idx, tag, when, path, folder))
     entries.sort(key=lambda e: e.idx)
     return MigrationsFolder(folder, tuple(entries))
 
