@@ -11,6 +11,7 @@ import fnmatch
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from driftgate.ddl import index_details, table_details
@@ -98,26 +99,62 @@ def _no_location(kind: str, name: str, column: str | None) -> Location | None:
     return None
 
 
-def build_schema(
-    document: Mapping[str, list[Any]],
-    *,
-    ignore: Iterable[str] = (),
-    locate: LocationLookup = _no_location,
-) -> Schema:
-    """Turn the introspection document into a :class:`Schema` (pure; no I/O)."""
-    ignore = tuple(ignore)
-    kinds = {name: kind for name, kind, _wr, _strict in document.get("tables", [])}
-    options = {name: (bool(wr), bool(strict)) for name, _kind, wr, strict in document.get("tables", [])}
-    sql_of: dict[tuple[str, str], str | None] = {}
+def _group_by_first(rows: Iterable[list[Any]]) -> defaultdict[str, list[list[Any]]]:
+    """Rows keyed by their first value (the owning table or index name)."""
+    grouped: defaultdict[str, list[list[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(row)
+    return grouped
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """The introspection document's rows, grouped by the table (or index) they belong to."""
+
+    kinds: dict[str, str]  # table name -> "table" | "virtual" | "view" | "shadow"
+    options: dict[str, tuple[bool, bool]]  # table name -> (WITHOUT ROWID, STRICT)
+    sql_of: dict[tuple[str, str], str | None]  # (object type, name) -> stored CREATE text
+    columns: defaultdict[str, list[list[Any]]]
+    indexes: defaultdict[str, list[list[Any]]]
+    parts: defaultdict[str, list[list[Any]]]  # keyed by index name
+    fks: defaultdict[str, list[list[Any]]]
+
+    @classmethod
+    def of(cls, document: Mapping[str, list[Any]]) -> _Grouped:
+        tables = document.get("tables", [])
+        return cls(
+            kinds={name: kind for name, kind, _wr, _strict in tables},
+            options={name: (bool(wr), bool(strict)) for name, _kind, wr, strict in tables},
+            sql_of={(obj_type, name): sql for obj_type, name, _tbl, sql in document.get("objects", [])},
+            columns=_group_by_first(document.get("columns", [])),
+            indexes=_group_by_first(document.get("indexes", [])),
+            parts=_group_by_first(document.get("index_parts", [])),
+            fks=_group_by_first(document.get("foreign_keys", [])),
+        )
+
+    def primary_keys(self) -> dict[str, tuple[str, ...]]:
+        """Every table's primary key columns in key order (folded name -> names): implicit FK targets."""
+        return {
+            fold_name(name): tuple(r[2] for r in sorted(self.columns[name], key=lambda r: r[6]) if r[6])
+            for name in self.kinds
+        }
+
+
+def _views_and_triggers(
+    document: Mapping[str, list[Any]], ignore: tuple[str, ...], locate: LocationLookup
+) -> tuple[tuple[View, ...], tuple[Trigger, ...]]:
     views: list[View] = []
     triggers: list[Trigger] = []
     for obj_type, name, tbl_name, sql in document.get("objects", []):
-        sql_of[(obj_type, name)] = sql
         if obj_type == "view" and not is_internal(name, ignore):
             views.append(View(name, canonical_view(sql or ""), locate("view", name, None)))
         elif obj_type == "trigger" and not is_internal(tbl_name, ignore):
             triggers.append(Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None)))
+    return tuple(views), tuple(triggers)
 
+
+def _compared_tables(document: Mapping[str, list[Any]], kinds: Mapping[str, str], ignore: tuple[str, ...]) -> list[str]:
+    """Real and virtual tables, without internal ones and libSQL vector-index storage, in folded-name order."""
     # libSQL vector indexes keep their data in a table named <index>_shadow: storage, not schema.
     vector_shadows = {
         fold_name(f"{name}_shadow")
@@ -129,47 +166,46 @@ def build_schema(
         for n, k in kinds.items()
         if k in ("table", "virtual") and not is_internal(n, ignore) and fold_name(n) not in vector_shadows
     ]
-    columns: dict[str, list[list[Any]]] = defaultdict(list)
-    for row in document.get("columns", []):
-        columns[row[0]].append(row)
-    indexes: dict[str, list[list[Any]]] = defaultdict(list)
-    for row in document.get("indexes", []):
-        indexes[row[0]].append(row)
-    parts: dict[str, list[list[Any]]] = defaultdict(list)
-    for row in document.get("index_parts", []):
-        parts[row[0]].append(row)
-    fks: dict[str, list[list[Any]]] = defaultdict(list)
-    for row in document.get("foreign_keys", []):
-        fks[row[0]].append(row)
+    return sorted(wanted, key=fold_name)
 
-    primary_keys = {
-        fold_name(name): tuple(r[2] for r in sorted(columns[name], key=lambda r: r[6]) if r[6]) for name in kinds
-    }
-    tables = []
-    for name in sorted(wanted, key=fold_name):
-        table_sql = sql_of.get(("table", name))
-        details = table_details(table_sql, name)
-        wr, strict = options[name]
-        # A rowid table's PRIMARY KEY without a "pk" autoindex is the rowid alias (INTEGER PRIMARY KEY):
-        # it can never hold NULL, whether or not NOT NULL is spelled out (drizzle always spells it).
-        rowid_alias = kinds[name] == "table" and not wr and not any(r[4] == "pk" for r in indexes[name])
-        tables.append(
-            Table(
-                name=name,
-                columns=_columns(name, columns[name], details.collations, details.generated, locate, rowid_alias),
-                indexes=_indexes(name, indexes[name], parts, sql_of, columns[name], locate),
-                foreign_keys=_foreign_keys(name, fks[name], details.deferrable, primary_keys, locate),
-                checks=tuple(Check(name, expr, locate("check", name, None)) for _cname, expr in details.checks),
-                kind=kinds[name],
-                without_rowid=wr,
-                strict=strict,
-                autoincrement=details.autoincrement,
-                virtual_module=details.virtual_module,
-                definition=table_sql,
-                location=locate("table", name, None),
-            )
-        )
-    return Schema(tables=tuple(tables), views=tuple(views), triggers=tuple(triggers))
+
+def _table(name: str, rows: _Grouped, primary_keys: Mapping[str, tuple[str, ...]], locate: LocationLookup) -> Table:
+    table_sql = rows.sql_of.get(("table", name))
+    details = table_details(table_sql, name)
+    wr, strict = rows.options[name]
+    # A rowid table's PRIMARY KEY without a "pk" autoindex is the rowid alias (INTEGER PRIMARY KEY):
+    # it can never hold NULL, whether or not NOT NULL is spelled out (drizzle always spells it).
+    rowid_alias = rows.kinds[name] == "table" and not wr and not any(r[4] == "pk" for r in rows.indexes[name])
+    columns = rows.columns[name]
+    return Table(
+        name=name,
+        columns=_columns(name, columns, details.collations, details.generated, locate, rowid_alias),
+        indexes=_indexes(name, rows.indexes[name], rows.parts, rows.sql_of, columns, locate),
+        foreign_keys=_foreign_keys(name, rows.fks[name], details.deferrable, primary_keys, locate),
+        checks=tuple(Check(name, expr, locate("check", name, None)) for _cname, expr in details.checks),
+        kind=rows.kinds[name],
+        without_rowid=wr,
+        strict=strict,
+        autoincrement=details.autoincrement,
+        virtual_module=details.virtual_module,
+        definition=table_sql,
+        location=locate("table", name, None),
+    )
+
+
+def build_schema(
+    document: Mapping[str, list[Any]],
+    *,
+    ignore: Iterable[str] = (),
+    locate: LocationLookup = _no_location,
+) -> Schema:
+    """Turn the introspection document into a :class:`Schema` (pure; no I/O)."""
+    ignore = tuple(ignore)
+    rows = _Grouped.of(document)
+    views, triggers = _views_and_triggers(document, ignore, locate)
+    primary_keys = rows.primary_keys()
+    tables = tuple(_table(name, rows, primary_keys, locate) for name in _compared_tables(document, rows.kinds, ignore))
+    return Schema(tables=tables, views=views, triggers=triggers)
 
 
 def _columns(

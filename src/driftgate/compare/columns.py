@@ -6,7 +6,8 @@ never reorders an existing table.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
@@ -69,7 +70,8 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                     location=column.location,
                 )
                 continue
-            yield from _column_details(c, table, column, actual)
+            pair = ColumnPair(table, column, actual)
+            yield from (attribute(c, pair) for attribute in COLUMN_ATTRIBUTES)
         for actual in live.columns:
             if table.column(actual.name) is None:
                 obj = f"{table.name}.{actual.name}"
@@ -85,53 +87,82 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                 )
 
 
-def _column_details(c: Comparison, table: Table, column: Column, actual: Column) -> Iterator[Finding]:
-    obj = f"{table.name}.{column.name}"
-    at = column.location
+@dataclass(frozen=True)
+class ColumnPair:
+    """One expected column and its live counterpart, with what every attribute finding names."""
 
-    generated = (column.generated_kind, column.generated)
-    live_generated = (actual.generated_kind, actual.generated)
-    if generated != live_generated:
-        yield c.finding(
-            "column",
-            table.name,
-            obj,
-            "different",
-            expected=_generated_text(column),
-            actual=_generated_text(actual),
-            message=f"{obj}: generated column definition differs",
-            fix=_rebuild(table, column, "change a generated column"),
-            location=at,
-        )
-    else:
-        yield c.finding(
-            "column",
-            table.name,
-            obj,
-            "ok",
-            expected=column.name,
-            actual=actual.name,
-            message="column exists",
-            location=at,
-        )
+    table: Table
+    expected: Column
+    actual: Column
 
-    same_type = canonical_type(column.declared_type) == canonical_type(actual.declared_type)
-    yield c.finding(
-        "type",
-        table.name,
-        obj,
-        "ok" if same_type else "different",
-        expected=column.declared_type or "(none)",
-        actual=actual.declared_type or "(none)",
-        message="declared type matches" if same_type else f"{obj}: declared type differs",
-        fix=None if same_type else _rebuild(table, column, "change a column type"),
-        location=at,
+    @property
+    def obj(self) -> str:
+        return f"{self.table.name}.{self.expected.name}"
+
+
+def _attribute_finding(
+    c: Comparison,
+    pair: ColumnPair,
+    kind: str,
+    same: bool,
+    expected: str,
+    actual: str,
+    *,
+    matches: str,
+    differs: str,
+    fix: str | None = None,
+) -> Finding:
+    """The finding of one column attribute: ok, or different with the message and the fix."""
+    return c.finding(
+        kind,
+        pair.table.name,
+        pair.obj,
+        "ok" if same else "different",
+        expected=expected,
+        actual=actual,
+        message=matches if same else differs,
+        fix=None if same else fix,
+        location=pair.expected.location,
     )
 
-    same_null = column.not_null == actual.not_null
-    message = "nullability matches"
-    fix = None if same_null else _rebuild(table, column, "change NOT NULL")
-    if not same_null and column.not_null and column.pk_position and actual.pk_position:
+
+def compare_generated(c: Comparison, pair: ColumnPair) -> Finding:
+    """The ``column`` finding of a column present on both sides: it exists; generated ones must match."""
+    column, actual = pair.expected, pair.actual
+    same = (column.generated_kind, column.generated) == (actual.generated_kind, actual.generated)
+    return _attribute_finding(
+        c,
+        pair,
+        "column",
+        same,
+        column.name if same else _generated_text(column),
+        actual.name if same else _generated_text(actual),
+        matches="column exists",
+        differs=f"{pair.obj}: generated column definition differs",
+        fix=_rebuild(pair.table, column, "change a generated column"),
+    )
+
+
+def compare_type(c: Comparison, pair: ColumnPair) -> Finding:
+    column, actual = pair.expected, pair.actual
+    return _attribute_finding(
+        c,
+        pair,
+        "type",
+        canonical_type(column.declared_type) == canonical_type(actual.declared_type),
+        column.declared_type or "(none)",
+        actual.declared_type or "(none)",
+        matches="declared type matches",
+        differs=f"{pair.obj}: declared type differs",
+        fix=_rebuild(pair.table, column, "change a column type"),
+    )
+
+
+def compare_notnull(c: Comparison, pair: ColumnPair) -> Finding:
+    column, actual = pair.expected, pair.actual
+    both_keys = bool(column.pk_position and actual.pk_position)
+    fix = _rebuild(pair.table, column, "change NOT NULL")
+    if column.not_null and both_keys:
         # Measured with drizzle-kit 0.31.11: a single-column primaryKey({ columns: [t.col] }) in the
         # table's extra config generates `col text PRIMARY KEY` without NOT NULL, as legacy DDL has it.
         fix = (
@@ -139,53 +170,68 @@ def _column_details(c: Comparison, table: Table, column: Column, actual: Column)
             f"primaryKey({{ columns: [table.<{column.name} property>] }}) in the table's extra config, "
             f"then regenerate\n{fix}"
         )
-    if not same_null:
-        message = (
-            f"{obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has "
-            f"{'NOT NULL' if actual.not_null else 'nullable'}"
+    differs = (
+        f"{pair.obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has "
+        f"{'NOT NULL' if actual.not_null else 'nullable'}"
+    )
+    if both_keys:  # either side may be the nullable legacy one
+        differs += (
+            " (legacy quirk: SQLite allows NULL in a non-INTEGER PRIMARY KEY unless NOT NULL is declared;"
+            " drizzle's .primaryKey() always adds NOT NULL)"
         )
-        if column.pk_position and actual.pk_position:  # either side may be the nullable legacy one
-            message += (
-                " (legacy quirk: SQLite allows NULL in a non-INTEGER PRIMARY KEY unless NOT NULL is declared;"
-                " drizzle's .primaryKey() always adds NOT NULL)"
-            )
-    yield c.finding(
+    return _attribute_finding(
+        c,
+        pair,
         "notnull",
-        table.name,
-        obj,
-        "ok" if same_null else "different",
-        expected="NOT NULL" if column.not_null else "NULL",
-        actual="NOT NULL" if actual.not_null else "NULL",
-        message=message,
+        column.not_null == actual.not_null,
+        "NOT NULL" if column.not_null else "NULL",
+        "NOT NULL" if actual.not_null else "NULL",
+        matches="nullability matches",
+        differs=differs,
         fix=fix,
-        location=at,
     )
 
-    same_default = column.default == actual.default
-    yield c.finding(
+
+def compare_default(c: Comparison, pair: ColumnPair) -> Finding:
+    column, actual = pair.expected, pair.actual
+    return _attribute_finding(
+        c,
+        pair,
         "default",
-        table.name,
-        obj,
-        "ok" if same_default else "different",
-        expected=column.default if column.default is not None else "(none)",
-        actual=actual.default if actual.default is not None else "(none)",
-        message="default matches" if same_default else f"{obj}: default differs",
-        fix=None if same_default else _rebuild(table, column, "change a default"),
-        location=at,
+        column.default == actual.default,
+        column.default if column.default is not None else "(none)",
+        actual.default if actual.default is not None else "(none)",
+        matches="default matches",
+        differs=f"{pair.obj}: default differs",
+        fix=_rebuild(pair.table, column, "change a default"),
     )
 
-    same_coll = column.collation.upper() == actual.collation.upper()
-    yield c.finding(
+
+def compare_collation(c: Comparison, pair: ColumnPair) -> Finding:
+    column, actual = pair.expected, pair.actual
+    expected, found = column.collation.upper(), actual.collation.upper()
+    return _attribute_finding(
+        c,
+        pair,
         "collation",
-        table.name,
-        obj,
-        "ok" if same_coll else "different",
-        expected=column.collation.upper(),
-        actual=actual.collation.upper(),
-        message="collation matches" if same_coll else f"{obj}: collation differs",
-        fix=None if same_coll else _rebuild(table, column, "change a collation"),
-        location=at,
+        expected == found,
+        expected,
+        found,
+        matches="collation matches",
+        differs=f"{pair.obj}: collation differs",
+        fix=_rebuild(pair.table, column, "change a collation"),
     )
+
+
+# One function per attribute, run in this order for every column present on both sides (as Alembic's
+# autogenerate compares type, nullable and server default separately).
+COLUMN_ATTRIBUTES: tuple[Callable[[Comparison, ColumnPair], Finding], ...] = (
+    compare_generated,
+    compare_type,
+    compare_notnull,
+    compare_default,
+    compare_collation,
+)
 
 
 def _generated_text(column: Column) -> str:
