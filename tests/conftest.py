@@ -13,7 +13,7 @@ import pytest
 
 from driftgate.model import Location
 from driftgate.sources.statements import split_sql_script
-from driftgate.sqld import SqldServer
+from driftgate.testing import SqldServer
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "fixtures" / "mcp-devops"
@@ -49,18 +49,22 @@ def load_remote(url: str, *scripts: str) -> None:
 
 @pytest.fixture(scope="session")
 def sqld_binary_ok() -> None:
-    from driftgate.sqld import find_sqld
+    from driftgate.testing import find_sqld
 
-    find_sqld()  # raises (fails the test) when the install step was skipped: never a skip
+    find_sqld(REPO)  # raises (fails the test) when the install step was skipped: never a skip
 
 
 @pytest.fixture
 def sqld(tmp_path: Path, sqld_binary_ok: None) -> Iterator[SqldServer]:
     """A fresh sqld (empty database) per test, with its admin API for server-side statistics."""
-    from driftgate.sqld import free_port
+    from driftgate.testing import find_sqld, free_port
 
     admin_port = free_port()
-    server = SqldServer(tmp_path / "sqld-data", extra_args=("--admin-listen-addr", f"127.0.0.1:{admin_port}"))
+    server = SqldServer(
+        tmp_path / "sqld-data",
+        extra_args=("--admin-listen-addr", f"127.0.0.1:{admin_port}"),
+        binary=find_sqld(REPO),
+    )
     server.admin_url = f"http://127.0.0.1:{admin_port}"  # type: ignore[attr-defined]
     server.start()
     try:

@@ -76,7 +76,7 @@ def test_missing_database_file_is_not_created(tmp_path: Path, out: Path) -> None
 
 
 def test_unreachable_database(tmp_path: Path, out: Path) -> None:
-    from driftgate.sqld import free_port
+    from driftgate.testing import free_port
 
     run = driftgate(
         "check",
@@ -113,7 +113,7 @@ def test_database_path_with_uri_characters_is_read_not_created(tmp_path: Path, l
 
 
 def test_bad_sql_is_exit_2_even_when_the_database_is_down(tmp_path: Path, out: Path) -> None:
-    from driftgate.sqld import free_port
+    from driftgate.testing import free_port
 
     bad = tmp_path / "bad.sql"
     bad.write_text("CREATE TABLE a (id INTEGER,, x);\n")

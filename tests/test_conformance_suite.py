@@ -92,7 +92,7 @@ def test_drifted_database_fails_exactly_the_drifted_items_serial_and_xdist(tmp_p
 
 @pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_unreachable_database_exits_3_with_one_line(tmp_path: Path, workers: tuple[str, ...]) -> None:
-    from driftgate.sqld import free_port
+    from driftgate.testing import free_port
 
     code, out, _ = run_suite(tmp_path, "--db-url", f"http://127.0.0.1:{free_port()}", *workers)
     assert code == 3, out

@@ -23,7 +23,7 @@ import pytest
 from cli import Run, driftgate, failing
 from conftest import LEGACY_SQL, LEGACY_TS, legacy_sql, load_remote, server_query_count
 from driftgate.report.json_report import report_schema
-from driftgate.sqld import SqldServer, free_port
+from driftgate.testing import SqldServer, free_port
 
 LEGACY_TABLES = (
     "users",

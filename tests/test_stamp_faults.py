@@ -22,7 +22,7 @@ import pytest
 from cli import Run, driftgate
 from conftest import PREPARE_SQL, SEQUENCE_MIGRATIONS, legacy_sql, load_remote
 from driftgate.sources.migrations import load_migrations
-from driftgate.sqld import SqldServer
+from driftgate.testing import SqldServer
 from tcp_proxy import TcpProxy
 
 LEDGER = "__drizzle_migrations"

