@@ -18,7 +18,7 @@ from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
 from driftgate.findings import Finding, Report, apply_accept
-from driftgate.ledger import ledger_findings, recorded_entries
+from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LiveState, read_live
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
 from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, MigrationsFolder, load_migrations
@@ -63,11 +63,11 @@ def load_sources(request: CheckRequest) -> tuple[list[ExpectedSource], Migration
     return sources, folder
 
 
-def baseline_tag(request: CheckRequest, folder: MigrationsFolder, live: LiveState) -> str:
+def baseline_tag(request: CheckRequest, folder: MigrationsFolder, ledger: LedgerState) -> str:
     """--tag, else the newest entry the database records, else the first entry (DESIGN 4)."""
     if request.tag:
         return folder.entry(request.tag).tag
-    recorded = recorded_entries(folder, live.ledger or ())
+    recorded = ledger.recorded_entries()
     return (recorded[-1] if recorded else folder.entries[0]).tag
 
 
@@ -94,16 +94,17 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
     with Database(target, timeout=request.timeout) as db:
         live = read_live(db, ignore=request.ignore_tables, ledger_table=request.ledger_table)
     tag = None
-    if folder is not None:
-        tag = baseline_tag(request, folder, live)
+    ledger = ledger_state(folder, live.ledger) if folder is not None else None
+    if folder is not None and ledger is not None:
+        tag = baseline_tag(request, folder, ledger)
         baseline = baseline_source(folder, tag)
         expected.append((baseline, baseline.schema(ignore=ignore)))
     findings: list[Finding] = []
     for source, schema in expected:
         findings.extend(compare_schemas(schema, live.schema, source.label))
     infos = [source.info for source, _ in expected]
-    if folder is not None:
-        findings.extend(ledger_findings(folder, live.ledger, request.ledger_table))
+    if ledger is not None:
+        findings.extend(ledger_findings(ledger, request.ledger_table))
     if not findings:
         # Silence is never a pass: e.g. ignore_tables hid everything.
         raise InputError("nothing was compared: no table on either side (check ignore_tables and the sources)")

@@ -221,52 +221,56 @@ def stamp(
     json_path: str | None,
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
-    from driftgate.stamp import plan_stamp, refuse_unless_conforming, undo_stamp, write_stamp
-
     config = load_config()
     request = request_from(config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout)
     if request.migrations is None:
         raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
     if undo:
-        from driftgate.check import load_sources
-        from driftgate.urls import resolve_database
-
-        _, folder = load_sources(request)
-        assert folder is not None
-        target = resolve_database(request.db_url, request.config_db_url)
-        removed = undo_stamp(
-            target, folder, request.tag or folder.entries[0].tag, request.ledger_table, timeout=request.timeout
-        )
-        click.echo(f"removed {removed} ledger row(s)")
+        _undo(request)
         return
     result = run_check(request)
     if json_path:
         write_json(result.report, Path(json_path))
-    report = result.report
-    assert result.migrations is not None and report.gate_tag is not None
-    # Already recorded wins over drift: later migrations may have changed the schema since (DESIGN 4).
-    plan = plan_stamp(result.migrations, report.gate_tag, result.live.ledger, request.ledger_table)
-    if plan.already_stamped:
-        click.echo(f"{plan.tag} is already stamped; nothing written")
-        return
-    if report.blocking:
-        print_summary(report)
-    refuse_unless_conforming(report)
-    if dry_run:
-        click.echo(f"-- dry run: {report.verdict()}; these statements would run in one transaction:")
-        for sql_text, args in plan.statements:
+    _stamp_checked(request, result, dry_run=dry_run, backup=not no_backup, yes=yes)
+
+
+def _undo(request: CheckRequest) -> None:
+    from driftgate.check import load_sources
+    from driftgate.stamp import undo_stamp
+    from driftgate.urls import resolve_database
+
+    _, folder = load_sources(request)
+    assert folder is not None
+    target = resolve_database(request.db_url, request.config_db_url)
+    tag = request.tag or folder.entries[0].tag
+    removed = undo_stamp(target, folder, tag, request.ledger_table, timeout=request.timeout)
+    click.echo(f"removed {removed} ledger row(s)")
+
+
+def _stamp_checked(request: CheckRequest, result: CheckResult, *, dry_run: bool, backup: bool, yes: bool) -> None:
+    """The shared stamp flow, with the CLI's summary on refusal, dry-run listing and confirmation prompt."""
+    from driftgate.errors import StampRefused
+    from driftgate.stamp import StampPlan, stamp_after_check
+    from driftgate.urls import DatabaseTarget
+
+    def confirm(plan: StampPlan, target: DatabaseTarget) -> None:
+        if not target.is_file:  # a file: database is backed up by write_stamp itself (VACUUM INTO)
+            click.echo("note: back up a remote database first, e.g. `turso db shell <db> .dump > backup.sql`", err=True)
+        if not yes and sys.stdin.isatty():
+            question = f"Record {len(plan.to_insert)} migration(s) up to {plan.tag} as applied in {target.display}?"
+            click.confirm(question, abort=True)
+
+    try:
+        outcome = stamp_after_check(request, result.report, backup=backup, dry_run=dry_run, confirm=confirm)
+    except StampRefused:
+        if result.report.blocking:
+            print_summary(result.report)
+        raise
+    if outcome.planned is not None:
+        click.echo(f"-- dry run: {result.report.verdict()}; these statements would run in one transaction:")
+        for sql_text, args in outcome.planned:
             click.echo(_inline(sql_text, args) + ";")
         return
-    if not result.target.is_file:  # a file: database is backed up by write_stamp itself (VACUUM INTO)
-        click.echo("note: back up a remote database first, e.g. `turso db shell <db> .dump > backup.sql`", err=True)
-    if not yes and sys.stdin.isatty():
-        click.confirm(
-            f"Record {len(plan.to_insert)} migration(s) up to {plan.tag} as applied in {result.target.display}?",
-            abort=True,
-        )
-    outcome = write_stamp(
-        result.target, result.migrations, plan.tag, request.ledger_table, timeout=request.timeout, backup=not no_backup
-    )
     click.echo(str(outcome))
 
 

@@ -360,20 +360,20 @@ def _print_summary(terminalreporter: Any, report: Report, state: _State) -> None
 
 
 def _stamp(config: pytest.Config, state: _State, report: Report) -> tuple[str, int]:
-    """The stamp gate: returns the line to print and the exit code it implies (0 when stamped)."""
+    """The stamp gate: the CLI's flow; returns the line to print and its exit code (0 stamped or already)."""
+    from driftgate.errors import StampRefused
+    from driftgate.stamp import stamp_after_check
+
     failed_baseline = sum(
         n for (source, outcome), n in state.outcomes.items() if source == "baseline" and outcome != "passed"
     )
-    if report.gate_tag is None:
-        return "driftgate stamp: refused, no migrations folder configured; nothing written", 2
-    if failed_baseline or not report.stamp_allowed:
-        count = failed_baseline or len(report.blocking)
-        return f"driftgate stamp: refused, {count} baseline checks failed; nothing written", 1
-    from driftgate.stamp import stamp_after_check
-
+    # Test outcomes count too: a user's own baseline tests may fail where the report does not.
+    extra = [f"{failed_baseline} baseline tests failed"] if failed_baseline and not report.blocking else []
     db_url = state.served or (f"file:{state.embedded}" if state.embedded else _database_configured(config, state))
     try:
-        outcome = stamp_after_check(_request(config, state, db_url), report)
+        outcome = stamp_after_check(_request(config, state, db_url), report, extra_blocking=extra)
+    except (StampRefused, InputError) as error:
+        return f"driftgate stamp: refused, {redact(str(error))}; nothing written", error.exit_code
     except DriftgateError as error:
         return f"driftgate stamp: error: {redact(str(error))}", error.exit_code
     return f"driftgate stamp: {outcome}", 0

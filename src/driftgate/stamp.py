@@ -13,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from driftgate.check import CheckRequest
 from driftgate.connection import Database, Statement
-from driftgate.errors import DatabaseError, StampRefused
+from driftgate.errors import DatabaseError, InputError, StampRefused
 from driftgate.findings import Report
 from driftgate.identifiers import quote
+from driftgate.ledger import LedgerState, ledger_state
 from driftgate.live import LedgerRow, ledger_exists, read_ledger
 from driftgate.sources.migrations import MigrationEntry, MigrationsFolder
 from driftgate.urls import DatabaseTarget, resolve_database
@@ -49,40 +50,91 @@ class StampPlan:
     statements: tuple[Statement, ...]
 
 
-def plan_stamp(folder: MigrationsFolder, tag: str, rows: Sequence[LedgerRow] | None, table: str) -> StampPlan:
-    """Decide what to write, or refuse with the reason (DESIGN 4, "Stamp edges")."""
-    rows = tuple(rows or ())
+# The ledger rules that refuse a stamp (DESIGN 4, "Stamp edges"), one function each, checked in order
+# after "already stamped" (which wins over all of them).
+
+
+def _refuse_strangers(state: LedgerState, target: MigrationEntry, table: str) -> str | None:
+    if not state.strangers:
+        return None
+    return (
+        f"{table} has {len(state.strangers)} row(s) the journal does not know "
+        f"(created_at {state.strangers[0].created_at}): refusing to stamp a ledger written for other migrations"
+    )
+
+
+def _refuse_edited(state: LedgerState, target: MigrationEntry, table: str) -> str | None:
+    edited = next((s for s in state.entries if s.entry.idx <= target.idx and s.edited), None)
+    if edited is None:
+        return None
+    return (
+        f"{table} records {edited.entry.tag} (created_at {edited.entry.when}) with another hash: "
+        f"{edited.entry.path.name} was edited after it was applied"
+    )
+
+
+def _refuse_out_of_order(state: LedgerState, target: MigrationEntry, table: str) -> str | None:
+    late = next((s for s in state.entries if s.out_of_order), None)
+    if late is None:
+        return None
+    return (
+        f"{late.entry.tag}'s journal when ({late.entry.when}) is not greater than an earlier entry's "
+        f"({late.earlier_max_when}): drizzle's migrator would never apply it; regenerate it or edit its when"
+    )
+
+
+def _refuse_high_water(state: LedgerState, target: MigrationEntry, table: str) -> str | None:
+    if state.newest is None or state.newest < target.when:
+        return None
+    return (
+        f"{table} already has created_at {state.newest} >= {target.tag}'s when ({target.when}) but does not record "
+        f"{target.tag}: the migrator would skip it silently; inspect the ledger before stamping"
+    )
+
+
+LEDGER_REFUSALS = (_refuse_strangers, _refuse_edited, _refuse_out_of_order, _refuse_high_water)
+
+
+def plan_from_state(state: LedgerState, folder: MigrationsFolder, tag: str, table: str) -> StampPlan:
+    """Decide what to write, or refuse with the reason (DESIGN 4, "Stamp edges"). Pure."""
     target = folder.entry(tag)
-    entries = folder.up_to(tag)
-    by_when: dict[int | None, list[LedgerRow]] = {}
-    for row in rows:
-        by_when.setdefault(row.created_at, []).append(row)
-    if any(r.hash == target.hash for r in by_when.get(target.when, [])):
+    if state.entry(target.tag).recorded:
         return StampPlan(target.tag, True, (), ())
-    known = {e.when for e in folder.entries}
-    strangers = [r for r in rows if r.created_at not in known]
-    if strangers:
-        raise StampRefused(
-            f"{table} has {len(strangers)} row(s) the journal does not know (created_at {strangers[0].created_at}): "
-            "refusing to stamp a ledger written for other migrations"
-        )
-    for entry in entries:
-        recorded = by_when.get(entry.when, [])
-        if recorded and all(r.hash != entry.hash for r in recorded):
-            raise StampRefused(
-                f"{table} records {entry.tag} (created_at {entry.when}) with another hash: "
-                f"{entry.path.name} was edited after it was applied"
-            )
-    newest = max((r.created_at for r in rows if r.created_at is not None), default=None)
-    if newest is not None and newest >= target.when:
-        raise StampRefused(
-            f"{table} already has created_at {newest} >= {target.tag}'s when ({target.when}) but does not record "
-            f"{target.tag}: the migrator would skip it silently; inspect the ledger before stamping"
-        )
-    missing = tuple(e for e in entries if not by_when.get(e.when))
+    for rule in LEDGER_REFUSALS:
+        reason = rule(state, target, table)
+        if reason is not None:
+            raise StampRefused(reason)
+    missing = tuple(s.entry for s in state.entries if s.entry.idx <= target.idx and not s.rows)
     statements: list[Statement] = [(create_ledger_sql(table), ())]
     statements += [(insert_sql(table), (e.hash, e.when, e.when)) for e in missing]
     return StampPlan(target.tag, False, missing, tuple(statements))
+
+
+def plan_stamp(folder: MigrationsFolder, tag: str, rows: Sequence[LedgerRow] | None, table: str) -> StampPlan:
+    return plan_from_state(ledger_state(folder, rows), folder, tag, table)
+
+
+def blocking_reason(report: Report, extra: Sequence[str] = ()) -> str | None:
+    """Why the check forbids a stamp (failing baseline findings), or None."""
+    reasons = [f"{f.key} is {f.status}" for f in report.blocking] + list(extra)
+    if not reasons:
+        return None
+    listed = "; ".join(reasons[:3])
+    more = f" (+{len(reasons) - 3} more, see the report)" if len(reasons) > 3 else ""
+    return f"refusing to stamp {report.gate_tag}: {len(reasons)} blocking findings: {listed}{more}"
+
+
+def decide_stamp(
+    report: Report, folder: MigrationsFolder, rows: Sequence[LedgerRow] | None, table: str, extra: Sequence[str] = ()
+) -> StampPlan:
+    """The one stamp decision (pure): already stamped wins over drift; then the ledger's rules; then the check."""
+    if report.gate_tag is None:
+        raise InputError("nothing to stamp: no migrations folder configured")
+    plan = plan_from_state(ledger_state(folder, rows), folder, report.gate_tag, table)  # ledger refusals name the row
+    reason = None if plan.already_stamped else blocking_reason(report, extra)
+    if reason is not None:
+        raise StampRefused(reason)
+    return plan
 
 
 @dataclass(frozen=True)
@@ -91,10 +143,13 @@ class StampOutcome:
     written: int
     already: bool
     backup: Path | None = None
+    planned: tuple[Statement, ...] | None = None  # --dry-run: what would run; nothing was written
 
     def __str__(self) -> str:
         if self.already:
             return f"{self.tag} is already stamped; nothing written"
+        if self.planned is not None:
+            return f"dry run: stamping {self.tag} would run {len(self.planned)} statement(s); nothing written"
         text = f"stamped {self.tag}: {self.written} ledger row(s) written"
         if self.backup:
             text += f" (backup: {self.backup})"
@@ -147,25 +202,37 @@ def write_stamp(
     raise DatabaseError(f"{target.display}: the database stayed busy; nothing written")
 
 
-def refuse_unless_conforming(report: Report) -> None:
-    if report.gate_tag is None:
-        raise StampRefused("nothing to stamp: no migrations folder")
-    if report.blocking:
-        listed = "; ".join(f"{f.key} is {f.status}" for f in report.blocking[:3])
-        more = f" (+{len(report.blocking) - 3} more, see the report)" if len(report.blocking) > 3 else ""
-        raise StampRefused(
-            f"refusing to stamp {report.gate_tag}: {len(report.blocking)} blocking findings: {listed}{more}"
-        )
+def stamp_after_check(
+    request: CheckRequest,
+    report: Report,
+    *,
+    backup: bool = True,
+    dry_run: bool = False,
+    confirm: Callable[[StampPlan, DatabaseTarget], None] | None = None,
+    extra_blocking: Sequence[str] = (),
+) -> StampOutcome:
+    """The one stamp flow of ``driftgate stamp``, ``--driftgate-stamp`` and stamp-after-check.
 
-
-def stamp_after_check(request: CheckRequest, report: Report, *, backup: bool = True) -> StampOutcome:
-    refuse_unless_conforming(report)
-    assert request.migrations is not None and report.gate_tag is not None
+    The ledger is read fresh (the report may come from an xdist worker or be minutes old), the
+    decision is ``decide_stamp``, and the write re-judges the ledger inside its transaction.
+    ``confirm`` may raise to decline; ``dry_run`` returns the plan without writing.
+    """
+    if report.gate_tag is None or request.migrations is None:
+        raise InputError("nothing to stamp: no migrations folder configured")
     from driftgate.sources.migrations import load_migrations
 
     target = resolve_database(request.db_url, request.config_db_url)
     folder = load_migrations(request.migrations)
-    return write_stamp(target, folder, report.gate_tag, request.ledger_table, timeout=request.timeout, backup=backup)
+    with Database(target, timeout=request.timeout) as db:
+        rows = read_ledger(db, request.ledger_table) if ledger_exists(db, request.ledger_table) else None
+    plan = decide_stamp(report, folder, rows, request.ledger_table, extra_blocking)
+    if plan.already_stamped:
+        return StampOutcome(plan.tag, 0, True)
+    if dry_run:
+        return StampOutcome(plan.tag, 0, False, planned=plan.statements)
+    if confirm is not None:
+        confirm(plan, target)
+    return write_stamp(target, folder, plan.tag, request.ledger_table, timeout=request.timeout, backup=backup)
 
 
 def undo_stamp(target: DatabaseTarget, folder: MigrationsFolder, tag: str, table: str, *, timeout: float) -> int:
