@@ -103,7 +103,7 @@ def plan_from_state(state: LedgerState, folder: MigrationsFolder, tag: str, tabl
     for rule in LEDGER_REFUSALS:
         reason = rule(state, target, table)
         if reason is not None:
-            raise StampRefused(reason)
+            raise StampRefused(f"refusing to stamp {target.tag}: {reason}")
     missing = tuple(s.entry for s in state.entries if s.entry.idx <= target.idx and not s.rows)
     statements: list[Statement] = [(create_ledger_sql(table), ())]
     statements += [(insert_sql(table), (e.hash, e.when, e.when)) for e in missing]
