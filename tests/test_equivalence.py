@@ -1250,3 +1250,107 @@ def test_libsql_vector_index_shadow_tables_are_not_drift() -> None:
     objects = {f.object for f in findings(with_index, with_index)}
     assert "docs_emb_idx" in objects and not any("shadow" in o for o in objects)
     assert failing(with_index, schema) == [("index", "docs_emb_idx", "missing")]
+
+
+# --- literals by value (DESIGN 2, "Literals"), in every place an expression appears --------------
+
+# Each pair: SQLite is asked whether the two literals hold the same value of the same storage class.
+LITERAL_PAIRS = [
+    ("1.50", "1.5"),
+    ("15e-1", "1.5"),
+    ("1.5E0", "1.50"),
+    ("1e3", "1000.0"),
+    (".5", "0.5"),
+    ("0x10", "16"),
+    ("0X1f", "31"),
+    ("0xFFFFFFFFFFFFFFFF", "-1"),
+    ("00012", "12"),
+    ("1.", "1.0"),
+    ("9223372036854775808", "9223372036854775808.0"),
+    ("X'CAFE'", "x'cafe'"),
+    ("'it''s'", "'it''s'"),
+    ("1", "1.0"),
+    ("1e3", "1000"),
+    ("0x10", "16.0"),
+    ("9223372036854775807", "9223372036854775807.0"),
+    ("X'CAFE'", "X'CAFF'"),
+    ("X'00'", "'00'"),
+    ("'1'", "1"),
+    ("0.1", "0.10000000000000001"),
+    ("0.1", "0.1000000000000001"),
+    ("'abc'", "'ABC'"),
+]
+
+
+def _sqlite_same(left: str, right: str) -> bool:
+    import sqlite3
+
+    with sqlite3.connect(":memory:") as connection:
+        same = connection.execute(f"SELECT ({left}) = ({right}) AND typeof({left}) = typeof({right})").fetchone()[0]
+    return bool(same)
+
+
+def test_literal_pairs_cover_both_answers() -> None:
+    answers = {_sqlite_same(left, right) for left, right in LITERAL_PAIRS}
+    assert answers == {True, False}
+
+
+@pytest.mark.parametrize(("left", "right"), LITERAL_PAIRS)
+def test_literals_compare_as_sqlite_stores_them(left: str, right: str) -> None:
+    same = _sqlite_same(left, right)
+    assert (canonical_expression(left) == canonical_expression(right)) is same
+    assert (canonical_default(left) == canonical_default(right)) is same
+    assert (token_canonical(left) == token_canonical(right)) is same  # trigger bodies and fallbacks
+    assert (canonical_expression(f"a > {left}", "t") == canonical_expression(f"a > {right}", "t")) is same
+
+
+# Every place a literal sits in stored DDL; {v} is the literal.
+LITERAL_PLACES = {
+    "default": "CREATE TABLE t (a REAL DEFAULT ({v}));",
+    "check": "CREATE TABLE t (a REAL CHECK (a <> {v}));",
+    "partial-where": "CREATE TABLE t (a REAL); CREATE INDEX i ON t (a) WHERE a <> {v};",
+    "index-expression": "CREATE TABLE t (a REAL); CREATE INDEX i ON t (a + {v});",
+    "generated-column": "CREATE TABLE t (a REAL, g REAL GENERATED ALWAYS AS (a + {v}));",
+    "view": "CREATE TABLE t (a REAL); CREATE VIEW v AS SELECT a + {v} AS x FROM t;",
+    "trigger": "CREATE TABLE t (a REAL); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = {v}; END;",
+}
+SAME_SPELLINGS = [
+    ("1.50", "15e-1"),
+    ("1e3", "1000.0"),
+    (".5", "0.5"),
+    ("0x10", "16"),
+    ("X'CAFE'", "x'cafe'"),
+    ("1.5 /* a note */", "1.5"),
+    ("1.5 -- a note\n", "1.5"),
+    ("/* ) */ 'it''s'", "'it''s'"),
+]
+DIFFERENT_VALUES = [("1", "1.0"), ("0x10", "16.0"), ("X'CAFE'", "X'CAFF'"), ("1e3", "1000"), ("'1'", "1")]
+
+
+def _literal_cases(pairs: list[tuple[str, str]]) -> list:
+    return [
+        pytest.param(template.format(v=left), template.format(v=right), id=f"{place}:{left.strip()}~{right}")
+        for place, template in LITERAL_PLACES.items()
+        for left, right in pairs
+    ]
+
+
+@pytest.mark.parametrize(("expected_sql", "actual_sql"), _literal_cases(SAME_SPELLINGS))
+def test_literal_spellings_are_equal_everywhere(expected_sql: str, actual_sql: str) -> None:
+    assert failing(expected_sql, actual_sql) == []
+    assert failing(actual_sql, expected_sql) == []
+
+
+@pytest.mark.parametrize(("expected_sql", "actual_sql"), _literal_cases(DIFFERENT_VALUES))
+def test_literal_values_that_differ_fail_everywhere(expected_sql: str, actual_sql: str) -> None:
+    assert failing(expected_sql, actual_sql) != []
+    assert failing(actual_sql, expected_sql) != []
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "same"),
+    [('"it\'s"', "'it''s'", True), ('"abc"', "'abc'", True), ('"abc"', "'abd'", False)],
+)
+def test_double_quoted_default_is_a_string_by_its_characters(left: str, right: str, same: bool) -> None:
+    result = failing(f"CREATE TABLE t (a TEXT DEFAULT {left});", f"CREATE TABLE t (a TEXT DEFAULT {right});")
+    assert (result == []) is same

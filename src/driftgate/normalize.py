@@ -11,6 +11,7 @@ nothing else.
 from __future__ import annotations
 
 import functools
+import math
 
 import sqlglot
 from sqlglot import exp
@@ -21,6 +22,44 @@ from driftgate.identifiers import ascii_upper, fold_name, quote
 from driftgate.identifiers import canonical_identifier as canonical_identifier  # re-exported for older imports
 
 DIALECT = "sqlite"
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _real(value: float) -> str:
+    """A REAL printed one way: shortest round-trip digits, always with a '.' or an exponent."""
+    if math.isinf(value):
+        return "1e999" if value > 0 else "-1e999"  # SQLite reads an overflowing literal as +/-Inf
+    text = repr(value)
+    return text if any(c in text for c in ".e") else text + ".0"
+
+
+def canonical_number(text: str, *, negated: bool = False) -> str:
+    """A numeric literal as SQLite stores it: its storage class and value, not its spelling.
+
+    ``1.50``, ``15e-1`` and ``1.5`` are one REAL; ``0x10`` and ``16`` one INTEGER; ``1`` and ``1.0``
+    stay apart (INTEGER against REAL).  A decimal integer beyond 64 bits is a REAL in SQLite, except
+    ``-9223372036854775808`` (``negated``), which is the smallest INTEGER.
+    """
+    word = text.strip()
+    try:
+        if word[:2] in ("0x", "0X"):
+            value = int(word[2:], 16)
+            return str(value - 2**64 if value > _INT64_MAX else value)  # 64-bit two's complement, as SQLite
+        if any(c in word for c in ".eE"):
+            return _real(float(word))
+        value = int(word)
+    except ValueError:
+        return word
+    if value > _INT64_MAX and not (negated and value == _INT64_MAX + 1):
+        return _real(float(value))
+    return str(value)
+
+
+def canonical_blob(hex_digits: str) -> str:
+    """A blob literal by its bytes: hex digit case does not matter."""
+    return "X'" + hex_digits.upper() + "'"
 
 
 def tokenize(sql: str) -> list[Token]:
@@ -44,14 +83,48 @@ def _print_name(name: str) -> str:
     return quote(name)
 
 
+def _token_literal(sql: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
+    """A literal token printed by value, and how many tokens it used; None if token i is no literal."""
+    token = tokens[i]
+    kind = token.token_type
+    if kind == TokenType.HEX_STRING:  # sqlglot gives both 0x10 and X'10' this type: the source says which
+        if sql[token.start : token.start + 2].lower() == "0x":
+            number = canonical_number("0x" + token.text)
+            return (f"- {number[1:]}" if number.startswith("-") else number), 1
+        return canonical_blob(token.text), 1
+    if kind == TokenType.NUMBER:
+        negated = i > 0 and tokens[i - 1].token_type == TokenType.DASH
+        return canonical_number(token.text, negated=negated), 1
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    if (  # ".5" is read as DOT, NUMBER
+        kind == TokenType.DOT
+        and following is not None
+        and following.token_type == TokenType.NUMBER
+        and following.start == token.end + 1
+        and following.text[:1].isdigit()
+    ):
+        return canonical_number("." + following.text), 2
+    return None
+
+
 def token_canonical(sql: str) -> str:
-    """Fallback canonical form: tokens re-joined, keywords upper, identifiers folded (quoted if need be)."""
+    """Fallback canonical form: tokens re-joined, keywords upper, identifiers folded (quoted if need be).
+
+    Literals print by value (canonical_number, canonical_blob); comments are dropped by the tokenizer.
+    """
     try:
         tokens = tokenize(sql)
     except SqlglotError:
         return " ".join(sql.split())
     parts: list[str] = []
-    for token in tokens:
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        literal = _token_literal(sql, tokens, i)
+        if literal is not None:
+            parts.append(literal[0])
+            i += literal[1]
+            continue
         if token.token_type == TokenType.STRING:
             parts.append("'" + token.text.replace("'", "''") + "'")
         elif token.token_type == TokenType.IDENTIFIER:
@@ -60,6 +133,7 @@ def token_canonical(sql: str) -> str:
             parts.append(fold_name(token.text))
         else:
             parts.append(token.text.upper())
+        i += 1
     return " ".join(parts)
 
 
@@ -179,6 +253,11 @@ def _is_truth_test(boolean: exp.Boolean) -> bool:
 
 def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns: bool) -> exp.Expression:
     def rewrite(n: exp.Expression) -> exp.Expression:
+        n.pop_comments()  # comments are whitespace: they never make two items differ
+        if isinstance(n, exp.Literal) and not n.is_string:
+            return exp.Literal.number(canonical_number(n.this, negated=isinstance(n.parent, exp.Neg)))
+        if isinstance(n, exp.HexString):
+            return exp.HexString(this=n.this.upper())
         if isinstance(n, exp.Boolean) and not _is_truth_test(n):
             # SQLite has no boolean type: TRUE and FALSE are the integers 1 and 0 (except after IS).
             return exp.Literal.number(1 if n.this else 0)
