@@ -67,3 +67,7 @@ def test_trigger(driftgate_finding: Finding) -> None:
 
 def test_ledger(driftgate_finding: Finding) -> None:
     assert_conforms(driftgate_finding)
+
+
+def test_migration(driftgate_finding: Finding) -> None:
+    assert_conforms(driftgate_finding)

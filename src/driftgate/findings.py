@@ -24,6 +24,7 @@ KINDS = (
     "trigger",
     "table_option",
     "ledger",
+    "migration",
 )
 STATUSES = ("ok", "missing", "unexpected", "different", "not_compared")
 

@@ -30,9 +30,20 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
+class SchemaObject:
+    """One row of the live ``sqlite_schema`` (what the pending-migration rehearsal rebuilds)."""
+
+    type: str
+    name: str
+    table: str
+    sql: str | None
+
+
+@dataclass(frozen=True)
 class LiveState:
     schema: Schema
     ledger: tuple[LedgerRow, ...] | None  # None: no ledger table yet
+    objects: tuple[SchemaObject, ...] = ()  # sqlite_schema as read: what the rehearsal rebuilds
 
 
 def read_document(db: Database) -> dict[str, list[Any]]:
@@ -93,4 +104,5 @@ def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = "
     document = read_document(db)
     ignore = (*ignore, glob.escape(ledger_table))  # the ledger's name is matched exactly, not as a glob
     ledger = read_ledger(db, ledger_table) if has_table(document, ledger_table) else None
-    return LiveState(build_schema(document, ignore=ignore), ledger)
+    objects = tuple(SchemaObject(*row) for row in document.get("objects", []))
+    return LiveState(build_schema(document, ignore=ignore), ledger, objects)

@@ -185,19 +185,24 @@ def _build_rows(findings: Sequence[Finding], sources: list[str], table: str | No
     return rows
 
 
+UNTIED_SECTIONS = {
+    "ledger": ("Ledger", "__drizzle_migrations against the journal"),
+    "migration": ("Pending migrations", "rehearsed on a copy of the live schema (no data copied)"),
+}
+
+
 def _group_sections(report: Report) -> list[Section]:
     order = _source_order(report)
-    groups: dict[str | None, list[Finding]] = {}
+    groups: dict[tuple[str | None, str | None], list[Finding]] = {}
     for finding in report.findings:
-        groups.setdefault(finding.table, []).append(finding)
+        # Findings tied to no table get a section per kind (ledger, migration rehearsal).
+        groups.setdefault((finding.table, None if finding.table else finding.kind), []).append(finding)
     sections = []
-    for n, (table, findings) in enumerate(groups.items()):
+    for n, ((table, kind), findings) in enumerate(groups.items()):
         present = {f.source for f in findings}
         sources = [s for s in order if s in present]
         if table is None:
-            kinds = {f.kind for f in findings}
-            title = "Ledger" if kinds == {"ledger"} else "Not tied to a table"
-            note = "__drizzle_migrations against the journal" if "ledger" in kinds else ""
+            title, note = UNTIED_SECTIONS.get(kind or "", ("Not tied to a table", ""))
         else:
             title, note = table, ""
         sections.append(Section(f"s{n}", table, title, note, sources, _build_rows(findings, sources, table)))

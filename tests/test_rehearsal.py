@@ -1,0 +1,161 @@
+"""Pending-migration rehearsal (DESIGN 4, kind `migration`) on real migration folders.
+
+The answers are checked against drizzle-orm's real migrator on a copy of the same database:
+what the rehearsal says applies does apply, what it says fails does fail.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import jsonschema
+
+from cli import driftgate
+from conftest import LEGACY_SQL, PREPARE_SQL, REPO, SEQUENCE_MIGRATIONS, build_file_db
+from driftgate.report.json_report import report_schema
+from driftgate.sources.migrations import load_migrations
+from driftgate.stamp import create_ledger_sql
+
+
+def _folder(tmp_path: Path, *later: tuple[str, str]) -> Path:
+    """stamp-sequence's baseline, then the given (tag, sql) entries after it."""
+    folder = tmp_path / "migrations"
+    (folder / "meta").mkdir(parents=True)
+    shutil.copy(SEQUENCE_MIGRATIONS / "0000_baseline.sql", folder)
+    shutil.copy(SEQUENCE_MIGRATIONS / "meta" / "0000_snapshot.json", folder / "meta")
+    journal = json.loads((SEQUENCE_MIGRATIONS / "meta" / "_journal.json").read_text())
+    entries = journal["entries"][:1]
+    for n, (tag, sql) in enumerate(later, start=1):
+        (folder / f"{tag}.sql").write_text(sql, encoding="utf-8")
+        entries.append({"idx": n, "version": "6", "when": entries[0]["when"] + n, "tag": tag, "breakpoints": True})
+    (folder / "meta" / "_journal.json").write_text(json.dumps({**journal, "entries": entries}))
+    return folder
+
+
+def _check(tmp_path: Path, db: Path, folder: Path) -> tuple[int, dict, str]:
+    report, html = tmp_path / "r.json", tmp_path / "r.html"
+    run = driftgate("check", "--db", db, "--migrations", folder, "--json", report, "--html", html, cwd=tmp_path)
+    document = json.loads(report.read_text())
+    jsonschema.validate(document, report_schema())
+    return run.code, document, html.read_text()
+
+
+def _rehearsal(document: dict) -> dict[str, dict]:
+    return {f["object"]: f for f in document["findings"] if f["kind"] == "migration"}
+
+
+def _real_migrator_succeeds(db: Path, folder: Path) -> bool:
+    """Stamp the baseline on a copy (as the rehearsal presumes), then run drizzle-orm's real migrator."""
+    copy = db.with_name("migrated-" + db.name)
+    shutil.copy(db, copy)
+    baseline = load_migrations(folder).entries[0]
+    with sqlite3.connect(copy) as connection:
+        connection.execute(create_ledger_sql("__drizzle_migrations"))
+        connection.execute(
+            "INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)", (baseline.hash, baseline.when)
+        )
+    done = subprocess.run(
+        ["node", str(REPO / "tools" / "migrate.mjs"), f"file:{copy}", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode == 0
+
+
+def _conforming(tmp_path: Path) -> Path:
+    return build_file_db(tmp_path / "prod.db", LEGACY_SQL.read_text(), PREPARE_SQL.read_text())
+
+
+def test_stamp_sequence_pending_entry_applies(tmp_path: Path) -> None:
+    db = _conforming(tmp_path)
+    code, document, html = _check(tmp_path, db, SEQUENCE_MIGRATIONS)
+    assert code == 0
+    found = _rehearsal(document)
+    assert found["0001_add_lookup_indexes"]["status"] == "ok"
+    assert "data is not copied" in found["0001_add_lookup_indexes"]["message"]
+    assert "Pending migrations" in html and "0001_add_lookup_indexes" in html
+    assert _real_migrator_succeeds(db, SEQUENCE_MIGRATIONS)
+
+
+def test_failing_entry_is_different_with_file_line_and_blocks_the_stamp(tmp_path: Path) -> None:
+    db = _conforming(tmp_path)
+    with sqlite3.connect(db) as connection:  # someone added the index by hand: 0001 will collide with it
+        connection.execute("CREATE INDEX idx_sessions_machine ON sessions (machine_id, started_at DESC)")
+    folder = _folder(
+        tmp_path,
+        (
+            "0001_lookup",
+            "CREATE INDEX `idx_command_cache_lookup` ON `command_cache` (`machine_id`);--> statement-breakpoint\n"
+            'CREATE INDEX `idx_sessions_machine` ON `sessions` (`machine_id`,"started_at" desc);',
+        ),
+        ("0002_more", "ALTER TABLE `sessions` ADD `note` text;"),
+    )
+    code, document, html = _check(tmp_path, db, folder)
+    assert code == 1
+    found = _rehearsal(document)
+    failed = found["0001_lookup"]
+    assert failed["status"] == "different" and failed["expected"] == "applies"
+    assert "already exists" in failed["actual"]
+    assert failed["location"] == f"{folder / '0001_lookup.sql'}:2"
+    assert "data is not copied" in failed["message"] and failed["fix"]
+    assert found["0002_more"]["status"] == "not_compared"
+    assert "0001_lookup" in html and "already exists" in html
+    assert not _real_migrator_succeeds(db, folder)
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 1 and "baseline:migration:0001_lookup" in stamp.err
+    with sqlite3.connect(db) as connection:
+        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+
+
+def test_later_entry_failing_after_an_applying_one(tmp_path: Path) -> None:
+    db = _conforming(tmp_path)
+    folder = _folder(
+        tmp_path,
+        ("0001_ok", "ALTER TABLE `sessions` ADD `note` text;"),
+        ("0002_bad", "CREATE INDEX `ix_note` ON `sessions` (`no_such_column`);"),
+    )
+    _, document, _ = _check(tmp_path, db, folder)
+    found = _rehearsal(document)
+    assert [found[t]["status"] for t in ("0001_ok", "0002_bad")] == ["ok", "different"]
+    assert "no such column" in found["0002_bad"]["actual"]
+    assert not _real_migrator_succeeds(db, folder)
+
+
+def test_two_statements_in_one_chunk_are_what_the_migrator_cannot_run(tmp_path: Path) -> None:
+    db = _conforming(tmp_path)
+    folder = _folder(tmp_path, ("0001_two", "CREATE TABLE `a` (`x` integer);\nCREATE TABLE `b` (`y` integer);\n"))
+    _, document, _ = _check(tmp_path, db, folder)
+    found = _rehearsal(document)["0001_two"]
+    assert found["status"] == "different" and "2 statements" in found["actual"]
+    assert found["location"].endswith("0001_two.sql:2")
+    with_breakpoint = _folder(
+        tmp_path / "fixed",
+        ("0001_two", "CREATE TABLE `a` (`x` integer);--> statement-breakpoint\nCREATE TABLE `b` (`y` integer);\n"),
+    )
+    _, document, _ = _check(tmp_path, db, with_breakpoint)
+    assert _rehearsal(document)["0001_two"]["status"] == "ok"
+    assert _real_migrator_succeeds(db, with_breakpoint)
+
+
+def test_fts5_and_views_and_triggers_are_rebuilt(tmp_path: Path) -> None:
+    db = _conforming(tmp_path)
+    with sqlite3.connect(db) as connection:
+        connection.executescript(
+            "CREATE VIRTUAL TABLE notes_fts USING fts5(body);"
+            "CREATE VIEW v_sessions AS SELECT machine_id FROM sessions;"
+            "CREATE TRIGGER tr_sessions AFTER INSERT ON sessions BEGIN SELECT 1; END;"
+        )
+    folder = _folder(
+        tmp_path, ("0001_drop_view", "DROP VIEW `v_sessions`;--> statement-breakpoint\nDROP TRIGGER `tr_sessions`;")
+    )
+    _, document, _ = _check(tmp_path, db, folder)
+    assert _rehearsal(document)["0001_drop_view"]["status"] == "ok"
+    missing = _folder(tmp_path / "again", ("0001_drop_view", "DROP VIEW `v_nope`;"))
+    _, document, _ = _check(tmp_path, db, missing)
+    assert "no such view" in _rehearsal(document)["0001_drop_view"]["actual"]
