@@ -16,6 +16,7 @@ from driftgate.config import FileConfig, load_config
 from driftgate.errors import DriftgateError, InputError
 from driftgate.extract import extract_reference, reference_is_stale
 from driftgate.report.json_report import write_json
+from driftgate.report.safe import printable
 from driftgate.report.terminal import print_summary
 from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
 from driftgate.urls import redact
@@ -25,7 +26,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail(error: DriftgateError) -> None:
     """One line on stderr, no traceback, the documented exit code."""
-    click.echo(f"driftgate: error: {redact(str(error))}", err=True)
+    click.echo(f"driftgate: error: {printable(redact(str(error)))}", err=True)
     sys.exit(error.exit_code)
 
 
@@ -46,7 +47,7 @@ def handles_errors(command: F) -> F:
             if os.environ.get("DRIFTGATE_DEBUG"):
                 raise
             click.echo(
-                f"driftgate: internal error: {type(error).__name__}: {redact(str(error))} "
+                f"driftgate: internal error: {type(error).__name__}: {printable(redact(str(error)))} "
                 "(set DRIFTGATE_DEBUG=1 for the traceback)",
                 err=True,
             )
@@ -271,7 +272,7 @@ def _stamp_checked(request: CheckRequest, result: CheckResult, *, dry_run: bool,
         for sql_text, args in outcome.planned:
             click.echo(_inline(sql_text, args) + ";")
         return
-    click.echo(str(outcome))
+    click.echo(printable(outcome))
 
 
 def _inline(sql_text: str, args: tuple | list) -> str:

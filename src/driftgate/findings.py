@@ -54,7 +54,9 @@ class Finding:
 
     @property
     def test_id(self) -> str:
-        return f"{self.source}:{self.object}"
+        from driftgate.report.safe import printable
+
+        return printable(f"{self.source}:{self.object}")
 
     def to_json(self) -> dict[str, Any]:
         # Not dataclasses.asdict: it deep-copies every value, 10x slower on 30k findings.

@@ -215,15 +215,17 @@ def assert_conforms(finding: Finding) -> None:
     """Fail with expected vs actual, the fix and the location, without a traceback."""
     if not finding.failed:
         return
-    lines = [f"{finding.status}: {finding.message}"]
+    from driftgate.report.safe import printable, shown_fix
+
+    lines = [f"{finding.status}: {printable(finding.message)}"]
     if finding.expected is not None:
-        lines.append(f"  expected: {finding.expected}")
+        lines.append(f"  expected: {printable(finding.expected)}")
     if finding.actual is not None:
-        lines.append(f"  actual:   {finding.actual}")
+        lines.append(f"  actual:   {printable(finding.actual)}")
     if finding.fix:
-        lines.append("  fix:      " + finding.fix.replace("\n", "\n            "))
+        lines.append("  fix:      " + shown_fix(finding.fix).replace("\n", "\n            "))
     if finding.location:
-        lines.append(f"  defined:  {finding.location}")
+        lines.append(f"  defined:  {printable(finding.location)}")
     pytest.fail("\n".join(lines), pytrace=False)
 
 
@@ -254,7 +256,9 @@ class DriftgateSession:
         error = self.state.error
         if error is None:
             return
-        message = f"driftgate: error: {redact(str(error))}"
+        from driftgate.report.safe import printable
+
+        message = f"driftgate: error: {printable(redact(str(error)))}"
         if hasattr(self.config, "workeroutput"):
             # An xdist worker that exits takes the controller down with a wall of INTERNALERRORs:
             # hand the error over instead; the controller ends the run with its exit code.
@@ -362,6 +366,7 @@ def _print_summary(terminalreporter: Any, report: Report, state: _State) -> None
 def _stamp(config: pytest.Config, state: _State, report: Report) -> tuple[str, int]:
     """The stamp gate: the CLI's flow; returns the line to print and its exit code (0 stamped or already)."""
     from driftgate.errors import StampRefused
+    from driftgate.report.safe import printable
     from driftgate.stamp import stamp_after_check
 
     failed_baseline = sum(
@@ -373,7 +378,7 @@ def _stamp(config: pytest.Config, state: _State, report: Report) -> tuple[str, i
     try:
         outcome = stamp_after_check(_request(config, state, db_url), report, extra_blocking=extra)
     except (StampRefused, InputError) as error:
-        return f"driftgate stamp: refused, {redact(str(error))}; nothing written", error.exit_code
+        return f"driftgate stamp: refused, {printable(redact(str(error)))}; nothing written", error.exit_code
     except DriftgateError as error:
-        return f"driftgate stamp: error: {redact(str(error))}", error.exit_code
-    return f"driftgate stamp: {outcome}", 0
+        return f"driftgate stamp: error: {printable(redact(str(error)))}", error.exit_code
+    return f"driftgate stamp: {printable(outcome)}", 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from driftgate.findings import Finding, Report
 from driftgate.model import Location
+from driftgate.report.safe import comment_only, needs_escaping, printable
 from driftgate.sources.statements import split_sql_script
 
 # Groups, in script order.
@@ -57,7 +58,7 @@ def _statements(sql: str) -> list[str]:
 
 def classify(fix: str) -> tuple[int, bool]:
     """The group a fix belongs to and whether it is destructive."""
-    lines = fix.strip().splitlines()
+    lines = fix.strip().split("\n")  # not splitlines(): U+2028 and friends may sit inside a quoted name
     advice = "\n".join(line for line in lines if line.lstrip().startswith("--"))
     statements = _statements("\n".join(line for line in lines if not line.lstrip().startswith("--")))
     destructive = bool(_DESTRUCTIVE_ADVICE.search(advice)) or any(_DESTRUCTIVE_STATEMENT.match(s) for s in statements)
@@ -103,8 +104,8 @@ def _header(report: Report, entries: list[FixEntry]) -> list[str]:
     findings = sum(len(e.findings) for e in entries)
     lines = [
         "-- driftgate fix script",
-        f"-- database: {report.database}",
-        f"-- verdict: {report.verdict()}",
+        f"-- database: {printable(report.database)}",
+        f"-- verdict: {printable(report.verdict())}",
     ]
     if report.started_at:
         lines.append(f"-- checked at: {report.started_at}")
@@ -117,9 +118,24 @@ def _header(report: Report, entries: list[FixEntry]) -> list[str]:
 
 
 def _keys(entry: FixEntry) -> str:
-    keys = [f"{f.key} ({f.status})" for f in entry.findings[:MAX_KEYS]]
+    keys = [f"{printable(f.key)} ({f.status})" for f in entry.findings[:MAX_KEYS]]
     more = len(entry.findings) - MAX_KEYS
     return "-- fixes " + ", ".join(keys) + (f" and {more} more" if more > 0 else "")
+
+
+def _safe_text(text: str) -> str:
+    """A fix as the script carries it: names are data, never code (DESIGN 4).
+
+    Advice (a fix that starts with ``--``) stays comments whatever the names in it hold.  SQL keeps
+    its exact identifiers (quoted, so a newline in a name is part of the name, not a new statement),
+    and when they hold control or bidi characters a comment above shows the statement escaped.
+    """
+    if text.startswith("--"):
+        return comment_only(text)
+    if not needs_escaping(text):
+        return text
+    shown = comment_only("-- the names below hold control, line-break or bidi characters; escaped, it reads: ")
+    return shown + printable(text) + "\n" + text
 
 
 def fix_script(report: Report) -> str:
@@ -139,5 +155,5 @@ def render_fix_script(report: Report, entries: list[FixEntry]) -> str:
         if entry.destructive:
             lines.append(WARNING)
         lines.append(_keys(entry))
-        lines.extend(entry.text.splitlines())
+        lines.extend(_safe_text(entry.text).split("\n"))
     return "\n".join(lines) + "\n"

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from driftgate.findings import KINDS, STATUSES, Finding, Report
 from driftgate.report import write_atomically
 from driftgate.report.fixscript import collect_fixes, render_fix_script
 from driftgate.report.json_report import report_document
+from driftgate.report.safe import printable_block, shown_fix
 
 Segments = list[tuple[str, str]]  # (tag, text): tag "" for common text, "del"/"ins" for a difference
 
@@ -295,6 +297,13 @@ def _status_label(status: str) -> str:
 
 
 @cache
+def _shown(value: Any) -> Any:
+    """Every value the template prints: control and bidi characters made visible (names are data)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable_block(value)
+    return value
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("driftgate.report", "templates"),
@@ -302,8 +311,10 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
+        finalize=_shown,
     )
     env.filters["status_label"] = _status_label
+    env.filters["fix"] = shown_fix
     return env
 
 

@@ -33,7 +33,9 @@ def report_document(report: Report) -> dict[str, Any]:
 
 
 def write_json(report: Report, path: Path) -> None:
-    write_atomically(path, json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n")
+    from driftgate.report.safe import json_text
+
+    write_atomically(path, json_text(json.dumps(report_document(report), indent=2, ensure_ascii=False)) + "\n")
 
 
 def report_schema() -> dict[str, Any]:

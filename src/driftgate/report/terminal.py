@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from driftgate.findings import STATUSES, Report
+from driftgate.report.safe import printable
 
 MAX_LISTED = 200
 
@@ -16,7 +17,7 @@ MAX_LISTED = 200
 def print_summary(report: Report, console: Console | None = None) -> None:
     console = console or Console(stderr=False, highlight=False, soft_wrap=True)
     counts = Counter((f.source, f.kind, f.status) for f in report.findings)
-    table = Table(title=f"driftgate: {report.database}", show_lines=False)
+    table = Table(title=Text(f"driftgate: {printable(report.database)}"), show_lines=False)
     table.add_column("source")
     table.add_column("kind")
     for status in STATUSES:
@@ -27,10 +28,10 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     failed = report.failed
     for finding in failed[:MAX_LISTED]:
         line = Text(f"{finding.status:>12}", style="red")
-        line.append(f" {finding.key}")
+        line.append(f" {printable(finding.key)}")  # names are data: no raw escapes reach the terminal
         if finding.expected is not None or finding.actual is not None:
-            line.append(f"  expected {finding.expected!s} / actual {finding.actual!s}")
+            line.append(f"  expected {printable(finding.expected)} / actual {printable(finding.actual)}")
         console.print(line)
     if len(failed) > MAX_LISTED:
         console.print(f"... and {len(failed) - MAX_LISTED} more (see the JSON/HTML report)")
-    console.print(f"driftgate verdict: {report.verdict()}", markup=False)
+    console.print(f"driftgate verdict: {printable(report.verdict())}", markup=False)

@@ -63,7 +63,8 @@ def sql_source(paths: Sequence[Path]) -> ExpectedSource:
     files = sql_files(paths)
     for file in files:
         try:
-            text = file.read_text(encoding="utf-8")
+            # Bytes, not read_text(): newline translation would turn a CR inside a quoted name or string into LF.
+            text = file.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{file}: cannot read ({exc})") from None
         statements.extend(split_sql_script(text, Location(str(file), 1)))

@@ -11,6 +11,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from driftgate.errors import InputError
 from driftgate.model import Location
 
 # drizzle-kit separates the statements of a migration with this marker; it is a
@@ -97,6 +98,9 @@ def statement_spans(text: str) -> list[tuple[int, int]]:
 def split_sql_script(text: str, location: Location) -> list[SqlStatement]:
     """Split a script into statements, each located at the line its first token is on."""
     base = location.line if location.line is not None else 1
+    if "\x00" in text:  # SQLite would stop reading at it: the rest of the file would silently vanish
+        line = base + text.count("\n", 0, text.index("\x00"))
+        raise InputError(f"{location.file}:{line}: a NUL character in SQL (SQLite stops reading there)")
     return [
         SqlStatement(text[start:end], Location(location.file, base + text.count("\n", 0, start)))
         for start, end in statement_spans(text)
