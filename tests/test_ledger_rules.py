@@ -140,3 +140,13 @@ def test_extra_failures_block_like_findings(two: MigrationsFolder) -> None:
     with pytest.raises(StampRefused, match="2 baseline tests failed"):
         decide_stamp(report("0000_step"), two, None, TABLE, extra=["2 baseline tests failed"])
     assert not decide_stamp(report("0000_step"), two, None, TABLE).already_stamped
+
+
+def test_pending_after_is_what_the_migrator_would_run(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path, [100, 200, 300])
+    first, second, third = folder.entries
+    assert ledger_state(folder, None).pending_after(first) == (second, third)  # the baseline gets stamped
+    recorded = [row(first.hash, first.when), row(second.hash, second.when)]
+    assert ledger_state(folder, recorded).pending_after(first) == (third,)  # --tag 0000, 0001 already ran
+    assert ledger_state(folder, [row("e" * 64, 250)]).pending_after(first) == (third,)  # 0001 would be skipped
+    assert ledger_state(folder, None).pending_after(third) == ()

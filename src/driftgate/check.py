@@ -22,7 +22,7 @@ from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LiveState, read_live
 from driftgate.rehearsal import rehearsal_findings
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
-from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, MigrationEntry, MigrationsFolder, load_migrations
+from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, MigrationsFolder, load_migrations
 from driftgate.urls import DatabaseTarget, resolve_database
 
 
@@ -72,12 +72,6 @@ def baseline_tag(request: CheckRequest, folder: MigrationsFolder, ledger: Ledger
     return (recorded[-1] if recorded else folder.entries[0]).tag
 
 
-def pending_after(folder: MigrationsFolder, tag: str) -> tuple[MigrationEntry, ...]:
-    """The entries after the expected baseline: what `drizzle-kit migrate` would run next."""
-    baseline = folder.entry(tag)
-    return tuple(e for e in folder.entries if e.idx > baseline.idx)
-
-
 def baseline_source(folder: MigrationsFolder, tag: str) -> ExpectedSource:
     entries = folder.up_to(tag)
     style = "pull-style, compared through its snapshot" if entries[-1].is_pull_style else "generate-style"
@@ -112,8 +106,8 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
     infos = [source.info for source, _ in expected]
     if ledger is not None:
         findings.extend(ledger_findings(ledger, request.ledger_table))
-    if folder is not None and tag is not None:
-        findings.extend(rehearsal_findings(live.objects, pending_after(folder, tag)))
+    if folder is not None and ledger is not None and tag is not None:
+        findings.extend(rehearsal_findings(live.objects, ledger.pending_after(folder.entry(tag))))
     if not findings:
         # Silence is never a pass: e.g. ignore_tables hid everything.
         raise InputError("nothing was compared: no table on either side (check ignore_tables and the sources)")

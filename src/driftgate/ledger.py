@@ -63,6 +63,12 @@ class LedgerState:
     def recorded_entries(self) -> list[MigrationEntry]:
         return [s.entry for s in self.entries if s.rows]
 
+    def pending_after(self, baseline: MigrationEntry) -> tuple[MigrationEntry, ...]:
+        """What `drizzle-kit migrate` would run once the baseline is recorded: the entries after it whose
+        `when` is above the newest created_at (the migrator reads that once and compares every entry with it)."""
+        threshold = baseline.when if self.newest is None else max(self.newest, baseline.when)
+        return tuple(s.entry for s in self.entries if s.entry.idx > baseline.idx and s.entry.when > threshold)
+
 
 def ledger_state(folder: MigrationsFolder, rows: Sequence[LedgerRow] | None) -> LedgerState:
     """Group the rows by created_at and compare them with the journal, once."""
