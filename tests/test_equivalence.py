@@ -1354,3 +1354,22 @@ def test_literal_values_that_differ_fail_everywhere(expected_sql: str, actual_sq
 def test_double_quoted_default_is_a_string_by_its_characters(left: str, right: str, same: bool) -> None:
     result = failing(f"CREATE TABLE t (a TEXT DEFAULT {left});", f"CREATE TABLE t (a TEXT DEFAULT {right});")
     assert (result == []) is same
+
+
+@pytest.mark.parametrize(
+    ("expected_sql", "actual_sql", "expected_kind", "actual_kind"),
+    [
+        ("CREATE VIRTUAL TABLE ft USING fts5(a, b);", "CREATE TABLE ft (a, b);", "virtual", "table"),
+        ("CREATE TABLE ft (a, b);", "CREATE VIRTUAL TABLE ft USING fts5(a, b);", "table", "virtual"),
+    ],
+)
+def test_table_kind_virtual_against_ordinary_is_the_table_finding(
+    expected_sql: str, actual_sql: str, expected_kind: str, actual_kind: str
+) -> None:
+    """The table finding itself says which kind each side has (table_option alone would hide the cause)."""
+    table = [f for f in findings(expected_sql, actual_sql) if f.kind == "table"]
+    assert [(f.object, f.status, f.expected, f.actual) for f in table] == [
+        ("ft", "different", expected_kind, actual_kind)
+    ]
+    same = [f for f in findings(expected_sql, expected_sql) if f.kind == "table"]
+    assert [(f.object, f.status) for f in same] == [("ft", "ok")]
