@@ -36,7 +36,7 @@ def folder_with(tmp_path: Path, whens: Sequence[int]) -> MigrationsFolder:
 
 
 def row(hash_: str, created_at: int | None) -> LedgerRow:
-    return LedgerRow(None, hash_, created_at)
+    return LedgerRow(hash_, created_at)
 
 
 def statuses(folder: MigrationsFolder, rows: Sequence[LedgerRow] | None) -> dict[str, str]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from driftgate.findings import Finding
+from driftgate.identifiers import quote
 from driftgate.live import LedgerRow
 from driftgate.sources.migrations import MigrationEntry, MigrationsFolder
 
@@ -124,10 +125,6 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _quoted(table: str) -> str:
-    return '"' + table.replace('"', '""') + '"'
-
-
 # One function per rule; the first rule that applies to an entry gives its one finding.
 
 
@@ -142,7 +139,7 @@ def _edited(state: EntryState, table: str) -> Finding | None:
         expected=_expected(entry),
         actual=f"hash {state.rows[0].hash[:12]}…, created_at {entry.when}",
         fix=f"-- restore {entry.path.name} as it was applied, or (if the edit is harmless) "
-        f"UPDATE {_quoted(table)} SET hash = {_sql_string(entry.hash)} WHERE created_at = {entry.when};",
+        f"UPDATE {quote(table)} SET hash = {_sql_string(entry.hash)} WHERE created_at = {entry.when};",
         location=str(entry.path),
     )
 
@@ -225,7 +222,7 @@ def stranger_finding(row: LedgerRow, table: str) -> Finding:
         f"{table} has a row (created_at {row.created_at}) that the journal does not know",
         expected=None,
         actual=f"hash {row.hash[:12]}…, created_at {row.created_at}",
-        fix=f"-- find which migration wrote it; DELETE FROM {_quoted(table)} WHERE created_at = {row.created_at};",
+        fix=f"-- find which migration wrote it; DELETE FROM {quote(table)} WHERE created_at = {row.created_at};",
     )
 
 
