@@ -129,7 +129,7 @@ def decide_stamp(
 ) -> StampPlan:
     """The one stamp decision (pure): already stamped wins over drift; then the ledger's rules; then the check."""
     if report.gate_tag is None:
-        raise InputError("nothing to stamp: no migrations folder configured")
+        raise InputError("no migrations folder configured: nothing to stamp")
     plan = plan_from_state(ledger_state(folder, rows), folder, report.gate_tag, table)  # ledger refusals name the row
     reason = None if plan.already_stamped else blocking_reason(report, extra)
     if reason is not None:
@@ -218,7 +218,7 @@ def stamp_after_check(
     ``confirm`` may raise to decline; ``dry_run`` returns the plan without writing.
     """
     if report.gate_tag is None or request.migrations is None:
-        raise InputError("nothing to stamp: no migrations folder configured")
+        raise InputError("no migrations folder configured: nothing to stamp")
     from driftgate.sources.migrations import load_migrations
 
     target = resolve_database(request.db_url, request.config_db_url)
