@@ -1,6 +1,8 @@
 """Columns of matched tables: presence, then type, NOT NULL, default and collation, each its own finding.
 
-Column order is not compared: SQLite reads and writes by name, and drizzle
+Each attribute has its own function (:data:`COLUMN_ATTRIBUTES`), as Alembic's autogenerate compares
+type, nullable and server default separately; the canonical forms they compare come from
+:mod:`driftgate.normalize`.  Column order is not compared: SQLite reads and writes by name, and drizzle
 never reorders an existing table.
 """
 
