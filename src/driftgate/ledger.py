@@ -7,35 +7,15 @@ whose created_at is at or past a pending entry's ``when`` silently skips it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-from driftgate.findings import Finding
+from driftgate.findings import Finding, new_finding
 from driftgate.live import LedgerRow
 from driftgate.sources.migrations import MigrationEntry, MigrationsFolder
 
-
-def _finding(
-    obj: str,
-    status: str,
-    message: str,
-    *,
-    expected: str | None,
-    actual: str | None,
-    fix: str | None = None,
-    location: str | None = None,
-) -> Finding:
-    return Finding(
-        source="baseline",
-        kind="ledger",
-        table=None,
-        object=obj,
-        status=status,
-        expected=expected,
-        actual=actual,
-        message=message,
-        fix=fix if status != "ok" else None,
-        location=location,
-    )
+# A ledger finding: source baseline, kind ledger, no table; called as (object, status, message, **values).
+_finding = functools.partial(new_finding, "baseline", "ledger", None)
 
 
 def recorded_entries(folder: MigrationsFolder, rows: Sequence[LedgerRow]) -> list[MigrationEntry]:
