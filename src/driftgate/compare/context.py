@@ -39,3 +39,8 @@ class Comparison:
     ) -> Finding:
         values = {"expected": expected, "actual": actual, "fix": fix, "location": where(location)}
         return new_finding(self.source, kind, table, obj, status, message, **values)
+
+    def unexpected(self, kind: str, table: str, obj: str, what: str, actual: str, fix: str) -> Finding:
+        """An item only the database has: ``what`` names it in the message (e.g. "index ix_users_email")."""
+        message = f"the database has {what}, which {self.source} does not define"
+        return self.finding(kind, table, obj, "unexpected", actual=actual, message=message, fix=fix)
