@@ -63,6 +63,23 @@ class Finding:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def new_finding(
+    source: str, kind: str, table: str | None, obj: str, status: str, message: str = "", **values: str | None
+) -> Finding:
+    """A finding whose values that do not apply are null (DESIGN 4).
+
+    No ``expected`` for an unexpected item, no ``actual`` for a missing one, no ``fix`` when it is ok.
+    ``values``: expected, actual, fix, location.
+    """
+    if status == "unexpected":
+        values["expected"] = None
+    if status == "missing":
+        values["actual"] = None
+    if status == "ok":
+        values["fix"] = None
+    return Finding(source, kind, table, obj, status, message=message, **values)  # type: ignore[arg-type]
+
+
 def where(location: Location | None) -> str | None:
     return str(location) if location is not None else None
 

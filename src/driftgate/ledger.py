@@ -12,10 +12,11 @@ check and the stamp cannot disagree about what the ledger says.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from driftgate.findings import Finding
+from driftgate.findings import Finding, new_finding
 from driftgate.identifiers import quote
 from driftgate.live import LedgerRow
 from driftgate.sources.migrations import MigrationEntry, MigrationsFolder
@@ -93,28 +94,8 @@ def recorded_entries(folder: MigrationsFolder, rows: Sequence[LedgerRow] | None)
     return ledger_state(folder, rows).recorded_entries()
 
 
-def _finding(
-    obj: str,
-    status: str,
-    message: str,
-    *,
-    expected: str | None,
-    actual: str | None,
-    fix: str | None = None,
-    location: str | None = None,
-) -> Finding:
-    return Finding(
-        source="baseline",
-        kind="ledger",
-        table=None,
-        object=obj,
-        status=status,
-        expected=expected,
-        actual=actual,
-        message=message,
-        fix=fix if status != "ok" else None,
-        location=location,
-    )
+# A ledger finding: source baseline, kind ledger, no table; called as (object, status, message, **values).
+_finding = functools.partial(new_finding, "baseline", "ledger", None)
 
 
 def _expected(entry: MigrationEntry) -> str:

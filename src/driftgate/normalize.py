@@ -1,4 +1,5 @@
-"""Canonical forms for SQL expressions, so equal things compare equal.
+"""Canonical forms for SQL expressions, so equal things compare equal (the one home of all of them:
+expressions, defaults, declared types, views, triggers, FK actions; identifiers are in :mod:`driftgate.identifiers`).
 
 SQLite keeps a default or CHECK as the text the user typed; two sources that
 mean the same value rarely spell it the same way.  Rather than stripping text

@@ -1,6 +1,8 @@
 """Columns of matched tables: presence, then type, NOT NULL, default and collation, each its own finding.
 
-Column order is not compared: SQLite reads and writes by name, and drizzle
+Each attribute has its own function (:data:`COLUMN_ATTRIBUTES`), as Alembic's autogenerate compares
+type, nullable and server default separately; the canonical forms they compare come from
+:mod:`driftgate.normalize`.  Column order is not compared: SQLite reads and writes by name, and drizzle
 never reorders an existing table.
 """
 
@@ -75,16 +77,9 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
         for actual in live.columns:
             if table.column(actual.name) is None:
                 obj = f"{table.name}.{actual.name}"
-                yield c.finding(
-                    "column",
-                    table.name,
-                    obj,
-                    "unexpected",
-                    actual=column_definition(actual),
-                    message=f"the database has column {obj}, which {c.source} does not define",
-                    fix=f"-- add {actual.name} to the schema, or (destructive) "
-                    f"ALTER TABLE {quote_if_needed(table.name)} DROP COLUMN {quote_if_needed(actual.name)};",
-                )
+                drop = f"ALTER TABLE {quote_if_needed(table.name)} DROP COLUMN {quote_if_needed(actual.name)}"
+                fix = f"-- add {actual.name} to the schema, or (destructive) {drop};"
+                yield c.unexpected("column", table.name, obj, f"column {obj}", column_definition(actual), fix)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from driftgate.findings import Finding, where
+from driftgate.findings import Finding, new_finding, where
 from driftgate.model import Location, Schema, Table
 
 
@@ -37,22 +37,10 @@ class Comparison:
         fix: str | None = None,
         location: Location | None = None,
     ) -> Finding:
-        # Values that do not apply are null (DESIGN 4): no expected for an unexpected item, etc.
-        if status == "unexpected":
-            expected = None
-        if status == "missing":
-            actual = None
-        if status == "ok":
-            fix = None
-        return Finding(
-            source=self.source,
-            kind=kind,
-            table=table,
-            object=obj,
-            status=status,
-            expected=expected,
-            actual=actual,
-            message=message,
-            fix=fix,
-            location=where(location),
-        )
+        values = {"expected": expected, "actual": actual, "fix": fix, "location": where(location)}
+        return new_finding(self.source, kind, table, obj, status, message, **values)
+
+    def unexpected(self, kind: str, table: str, obj: str, what: str, actual: str, fix: str) -> Finding:
+        """An item only the database has: ``what`` names it in the message (e.g. "index ix_users_email")."""
+        message = f"the database has {what}, which {self.source} does not define"
+        return self.finding(kind, table, obj, "unexpected", actual=actual, message=message, fix=fix)

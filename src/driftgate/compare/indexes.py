@@ -92,15 +92,8 @@ def compare_indexes(c: Comparison) -> Iterator[Finding]:
     for actual in c.actual.indexes:
         if actual.is_auto or fold_name(actual.name) in expected_named or fold_name(actual.table) not in tables:
             continue
-        yield c.finding(
-            "index",
-            actual.table,
-            actual.name,
-            "unexpected",
-            actual=actual.render(),
-            message=f"the database has index {actual.name}, which {c.source} does not define",
-            fix=f"-- add index {actual.name} to the schema, or DROP INDEX {quote_if_needed(actual.name)};",
-        )
+        fix = f"-- add index {actual.name} to the schema, or DROP INDEX {quote_if_needed(actual.name)};"
+        yield c.unexpected("index", actual.table, actual.name, f"index {actual.name}", actual.render(), fix)
 
 
 def _missing_message(c: Comparison, index: Index) -> str:

@@ -100,15 +100,8 @@ def _compare_named(
     names = {fold_name(item.name) for item in expected}
     for item in actual:
         if fold_name(item.name) not in names:
-            yield c.finding(
-                kind,
-                owner(item),
-                item.name,
-                "unexpected",
-                actual=item.definition,
-                message=f"the database has {kind} {item.name}, which {c.source} does not define",
-                fix=f"-- {drop} {quote_if_needed(item.name)};",
-            )
+            fix = f"-- {drop} {quote_if_needed(item.name)};"
+            yield c.unexpected(kind, owner(item), item.name, f"{kind} {item.name}", item.definition, fix)
 
 
 def compare_views(c: Comparison) -> Iterator[Finding]:

@@ -57,12 +57,6 @@ def compare_tables(c: Comparison) -> Iterator[Finding]:
             )
     for live in c.actual.tables:
         if c.expected.table(live.name) is None:
-            yield c.finding(
-                "table",
-                live.name,
-                live.name,
-                "unexpected",
-                actual=f"{len(live.columns)} columns",
-                message=f"the database has table {live.name}, which {c.source} does not define",
-                fix=f"-- add {live.name} to the schema, or (destructive) DROP TABLE {quote_if_needed(live.name)};",
-            )
+            drop = f"DROP TABLE {quote_if_needed(live.name)}"
+            fix = f"-- add {live.name} to the schema, or (destructive) {drop};"
+            yield c.unexpected("table", live.name, live.name, f"table {live.name}", f"{len(live.columns)} columns", fix)
