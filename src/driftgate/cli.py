@@ -282,3 +282,56 @@ def _inline(sql_text: str, args: tuple | list) -> str:
     for value, rest in zip(args, parts[1:], strict=False):
         out += (f"'{value}'" if isinstance(value, str) else str(value)) + rest
     return out
+
+
+@main.command()
+@click.option("--db", "db", metavar="URL", help="Database URL.")
+@click.option("-o", "--output", "output", required=True, metavar="DIR", help="Folder for the TypeScript files.")
+@click.option(
+    "--casing",
+    type=click.Choice(["snake_case", "camelCase"]),
+    default="camelCase",
+    show_default=True,
+    help="Property keys of tables and columns (database names are always written explicitly).",
+)
+@click.option("--single-file", is_flag=True, help="One schema.ts instead of one file per table plus index.ts.")
+@click.option("--idiomatic", is_flag=True, help="Usual Drizzle builders; list each structural difference and its fix.")
+@click.option("--force", is_flag=True, help="Write into a non-empty DIR (replaces files an earlier pull wrote).")
+@click.option("--timeout", type=float, metavar="SECONDS", help="Connect and query timeout (default 30).")
+@handles_errors
+def pull(
+    db: str | None,
+    output: str,
+    casing: str,
+    single_file: bool,
+    idiomatic: bool,
+    force: bool,
+    timeout: float | None,
+) -> None:
+    """Write Drizzle schema files that drizzle-kit generate turns back into exactly this database."""
+    from driftgate.pull import run_pull
+    from driftgate.urls import resolve_database
+
+    config = load_config()
+    request = request_from(config, db=db, legacy=(), sql=(), migrations=None, tag=None, timeout=timeout)
+    target = resolve_database(request.db_url, request.config_db_url)
+    result = run_pull(
+        target,
+        Path(output),
+        casing=casing,
+        single=single_file,
+        idiomatic=idiomatic,
+        force=force,
+        timeout=request.timeout,
+        ignore=request.ignore_tables,
+        ledger_table=request.ledger_table,
+    )
+    plan = result.plan
+    click.echo(f"wrote {len(result.written)} files to {output} ({len(plan.tables)} tables, {len(plan.views)} views)")
+    for item in plan.not_expressible:
+        click.echo(f"not expressible: {item.kind} {item.name!r}: {item.reason} (SQL in NOT_EXPRESSIBLE.md)")
+    if plan.steps:
+        click.echo("apply to the database before `driftgate check` (also in NOT_EXPRESSIBLE.md):")
+        for step in plan.steps:
+            click.echo(f"  -- {step.what}")
+            click.echo(f"  {step.sql}")

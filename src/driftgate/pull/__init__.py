@@ -1,0 +1,99 @@
+"""``driftgate pull``: Drizzle sqlite-core TypeScript that says exactly what the live database has."""
+
+from __future__ import annotations
+
+import glob
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftgate.connection import Database
+from driftgate.errors import InputError
+from driftgate.introspect import build_schema
+from driftgate.live import read_document
+from driftgate.model import fold_name
+from driftgate.pull.choose import PullPlan, plan_pull
+from driftgate.pull.render import HEADER, files, not_expressible_md, single_file
+from driftgate.urls import DatabaseTarget
+
+SINGLE_FILE_NAME = "schema.ts"
+REPORT_NAME = "NOT_EXPRESSIBLE.md"
+
+
+@dataclass(frozen=True)
+class PullResult:
+    plan: PullPlan
+    written: tuple[Path, ...]
+
+
+def read_plan(
+    target: DatabaseTarget,
+    *,
+    casing: str,
+    idiomatic: bool,
+    timeout: float,
+    ignore: tuple[str, ...] = (),
+    ledger_table: str = "__drizzle_migrations",
+) -> PullPlan:
+    """Read the live schema (read-only connection) and choose a construct per item."""
+    with Database(target, timeout=timeout) as db:
+        document = read_document(db)
+    schema = build_schema(document, ignore=(*ignore, glob.escape(ledger_table)))
+    raw_defaults = {(fold_name(row[0]), fold_name(row[2])): row[5] for row in document.get("columns", [])}
+    object_sql = {(row[0], row[1]): row[3] for row in document.get("objects", [])}
+    return plan_pull(schema, raw_defaults, object_sql, casing=casing, idiomatic=idiomatic)
+
+
+def _ours(path: Path) -> bool:
+    """A file an earlier pull wrote (only those are replaced under --force)."""
+    if path.name == REPORT_NAME:
+        return True
+    try:
+        return path.suffix == ".ts" and path.read_text(encoding="utf-8").startswith(HEADER)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def write_pull(plan: PullPlan, out_dir: Path, *, single: bool, force: bool) -> tuple[Path, ...]:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"-o: {out_dir} exists and is not a directory")
+    existing = sorted(out_dir.iterdir()) if out_dir.is_dir() else []
+    if existing and not force:
+        raise InputError(f"-o: {out_dir} is not empty (use --force to replace the files an earlier pull wrote)")
+    contents = {SINGLE_FILE_NAME: single_file(plan)} if single else files(plan)
+    contents[REPORT_NAME] = not_expressible_md(plan)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # Everything is written aside first, so a failure leaves the folder as it was.
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".driftgate-pull-") as scratch:
+            for name, text in contents.items():
+                (Path(scratch) / name).write_text(text, encoding="utf-8")
+            for path in existing:
+                if path.is_file() and _ours(path):
+                    path.unlink()
+            for name in contents:
+                shutil.move(str(Path(scratch) / name), out_dir / name)
+    except OSError as exc:
+        raise InputError(f"-o: cannot write {out_dir} ({exc.strerror or exc})") from None
+    return tuple(out_dir / name for name in contents)
+
+
+def run_pull(
+    target: DatabaseTarget,
+    out_dir: Path,
+    *,
+    casing: str = "camelCase",
+    single: bool = False,
+    idiomatic: bool = False,
+    force: bool = False,
+    timeout: float = 30.0,
+    ignore: tuple[str, ...] = (),
+    ledger_table: str = "__drizzle_migrations",
+) -> PullResult:
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:  # before connecting: bad input first
+        raise InputError(f"-o: {out_dir} is not empty (use --force to replace the files an earlier pull wrote)")
+    plan = read_plan(
+        target, casing=casing, idiomatic=idiomatic, timeout=timeout, ignore=ignore, ledger_table=ledger_table
+    )
+    return PullResult(plan, write_pull(plan, out_dir, single=single, force=force))

@@ -1,0 +1,428 @@
+"""Per model item, the Drizzle construct that drizzle-kit generate turns back into the same item.
+
+Measured with drizzle-kit 0.31.11 (DESIGN 3): sql`` defaults, CHECK bodies, generated expressions,
+index keys and WHERE clauses are copied verbatim; a customType's dataType() is written as the
+column's type, so clauses Drizzle has no builder for (COLLATE, inline UNIQUE, DEFERRABLE
+REFERENCES) ride there; a one-column primaryKey() in the table's third argument keeps the column
+nullable.  With ``idiomatic`` the usual builders are used instead and each structural difference
+is listed with the statement that makes the database match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from driftgate.model import Column, ForeignKey, Index, Schema, Table, fold_name
+from driftgate.pull.names import member, property_key, ts_string, ts_template, unique_keys, variable_names
+from driftgate.pull.raw import raw_index, raw_table, raw_view
+
+_BUILDERS = {"INTEGER": "integer", "TEXT": "text", "REAL": "real", "BLOB": "blob", "NUMERIC": "numeric"}
+_STRING = re.compile(r"^'(?:[^']|'')*'$", re.S)
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_ACTIONS = {"CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT"}
+
+
+def quote_sql(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class NotExpressible:
+    """Something Drizzle cannot declare: kept out of (or incomplete in) the TypeScript, with its SQL."""
+
+    kind: str  # "trigger" | "virtual table" | "table option" | "foreign key" | "view" | ...
+    name: str
+    table: str | None
+    reason: str
+    sql: str  # a custom-migration snippet (drizzle-kit generate --custom)
+
+
+@dataclass(frozen=True)
+class DatabaseStep:
+    """A structural difference of the chosen form, and the one statement that makes the database match."""
+
+    table: str
+    what: str
+    sql: str
+
+
+@dataclass
+class TableCode:
+    name: str
+    variable: str
+    columns: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+    core: set[str] = field(default_factory=set)  # imports from drizzle-orm/sqlite-core
+    orm: set[str] = field(default_factory=set)  # imports from drizzle-orm
+    references: set[str] = field(default_factory=set)  # other tables' variables
+    uses_sql_type: bool = False
+
+
+@dataclass
+class ViewCode:
+    name: str
+    variable: str
+    select: str
+
+
+@dataclass
+class PullPlan:
+    tables: list[TableCode]
+    views: list[ViewCode]
+    not_expressible: list[NotExpressible]
+    steps: list[DatabaseStep]
+
+
+@dataclass
+class _Context:
+    schema: Schema
+    variables: dict[str, str]  # folded table name -> variable
+    keys: dict[str, dict[str, str]]  # folded table name -> column name -> property key
+    idiomatic: bool
+    not_expressible: list[NotExpressible]
+    steps: list[DatabaseStep]
+    index_names: set[str]  # folded, to keep new unique index names distinct
+
+
+def _table_sql(table: Table) -> str:
+    return (table.definition or f"-- CREATE TABLE {table.name} (definition not stored)").rstrip().rstrip(";") + ";"
+
+
+def plan_pull(
+    schema: Schema,
+    raw_defaults: dict[tuple[str, str], str | None],
+    object_sql: dict[tuple[str, str], str | None],
+    *,
+    casing: str,
+    idiomatic: bool,
+) -> PullPlan:
+    """raw_defaults: (folded table, folded column) -> dflt_value as stored; object_sql: (type, name) -> sql."""
+    ordinary = [t for t in schema.tables if t.kind == "table"]
+    view_names = [v.name for v in schema.views]
+    variables = variable_names([t.name for t in ordinary] + view_names, casing)
+    ctx = _Context(
+        schema,
+        {fold_name(t.name): variables[t.name] for t in ordinary},
+        {fold_name(t.name): unique_keys([c.name for c in t.columns], casing) for t in ordinary},
+        idiomatic,
+        [],
+        [],
+        {fold_name(i.name) for i in schema.indexes},
+    )
+    tables = [_table_code(ctx, t, raw_defaults) for t in ordinary]
+    for table in schema.tables:
+        if table.kind != "table":
+            ctx.not_expressible.append(
+                NotExpressible(
+                    "virtual table",
+                    table.name,
+                    table.name,
+                    "Drizzle has no virtual tables (FTS5, R*Tree, vector modules)",
+                    _table_sql(table),
+                )
+            )
+    views = []
+    for view in schema.views:
+        sql = object_sql.get(("view", view.name))
+        raw = raw_view(sql)
+        if raw is None or raw.has_column_list:
+            ctx.not_expressible.append(
+                NotExpressible(
+                    "view",
+                    view.name,
+                    None,
+                    "sqliteView() cannot declare a view's column list",
+                    (sql or "").rstrip().rstrip(";") + ";",
+                )
+            )
+            continue
+        views.append(ViewCode(view.name, variables[view.name], raw.select))
+    for trigger in schema.triggers:
+        sql = object_sql.get(("trigger", trigger.name)) or ""
+        ctx.not_expressible.append(
+            NotExpressible("trigger", trigger.name, trigger.table, "Drizzle has no triggers", sql.rstrip() + ";")
+        )
+    return PullPlan(tables, views, ctx.not_expressible, ctx.steps)
+
+
+def _builder(code: TableCode, data_type: str) -> str:
+    builder = _BUILDERS.get(data_type.upper())
+    if builder is not None:
+        code.core.add(builder)
+        return builder
+    code.uses_sql_type = True
+    code.core.add("customType")
+    return f"sqlType({ts_string(data_type)})"
+
+
+def _default(code: TableCode, builder: str, raw: str | None) -> str:
+    if raw is None or raw.strip().upper() == "NULL":  # DEFAULT NULL stores what no default stores
+        return ""
+    text = raw.strip()
+    if _STRING.match(text) and (builder == "text" or builder.startswith("sqlType")):
+        return f".default({ts_string(text[1:-1].replace(chr(39) * 2, chr(39)))})"
+    if _INTEGER.match(text) and builder in ("integer", "real") and abs(int(text)) < 2**53:
+        return f".default({int(text)})"
+    code.orm.add("sql")
+    # drizzle-kit writes an sql`` default verbatim after DEFAULT: parentheses make any expression legal there.
+    return f".default(sql`({ts_template(text)})`)"
+
+
+def _unique_name(ctx: _Context, table: Table, columns: tuple[str, ...]) -> str:
+    """drizzle's own naming (<table>_<columns>_unique), made distinct from every index in the database."""
+    base = f"{table.name}_{'_'.join(columns)}_unique"
+    name, n = base, 2
+    while fold_name(name) in ctx.index_names:
+        name, n = f"{base}_{n}", n + 1
+    ctx.index_names.add(fold_name(name))
+    return name
+
+
+def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str], str | None]) -> TableCode:
+    folded = fold_name(table.name)
+    code = TableCode(table.name, ctx.variables[folded])
+    code.core.add("sqliteTable")
+    keys = ctx.keys[folded]
+    col = {fold_name(c.name): keys[c.name] for c in table.columns}
+    raw = raw_table(table.definition)
+    clauses: dict[str, list[str]] = {fold_name(c.name): [] for c in table.columns}
+
+    if table.without_rowid or table.strict:
+        options = " ".join(o for o in table.options if o in ("WITHOUT ROWID", "STRICT"))
+        ctx.not_expressible.append(
+            NotExpressible(
+                "table option",
+                table.name,
+                table.name,
+                f"sqliteTable() cannot declare {options}: drizzle-kit creates an ordinary rowid table",
+                _table_sql(table),
+            )
+        )
+
+    # Primary key.
+    pk = table.primary_key
+    pk_index = next((i for i in table.indexes if i.origin == "pk"), None)
+    inline_pk: str | None = None
+    if len(pk) == 1:
+        column = table.column(pk[0])
+        assert column is not None
+        descending = pk_index is not None and pk_index.parts and pk_index.parts[0].descending
+        if descending:
+            clauses[fold_name(column.name)].append("PRIMARY KEY DESC")
+        elif column.not_null or ctx.idiomatic:
+            inline_pk = column.name
+            if not column.not_null:
+                ctx.steps.append(
+                    DatabaseStep(
+                        table.name,
+                        f"{table.name}.{column.name}: .primaryKey() makes the key NOT NULL (the database allows NULL)",
+                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
+                        f"{quote_sql(column.name)} {column.declared_type} PRIMARY KEY NOT NULL;"
+                        "  -- libSQL; on plain SQLite rebuild the table",
+                    )
+                )
+        else:
+            code.core.add("primaryKey")
+            code.extras.append(f"primaryKey({{ columns: [{member('t', col[fold_name(column.name)])}] }})")
+    elif len(pk) > 1:
+        code.core.add("primaryKey")
+        members = ", ".join(member("t", col[fold_name(name)]) for name in pk)
+        code.extras.append(f"primaryKey({{ columns: [{members}] }})")
+
+    # Collations ride in the type (exact) or are a listed difference (idiomatic).
+    for column in table.columns:
+        if column.collation.upper() != "BINARY":
+            if ctx.idiomatic:
+                ctx.steps.append(
+                    DatabaseStep(
+                        table.name,
+                        f"{table.name}.{column.name}: COLLATE {column.collation} is not declared",
+                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
+                        f"{quote_sql(column.name)} {column.declared_type};  -- libSQL; on plain SQLite rebuild",
+                    )
+                )
+            else:
+                clauses[fold_name(column.name)].append(f"COLLATE {column.collation}")
+
+    _unique_constraints(ctx, table, code, col, clauses)
+    _foreign_keys(ctx, table, code, col, clauses)
+
+    for column in table.columns:
+        code.columns.append(_column_code(ctx, table, code, column, clauses, col, raw, raw_defaults, inline_pk))
+
+    _indexes(ctx, table, code, col)
+    names: set[str] = set()
+    for n, (name, body) in enumerate(raw.checks, start=1):
+        check_name = name or f"{table.name}_check_{n}"
+        while fold_name(check_name) in names:  # drizzle-kit refuses two checks of one name
+            check_name += "_"
+        names.add(fold_name(check_name))
+        code.core.add("check")
+        code.orm.add("sql")
+        code.extras.append(f"check({ts_string(check_name)}, sql`{ts_template(body)}`)")
+    return code
+
+
+def _column_code(
+    ctx: _Context,
+    table: Table,
+    code: TableCode,
+    column: Column,
+    clauses: dict[str, list[str]],
+    col: dict[str, str],
+    raw: object,
+    raw_defaults: dict[tuple[str, str], str | None],
+    inline_pk: str | None,
+) -> str:
+    extra = clauses[fold_name(column.name)]
+    data_type = " ".join([column.declared_type, *extra]).strip() if extra else column.declared_type
+    builder = _builder(code, data_type)
+    text = f"{builder}({ts_string(column.name)})"
+    if inline_pk is not None and fold_name(inline_pk) == fold_name(column.name):
+        text += ".primaryKey({ autoIncrement: true })" if table.autoincrement else ".primaryKey()"
+    elif column.not_null:
+        text += ".notNull()"
+    if column.generated_kind is not None:
+        expression = getattr(raw, "generated", {}).get(fold_name(column.name), column.generated or "")
+        code.orm.add("sql")
+        mode = "stored" if column.generated_kind == "STORED" else "virtual"
+        text += f".generatedAlwaysAs(sql`{ts_template(expression)}`, {{ mode: {ts_string(mode)} }})"
+    else:
+        text += _default(code, builder, raw_defaults.get((fold_name(table.name), fold_name(column.name))))
+    return f"{property_key(col[fold_name(column.name)])}: {text}"
+
+
+def _unique_constraints(
+    ctx: _Context, table: Table, code: TableCode, col: dict[str, str], clauses: dict[str, list[str]]
+) -> None:
+    for index in table.indexes:
+        if index.origin != "u":
+            continue
+        columns = tuple(p.column or "" for p in index.parts)
+        plain = all(p.column and not p.descending for p in index.parts)
+        if len(columns) == 1 and plain and not ctx.idiomatic:
+            clauses[fold_name(columns[0])].append("UNIQUE")
+            continue
+        if not plain:
+            ctx.not_expressible.append(
+                NotExpressible(
+                    "unique",
+                    index.name,
+                    table.name,
+                    "a UNIQUE constraint with DESC or expression keys",
+                    _table_sql(table),
+                )
+            )
+            continue
+        name = _unique_name(ctx, table, columns)
+        code.core.add("uniqueIndex")
+        code.extras.append(
+            f"uniqueIndex({ts_string(name)}).on({', '.join(member('t', col[fold_name(c)]) for c in columns)})"
+        )
+        ctx.steps.append(
+            DatabaseStep(
+                table.name,
+                f"UNIQUE ({', '.join(columns)}) on {table.name} becomes the unique index {name}",
+                f"CREATE UNIQUE INDEX {quote_sql(name)} ON {quote_sql(table.name)} "
+                f"({', '.join(quote_sql(c) for c in columns)});",
+            )
+        )
+
+
+def _action(value: str) -> str | None:
+    upper = value.upper()
+    return upper.lower() if upper in _ACTIONS else None
+
+
+def _foreign_keys(
+    ctx: _Context, table: Table, code: TableCode, col: dict[str, str], clauses: dict[str, list[str]]
+) -> None:
+    for fk in table.foreign_keys:
+        target = ctx.schema.table(fk.target_table)
+        target_keys = ctx.keys.get(fold_name(fk.target_table))
+        resolvable = (
+            target is not None
+            and target.kind == "table"
+            and target_keys is not None
+            and all(target.column(c) is not None for c in fk.target_columns)
+        )
+        deferred = fk.deferrable != "NOT DEFERRABLE"
+        if deferred and len(fk.columns) == 1 and not ctx.idiomatic:
+            clauses[fold_name(fk.columns[0])].append(_references_clause(fk))
+            continue
+        if not resolvable or deferred:
+            reason = (
+                "a DEFERRABLE foreign key over several columns"
+                if resolvable
+                else f"its target {fk.target_table}({', '.join(fk.target_columns)}) is not a declared table/column"
+            )
+            if deferred and ctx.idiomatic and resolvable:
+                reason = "foreignKey() has no DEFERRABLE"
+            ctx.not_expressible.append(
+                NotExpressible(
+                    "foreign key", f"{table.name}({', '.join(fk.columns)})", table.name, reason, _table_sql(table)
+                )
+            )
+            if not resolvable:
+                continue
+        assert target is not None and target_keys is not None
+        target_var = "t" if fold_name(target.name) == fold_name(table.name) else ctx.variables[fold_name(target.name)]
+        if target_var != "t":
+            code.references.add(target.name)
+        target_col = {fold_name(c.name): target_keys[c.name] for c in target.columns}
+        columns = ", ".join(member("t", col[fold_name(c)]) for c in fk.columns)
+        foreign = ", ".join(member(target_var, target_col[fold_name(c)]) for c in fk.target_columns)
+        text = f"foreignKey({{ columns: [{columns}], foreignColumns: [{foreign}] }})"
+        for method, value in (("onUpdate", fk.on_update), ("onDelete", fk.on_delete)):
+            action = _action(value)
+            if action:
+                text += f".{method}({ts_string(action)})"
+        code.core.add("foreignKey")
+        code.extras.append(text)
+
+
+def _references_clause(fk: ForeignKey) -> str:
+    targets = ", ".join(quote_sql(c) for c in fk.target_columns)
+    return (
+        f"REFERENCES {quote_sql(fk.target_table)}({targets}) ON UPDATE {fk.on_update} "
+        f"ON DELETE {fk.on_delete} {fk.deferrable}"
+    )
+
+
+def _indexes(ctx: _Context, table: Table, code: TableCode, col: dict[str, str]) -> None:
+    for index in table.indexes:
+        if index.origin != "c":
+            continue
+        raw = raw_index(index.definition)
+        if raw is None or len(raw.parts) != len(index.parts):
+            ctx.not_expressible.append(
+                NotExpressible(
+                    "index", index.name, table.name, "its definition could not be read", (index.definition or "") + ";"
+                )
+            )
+            continue
+        parts = [_index_part(code, col, part, text) for part, text in zip(index.parts, raw.parts, strict=True)]
+        builder = "uniqueIndex" if index.unique else "index"
+        code.core.add(builder)
+        text = f"{builder}({ts_string(index.name)}).on({', '.join(parts)})"
+        if raw.where is not None:
+            code.orm.add("sql")
+            text += f".where(sql`{ts_template(raw.where)}`)"
+        code.extras.append(text)
+
+
+def _index_part(code: TableCode, col: dict[str, str], part: object, text: str) -> str:
+    column = getattr(part, "column", None)
+    collation = getattr(part, "collation", "BINARY")
+    if column is not None and fold_name(column) in col and collation.upper() == "BINARY":
+        ref = member("t", col[fold_name(column)])
+        if getattr(part, "descending", False):
+            code.orm.add("desc")
+            return f"desc({ref})"
+        return ref
+    code.orm.add("sql")
+    return f"sql`{ts_template(text)}`"
+
+
+__all__ = ["DatabaseStep", "Index", "NotExpressible", "PullPlan", "plan_pull"]

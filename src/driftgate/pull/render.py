@@ -1,0 +1,98 @@
+"""TypeScript and markdown text of a :class:`PullPlan` (no I/O)."""
+
+from __future__ import annotations
+
+from driftgate.pull.choose import PullPlan, TableCode, ViewCode
+from driftgate.pull.names import md_code_block, md_text, ts_string, ts_template
+
+HEADER = "// Written by `driftgate pull` from the live database. Regenerate rather than edit by hand.\n"
+SQL_TYPE = (
+    "// A column type drizzle has no builder for: dataType() is written verbatim as the SQL type.\n"
+    "const sqlType = (dataType: string) => customType<{ data: unknown }>({ dataType: () => dataType });\n"
+)
+
+
+def _imports(core: set[str], orm: set[str]) -> str:
+    lines = []
+    if orm:
+        lines.append(f'import {{ {", ".join(sorted(orm))} }} from "drizzle-orm";')
+    if core:
+        lines.append(f'import {{ {", ".join(sorted(core))} }} from "drizzle-orm/sqlite-core";')
+    return "\n".join(lines) + "\n"
+
+
+def table_source(table: TableCode) -> str:
+    columns = "".join(f"    {line},\n" for line in table.columns)
+    text = f"export const {table.variable} = sqliteTable(\n  {ts_string(table.name)},\n  {{\n{columns}  }}"
+    if table.extras:
+        extras = "".join(f"    {line},\n" for line in table.extras)
+        text += f",\n  (t) => [\n{extras}  ]"
+    return text + ",\n);\n"
+
+
+def view_source(view: ViewCode) -> str:
+    return f"export const {view.variable} = sqliteView({ts_string(view.name)}, {{}}).as(sql`{ts_template(view.select)}`);\n"
+
+
+def single_file(plan: PullPlan) -> str:
+    core: set[str] = set()
+    orm: set[str] = set()
+    for table in plan.tables:
+        core |= table.core
+        orm |= table.orm
+    if plan.views:
+        core.add("sqliteView")
+        orm.add("sql")
+    body = [HEADER, _imports(core, orm)]
+    if any(t.uses_sql_type for t in plan.tables):
+        body.append("\n" + SQL_TYPE)
+    body += ["\n" + table_source(t) for t in plan.tables]
+    body += ["\n" + view_source(v) for v in plan.views]
+    return "".join(body)
+
+
+def files(plan: PullPlan) -> dict[str, str]:
+    """One file per table and per view, and index.ts exporting them all."""
+    variable_of = {t.name: t.variable for t in plan.tables}
+    result: dict[str, str] = {}
+    for table in plan.tables:
+        text = [HEADER, _imports(table.core, table.orm)]
+        for other in sorted(table.references):
+            var = variable_of[other]
+            text.append(f'import {{ {var} }} from "./{var}";\n')
+        if table.uses_sql_type:
+            text.append("\n" + SQL_TYPE)
+        text.append("\n" + table_source(table))
+        result[f"{table.variable}.ts"] = "".join(text)
+    for view in plan.views:
+        result[f"{view.variable}.ts"] = HEADER + _imports({"sqliteView"}, {"sql"}) + "\n" + view_source(view)
+    stems = [t.variable for t in plan.tables] + [v.variable for v in plan.views]
+    result["index.ts"] = HEADER + "".join(f'export * from "./{stem}";\n' for stem in stems)
+    return result
+
+
+def not_expressible_md(plan: PullPlan) -> str:
+    lines = [
+        "# What the Drizzle schema does not say",
+        "",
+        "Written by `driftgate pull`. Drizzle cannot declare the objects below; keep each in a custom",
+        "migration (`drizzle-kit generate --custom`) with the SQL shown, or accept it in driftgate.",
+        "",
+    ]
+    if not plan.not_expressible:
+        lines += ["Nothing: every object of the database is declared in the TypeScript.", ""]
+    for item in plan.not_expressible:
+        where = f" (table {md_text(item.table)})" if item.table and item.table != item.name else ""
+        lines += [f"## {md_text(item.kind)} {md_text(item.name)}{where}", "", md_text(item.reason) + ".", ""]
+        lines += [md_code_block(item.sql), ""]
+    if plan.steps:
+        lines += [
+            "# Database steps",
+            "",
+            "The schema uses a form whose structure differs from the database; run each statement once on",
+            "the database so that `driftgate check` finds it conforming.",
+            "",
+        ]
+        for step in plan.steps:
+            lines += [f"- {md_text(step.what)}", "", md_code_block(step.sql), ""]
+    return "\n".join(lines)
