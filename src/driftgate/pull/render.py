@@ -31,7 +31,8 @@ def table_source(table: TableCode) -> str:
 
 
 def view_source(view: ViewCode) -> str:
-    return f"export const {view.variable} = sqliteView({ts_string(view.name)}, {{}}).as(sql`{ts_template(view.select)}`);\n"
+    select = ts_template(view.select)
+    return f"export const {view.variable} = sqliteView({ts_string(view.name)}, {{}}).as(sql`{select}`);\n"
 
 
 def single_file(plan: PullPlan) -> str:
