@@ -19,8 +19,19 @@ from driftgate.pull.raw import raw_index, raw_table, raw_view
 
 _BUILDERS = {"INTEGER": "integer", "TEXT": "text", "REAL": "real", "BLOB": "blob", "NUMERIC": "numeric"}
 _STRING = re.compile(r"^'(?:[^']|'')*'$", re.S)
+_DOUBLE_QUOTED = re.compile(r'^"(?:[^"]|"")*"$', re.S)  # in a DEFAULT, SQLite reads "abc" as a string
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _ACTIONS = {"CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT"}
+
+
+def kit_safe_name(name: str) -> bool:
+    """drizzle-kit 0.31 writes names in backticks unescaped and packs lists with ',' and ';' (measured)."""
+    return not any(ch in name for ch in "`,;")
+
+
+def _kit_safe_text(text: str, *, part: bool = False) -> bool:
+    """Index keys are split at ',' and index/check fields at ';' by drizzle-kit's snapshot packing."""
+    return ";" not in text and not (part and "," in text)
 
 
 def quote_sql(name: str) -> str:
@@ -98,7 +109,24 @@ def plan_pull(
     idiomatic: bool,
 ) -> PullPlan:
     """raw_defaults: (folded table, folded column) -> dflt_value as stored; object_sql: (type, name) -> sql."""
-    ordinary = [t for t in schema.tables if t.kind == "table"]
+    ordinary = []
+    unsafe: list[NotExpressible] = []
+    for t in schema.tables:
+        if t.kind != "table":
+            continue
+        if all(kit_safe_name(n) for n in (t.name, *(c.name for c in t.columns))):
+            ordinary.append(t)
+            continue
+        statements = [_table_sql(t)] + [f"{i.definition};" for i in t.indexes if i.definition]
+        unsafe.append(
+            NotExpressible(
+                "table",
+                t.name,
+                t.name,
+                "drizzle-kit writes a table or column name with a backtick, comma or semicolon into broken SQL",
+                "\n".join(statements),
+            )
+        )
     view_names = [v.name for v in schema.views]
     variables = variable_names([t.name for t in ordinary] + view_names, casing)
     ctx = _Context(
@@ -106,7 +134,7 @@ def plan_pull(
         {fold_name(t.name): variables[t.name] for t in ordinary},
         {fold_name(t.name): unique_keys([c.name for c in t.columns], casing) for t in ordinary},
         idiomatic,
-        [],
+        unsafe,
         [],
         {fold_name(i.name) for i in schema.indexes},
     )
@@ -160,8 +188,16 @@ def _default(code: TableCode, builder: str, raw: str | None) -> str:
     if raw is None or raw.strip().upper() == "NULL":  # DEFAULT NULL stores what no default stores
         return ""
     text = raw.strip()
-    if _STRING.match(text) and (builder == "text" or builder.startswith("sqlType")):
-        return f".default({ts_string(text[1:-1].replace(chr(39) * 2, chr(39)))})"
+    string = None
+    if _STRING.match(text):
+        string = text[1:-1].replace("''", "'")
+    elif _DOUBLE_QUOTED.match(text):
+        string = text[1:-1].replace('""', '"')
+    if string is not None:
+        if builder == "text" or builder.startswith("sqlType"):
+            return f".default({ts_string(string)})"
+        code.orm.add("sql")
+        return ".default(sql`'" + ts_template(string.replace("'", "''")) + "'`)"
     if _INTEGER.match(text) and builder in ("integer", "real") and abs(int(text)) < 2**53:
         return f".default({int(text)})"
     code.orm.add("sql")
@@ -254,7 +290,14 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
     _indexes(ctx, table, code, col)
     names: set[str] = set()
     for n, (name, body) in enumerate(raw.checks, start=1):
-        check_name = name or f"{table.name}_check_{n}"
+        if not _kit_safe_text(body):
+            ctx.not_expressible.append(
+                NotExpressible(
+                    "check", f"CHECK ({body})", table.name, "drizzle-kit cuts a CHECK at ';'", _table_sql(table)
+                )
+            )
+            continue
+        check_name = (name or f"{table.name}_check_{n}").replace(";", "_")
         while fold_name(check_name) in names:  # drizzle-kit refuses two checks of one name
             check_name += "_"
         names.add(fold_name(check_name))
@@ -342,7 +385,8 @@ def _foreign_keys(
         target = ctx.schema.table(fk.target_table)
         target_keys = ctx.keys.get(fold_name(fk.target_table))
         resolvable = (
-            target is not None
+            fold_name(fk.target_table) in ctx.variables
+            and target is not None
             and target.kind == "table"
             and target_keys is not None
             and all(target.column(c) is not None for c in fk.target_columns)
@@ -395,11 +439,16 @@ def _indexes(ctx: _Context, table: Table, code: TableCode, col: dict[str, str]) 
         if index.origin != "c":
             continue
         raw = raw_index(index.definition)
+        reason = None
         if raw is None or len(raw.parts) != len(index.parts):
+            reason = "its definition could not be read"
+        elif not kit_safe_name(index.name) or not all(_kit_safe_text(p, part=True) for p in raw.parts):
+            reason = "drizzle-kit splits index keys at ',' and ';' and writes names in backticks unescaped"
+        elif raw.where is not None and not _kit_safe_text(raw.where):
+            reason = "drizzle-kit cuts an index's WHERE at ';'"
+        if reason is not None or raw is None:
             ctx.not_expressible.append(
-                NotExpressible(
-                    "index", index.name, table.name, "its definition could not be read", (index.definition or "") + ";"
-                )
+                NotExpressible("index", index.name, table.name, reason or "", f"{index.definition or ''};")
             )
             continue
         parts = [_index_part(code, col, part, text) for part, text in zip(index.parts, raw.parts, strict=True)]
