@@ -7,12 +7,15 @@ pull listed as not expressible; everything else conforms.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
+from tests.cli import driftgate
 from tests.conftest import LEGACY_SQL, build_file_db, load_remote
-from tests.pull_helpers import CORPUS, round_trip
+from tests.pull_helpers import CORPUS, REPO, drizzle_kit, drizzle_project, round_trip
 
 from driftgate.model import fold_name
 from driftgate.pull import read_plan
@@ -86,3 +89,76 @@ def test_legacy_schema_round_trips_over_real_sqld(sqld, tmp_path: Path) -> None:
     assert result.check.code == 0, result.check.out
     assert not result.failing()
     assert 'user_id: text("user_id")' in (tmp_path / "schema" / "history_user.ts").read_text(encoding="utf-8")
+
+
+def test_example_workflow_pull_generate_check_stamp_migrate(tmp_path: Path) -> None:
+    """fixtures/mcp-devops/README.md, step by step, with no edit to the pulled TypeScript."""
+    db = _file_db(tmp_path, LEGACY_SQL.read_text(encoding="utf-8"))
+    url = f"file:{db}"
+    result = round_trip(url, tmp_path, apply_steps=_apply_to_file(db))
+    assert result.pull.out.count("CREATE UNIQUE INDEX") == 1  # the one composite UNIQUE of the legacy schema
+    assert result.check.code == 0, result.check.out
+    stamp = driftgate("stamp", "--db", url, "--migrations", tmp_path / "drizzle", "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 0, stamp.err
+    # A later change, generated next to the untouched pulled files, is the only migration the migrator runs.
+    (tmp_path / "later.ts").write_text(
+        'import { sqliteTable, integer } from "drizzle-orm/sqlite-core";\n'
+        'export const later = sqliteTable("later", { id: integer("id").primaryKey() });\n',
+        encoding="utf-8",
+    )
+    drizzle_project(tmp_path, "./schema/index.ts").joinpath("drizzle.config.ts").write_text(
+        "export default { dialect: 'sqlite', schema: ['./schema/index.ts', './later.ts'], out: 'drizzle' };\n",
+        encoding="utf-8",
+    )
+    second = drizzle_kit(tmp_path, "generate", "--name", "later")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "CREATE TABLE `later`" in next((tmp_path / "drizzle").glob("0001_*.sql")).read_text(encoding="utf-8")
+    migrated = subprocess.run(
+        ["node", str(REPO / "tools" / "migrate.mjs"), url, str(tmp_path / "drizzle")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    assert len(json.loads(migrated.stdout)) == 2  # the stamped baseline (skipped) and the new migration
+    tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    assert "later" in tables
+
+
+def test_pull_refuses_non_empty_dir_and_writes_nothing(tmp_path: Path) -> None:
+    db = _file_db(tmp_path, "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    out = tmp_path / "schema"
+    out.mkdir()
+    (out / "mine.ts").write_text("// user file\n", encoding="utf-8")
+    refused = driftgate("pull", "--db", f"file:{db}", "-o", out, cwd=tmp_path)
+    assert refused.code == 2 and "-o" in refused.err and "Traceback" not in refused.err
+    assert sorted(p.name for p in out.iterdir()) == ["mine.ts"]
+    forced = driftgate("pull", "--db", f"file:{db}", "-o", out, "--force", "--single-file", cwd=tmp_path)
+    assert forced.code == 0, forced.err
+    assert sorted(p.name for p in out.iterdir()) == ["NOT_EXPRESSIBLE.md", "mine.ts", "schema.ts"]
+    missing = driftgate("pull", "--db", f"file:{tmp_path / 'nope.db'}", "-o", tmp_path / "x", cwd=tmp_path)
+    assert missing.code in (2, 3) and not (tmp_path / "x").exists()
+
+
+def test_pull_never_writes_to_the_database(tmp_path: Path) -> None:
+    db = _file_db(tmp_path, LEGACY_SQL.read_text(encoding="utf-8"))
+    before = db.read_bytes()
+    assert driftgate("pull", "--db", f"file:{db}", "-o", tmp_path / "s", cwd=tmp_path).code == 0
+    assert db.read_bytes() == before
+
+
+def test_idiomatic_form_lists_each_difference_and_its_statement_makes_the_database_match(tmp_path: Path) -> None:
+    script = (CORPUS / "checks_collate.sql").read_text(encoding="utf-8") + LEGACY_SQL.read_text(encoding="utf-8")
+    db = _file_db(tmp_path, script)
+    url = f"file:{db}"
+    exact = read_plan(parse_database_url(url), casing="camelCase", idiomatic=False, timeout=30)
+    idiomatic = read_plan(parse_database_url(url), casing="camelCase", idiomatic=True, timeout=30)
+    assert len(idiomatic.steps) > len(exact.steps)  # unique constraints, nullable keys, collations
+    # Without the steps the idiomatic schema truly differs; the listed differences are exactly what fails.
+    result = round_trip(url, tmp_path, "--idiomatic", "--single-file")
+    assert result.check.code == 1
+    schema = (tmp_path / "schema" / "schema.ts").read_text(encoding="utf-8")
+    assert "sqlType(" not in schema and 'text("id").primaryKey()' in schema
+    failing_tables = {fold_name(f["table"] or "") for f in result.failing()}
+    assert failing_tables <= {fold_name(s.table) for s in idiomatic.steps}

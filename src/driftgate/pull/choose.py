@@ -11,8 +11,9 @@ is listed with the statement that makes the database match.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from driftgate.compare.columns import column_definition
 from driftgate.model import Column, ForeignKey, Index, Schema, Table, fold_name
 from driftgate.pull.names import member, property_key, ts_string, ts_template, unique_keys, variable_names
 from driftgate.pull.raw import raw_index, raw_table, raw_view
@@ -254,7 +255,7 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
                         table.name,
                         f"{table.name}.{column.name}: .primaryKey() makes the key NOT NULL (the database allows NULL)",
                         f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
-                        f"{quote_sql(column.name)} {column.declared_type} PRIMARY KEY NOT NULL;"
+                        f"{column_definition(replace(column, not_null=True))} PRIMARY KEY;"
                         "  -- libSQL; on plain SQLite rebuild the table",
                     )
                 )
@@ -275,7 +276,7 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
                         table.name,
                         f"{table.name}.{column.name}: COLLATE {column.collation} is not declared",
                         f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
-                        f"{quote_sql(column.name)} {column.declared_type};  -- libSQL; on plain SQLite rebuild",
+                        f"{column_definition(replace(column, collation='BINARY'))};  -- libSQL; on plain SQLite rebuild",
                     )
                 )
             else:
