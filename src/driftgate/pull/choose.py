@@ -276,7 +276,7 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
                         table.name,
                         f"{table.name}.{column.name}: COLLATE {column.collation} is not declared",
                         f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
-                        f"{column_definition(replace(column, collation='BINARY'))};  -- libSQL; on plain SQLite rebuild",
+                        f"{column_definition(replace(column, collation='BINARY'))};  -- libSQL; SQLite: rebuild",
                     )
                 )
             else:
