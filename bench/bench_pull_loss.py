@@ -48,7 +48,7 @@ def project(root: Path, config: str) -> Path:
 def failing(db: Path, migrations: Path, cwd: Path) -> int | str:
     """Failing findings of `driftgate check --migrations` against the database, or why it cannot run."""
     if not list(migrations.glob("*.sql")):
-        return "no baseline"
+        return "nothing generated"
     report = cwd / "report.json"
     done = run(
         [
@@ -74,7 +74,7 @@ def failing(db: Path, migrations: Path, cwd: Path) -> int | str:
 def kit_pull(db: Path, root: Path) -> tuple[int | str, int | str]:
     project(root, f"{{ dialect: 'turso', out: './pulled', dbCredentials: {{ url: {json.dumps('file:' + str(db))} }} }}")
     if run([str(DRIZZLE_KIT), "pull"], root).returncode != 0 or not (root / "pulled" / "schema.ts").exists():
-        return "pull fails", "pull fails"
+        return "pull writes nothing", "pull writes nothing"
     own = failing(db, root / "pulled", root)
     gen_root = project(root / "gen", "{ dialect: 'sqlite', schema: '../pulled/schema.ts', out: './out' }")
     generated = run([str(DRIZZLE_KIT), "generate", "--name", "baseline"], gen_root)

@@ -13,7 +13,11 @@ RESERVED = frozenset(
     await arguments eval undefined NaN Infinity sql desc sqliteTable sqliteView integer text real blob
     numeric index uniqueIndex primaryKey foreignKey check customType sqlType""".split()  # noqa: SIM905
 )
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def is_identifier(key: str) -> bool:
+    """A JavaScript identifier: Unicode letters and digits (ID_Start/ID_Continue, as Python's), _ and $."""
+    return bool(key) and key.replace("$", "_").isidentifier()
 
 
 def ts_string(value: str) -> str:
@@ -27,7 +31,7 @@ def ts_template(text: str) -> str:
 
 
 def _words(name: str) -> list[str]:
-    return [w for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    return [w for w in re.split(r"[\W_]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
 
 
 def cased(name: str, casing: str) -> str:
@@ -42,11 +46,11 @@ def cased(name: str, casing: str) -> str:
 
 def property_key(key: str) -> str:
     """The key as written in an object literal: bare when it is an identifier, else a string."""
-    return key if _IDENTIFIER.match(key) else ts_string(key)
+    return key if is_identifier(key) else ts_string(key)
 
 
 def member(obj: str, key: str) -> str:
-    return f"{obj}.{key}" if _IDENTIFIER.match(key) else f"{obj}[{ts_string(key)}]"
+    return f"{obj}.{key}" if is_identifier(key) else f"{obj}[{ts_string(key)}]"
 
 
 def unique_keys(names: list[str], casing: str) -> dict[str, str]:
@@ -68,8 +72,8 @@ def variable_names(names: list[str], casing: str) -> dict[str, str]:
     taken: set[str] = set()
     result: dict[str, str] = {}
     for name in names:
-        base = re.sub(r"[^A-Za-z0-9_$]", "_", cased(name, casing)) or "table"
-        if base[0].isdigit():
+        base = re.sub(r"[^\w$]", "_", cased(name, casing)) or "table"
+        if not is_identifier(base):
             base = "_" + base
         if base in RESERVED:
             base += "Table"
