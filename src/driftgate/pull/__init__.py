@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import glob
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from driftgate.connection import Database
-from driftgate.errors import InputError
+from driftgate.errors import DatabaseError, InputError
 from driftgate.introspect import build_schema
 from driftgate.live import read_document
 from driftgate.model import fold_name
@@ -39,10 +40,31 @@ def read_plan(
     """Read the live schema (read-only connection) and choose a construct per item."""
     with Database(target, timeout=timeout) as db:
         document = read_document(db)
-    schema = build_schema(document, ignore=(*ignore, glob.escape(ledger_table)))
+        schema = build_schema(document, ignore=(*ignore, glob.escape(ledger_table)))
+        view_columns = _view_columns(db, [v.name for v in schema.views])
     raw_defaults = {(fold_name(row[0]), fold_name(row[2])): row[5] for row in document.get("columns", [])}
     object_sql = {(row[0], row[1]): row[3] for row in document.get("objects", [])}
-    return plan_pull(schema, raw_defaults, object_sql, casing=casing, idiomatic=idiomatic)
+    return plan_pull(schema, raw_defaults, object_sql, casing=casing, idiomatic=idiomatic, view_columns=view_columns)
+
+
+def _view_columns(db: Database, names: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Column names and declared types of each view, in one query (a broken view gives none)."""
+    if not names:
+        return {}
+    query = "SELECT v.value, c.name, c.type FROM json_each(?) v JOIN pragma_table_info(v.value) c ORDER BY v.key, c.cid"
+    try:
+        rows = db.query(query, (json.dumps(names),))
+    except DatabaseError:  # a view over a dropped table cannot be described: the others still can
+        rows = []
+        for name in names:
+            try:
+                rows += db.query(query, (json.dumps([name]),))
+            except DatabaseError:
+                continue
+    result: dict[str, list[tuple[str, str]]] = {}
+    for view, column, declared in rows:
+        result.setdefault(view, []).append((column, declared or ""))
+    return result
 
 
 def _ours(path: Path) -> bool:

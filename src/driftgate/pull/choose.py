@@ -76,6 +76,9 @@ class ViewCode:
     name: str
     variable: str
     select: str
+    columns: list[str] = field(default_factory=list)  # "key: builder(...)" for typed queries
+    core: set[str] = field(default_factory=set)
+    uses_sql_type: bool = False
 
 
 @dataclass
@@ -108,6 +111,7 @@ def plan_pull(
     *,
     casing: str,
     idiomatic: bool,
+    view_columns: dict[str, list[tuple[str, str]]] | None = None,
 ) -> PullPlan:
     """raw_defaults: (folded table, folded column) -> dflt_value as stored; object_sql: (type, name) -> sql."""
     ordinary = []
@@ -166,7 +170,9 @@ def plan_pull(
                 )
             )
             continue
-        views.append(ViewCode(view.name, variables[view.name], raw.select))
+        views.append(
+            _view_code(view.name, variables[view.name], raw.select, (view_columns or {}).get(view.name, []), casing)
+        )
     for trigger in schema.triggers:
         sql = object_sql.get(("trigger", trigger.name)) or ""
         ctx.not_expressible.append(
@@ -175,7 +181,18 @@ def plan_pull(
     return PullPlan(tables, views, ctx.not_expressible, ctx.steps)
 
 
-def _builder(code: TableCode, data_type: str) -> str:
+def _view_code(name: str, variable: str, select: str, columns: list[tuple[str, str]], casing: str) -> ViewCode:
+    """Columns only type the view for queries: drizzle-kit writes CREATE VIEW ... AS <select> alone."""
+    code = ViewCode(name, variable, select)
+    code.core.add("sqliteView")
+    keys = unique_keys([c for c, _ in columns], casing)
+    for column, declared in columns:
+        builder = _builder(code, declared)
+        code.columns.append(f"{property_key(keys[column])}: {builder}({ts_string(column)})")
+    return code
+
+
+def _builder(code: TableCode | ViewCode, data_type: str) -> str:
     builder = _BUILDERS.get(data_type.upper())
     if builder is not None:
         code.core.add(builder)

@@ -32,7 +32,9 @@ def table_source(table: TableCode) -> str:
 
 def view_source(view: ViewCode) -> str:
     select = ts_template(view.select)
-    return f"export const {view.variable} = sqliteView({ts_string(view.name)}, {{}}).as(sql`{select}`);\n"
+    columns = "".join(f"  {line},\n" for line in view.columns)
+    shape = f"{{\n{columns}}}" if columns else "{}"
+    return f"export const {view.variable} = sqliteView({ts_string(view.name)}, {shape}).as(sql`{select}`);\n"
 
 
 def single_file(plan: PullPlan) -> str:
@@ -41,11 +43,11 @@ def single_file(plan: PullPlan) -> str:
     for table in plan.tables:
         core |= table.core
         orm |= table.orm
-    if plan.views:
-        core.add("sqliteView")
+    for view in plan.views:
+        core |= view.core
         orm.add("sql")
     body = [HEADER, _imports(core, orm)]
-    if any(t.uses_sql_type for t in plan.tables):
+    if any(t.uses_sql_type for t in plan.tables) or any(v.uses_sql_type for v in plan.views):
         body.append("\n" + SQL_TYPE)
     body += ["\n" + table_source(t) for t in plan.tables]
     body += ["\n" + view_source(v) for v in plan.views]
@@ -66,7 +68,8 @@ def files(plan: PullPlan) -> dict[str, str]:
         text.append("\n" + table_source(table))
         result[f"{table.variable}.ts"] = "".join(text)
     for view in plan.views:
-        result[f"{view.variable}.ts"] = HEADER + _imports({"sqliteView"}, {"sql"}) + "\n" + view_source(view)
+        helper = "\n" + SQL_TYPE if view.uses_sql_type else ""
+        result[f"{view.variable}.ts"] = HEADER + _imports(view.core, {"sql"}) + helper + "\n" + view_source(view)
     stems = [t.variable for t in plan.tables] + [v.variable for v in plan.views]
     result["index.ts"] = HEADER + "".join(f'export * from "./{stem}";\n' for stem in stems)
     return result

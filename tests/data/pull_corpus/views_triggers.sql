@@ -5,3 +5,7 @@ CREATE VIEW published_posts AS SELECT id, title FROM posts WHERE published = 1;
 CREATE VIEW post_counts (state, n) AS SELECT published, count(*) FROM posts GROUP BY published;
 CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN UPDATE posts SET updated_at = unixepoch() WHERE id = NEW.id; END;
 CREATE TRIGGER posts_audit AFTER DELETE ON posts BEGIN INSERT INTO audit (post_id, action) VALUES (OLD.id, 'delete'); END;
+CREATE TABLE gone (id INTEGER PRIMARY KEY);
+CREATE VIEW over_gone AS SELECT id FROM gone;
+DROP TABLE gone;
+CREATE VIEW typed AS SELECT id, CAST(published AS TEXT) AS state, title || '!' AS shout FROM posts;
