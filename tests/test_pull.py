@@ -162,3 +162,29 @@ def test_idiomatic_form_lists_each_difference_and_its_statement_makes_the_databa
     assert "sqlType(" not in schema and 'text("id").primaryKey()' in schema
     failing_tables = {fold_name(f["table"] or "") for f in result.failing()}
     assert failing_tables <= {fold_name(s.table) for s in idiomatic.steps}
+
+
+def test_unreachable_database_is_exit_3_and_writes_nothing(tmp_path: Path) -> None:
+    from driftgate.sqld import free_port
+
+    out = tmp_path / "schema"
+    run = driftgate("pull", "--db", f"http://127.0.0.1:{free_port()}", "-o", out, "--timeout", "5", cwd=tmp_path)
+    assert run.code == 3 and "Traceback" not in run.err
+    assert not out.exists()
+
+
+def test_a_later_table_rebuild_by_drizzle_kit_keeps_the_exact_clauses(tmp_path: Path) -> None:
+    """The customType clauses live in drizzle's snapshot as the column type, so a rebuild re-creates them."""
+    db = _file_db(tmp_path, (CORPUS / "checks_collate.sql").read_text(encoding="utf-8"))
+    assert driftgate("pull", "--db", f"file:{db}", "-o", tmp_path / "schema", cwd=tmp_path).code == 0
+    drizzle_project(tmp_path, "./schema/index.ts")
+    assert drizzle_kit(tmp_path, "generate", "--name", "baseline").returncode == 0
+    accounts = tmp_path / "schema" / "accounts.ts"
+    text = accounts.read_text(encoding="utf-8")
+    assert 'sqlType("TEXT COLLATE NOCASE UNIQUE")("email").notNull()' in text
+    accounts.write_text(text.replace('("email").notNull()', '("email")'), encoding="utf-8")  # a later change
+    assert drizzle_kit(tmp_path, "generate", "--name", "rebuild").returncode == 0
+    rebuild = next((tmp_path / "drizzle").glob("0001_*.sql")).read_text(encoding="utf-8")
+    assert "CREATE TABLE `__new_accounts`" in rebuild
+    assert "`email` TEXT COLLATE NOCASE UNIQUE," in rebuild
+    assert "`handle` TEXT COLLATE RTRIM," in rebuild

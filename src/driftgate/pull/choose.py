@@ -410,7 +410,9 @@ def _foreign_keys(
             and all(target.column(c) is not None for c in fk.target_columns)
         )
         deferred = fk.deferrable != "NOT DEFERRABLE"
-        if deferred and len(fk.columns) == 1 and not ctx.idiomatic:
+        # A REFERENCES clause in the column's type keeps what foreignKey() cannot say: DEFERRABLE, or a
+        # target drizzle has no table object for (SQLite allows a key to a table that does not exist).
+        if (deferred or not resolvable) and len(fk.columns) == 1 and not ctx.idiomatic:
             clauses[fold_name(fk.columns[0])].append(_references_clause(fk))
             continue
         if not resolvable or deferred:
@@ -445,11 +447,13 @@ def _foreign_keys(
 
 
 def _references_clause(fk: ForeignKey) -> str:
-    targets = ", ".join(quote_sql(c) for c in fk.target_columns)
-    return (
-        f"REFERENCES {quote_sql(fk.target_table)}({targets}) ON UPDATE {fk.on_update} "
-        f"ON DELETE {fk.on_delete} {fk.deferrable}"
-    )
+    # An implicit target on a missing table is unresolved ("?"): keep it implicit.
+    targets = "" if "?" in fk.target_columns else f"({', '.join(quote_sql(c) for c in fk.target_columns)})"
+    clause = f"REFERENCES {quote_sql(fk.target_table)}{targets}"
+    for word, action in (("ON UPDATE", fk.on_update), ("ON DELETE", fk.on_delete)):
+        if action.upper() != "NO ACTION":
+            clause += f" {word} {action}"
+    return clause if fk.deferrable == "NOT DEFERRABLE" else f"{clause} {fk.deferrable}"
 
 
 def _indexes(ctx: _Context, table: Table, code: TableCode, col: dict[str, str]) -> None:

@@ -14,3 +14,4 @@ CREATE TABLE memberships (
   FOREIGN KEY (org_id, team_code) REFERENCES teams(org_id, code) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE TABLE dangling (id INTEGER PRIMARY KEY, ghost_id INTEGER REFERENCES nowhere(id));
+CREATE TABLE dangling_more (id INTEGER PRIMARY KEY, a INTEGER REFERENCES vanished ON DELETE CASCADE, b TEXT, c TEXT, FOREIGN KEY (b, c) REFERENCES vanished(x, y));
