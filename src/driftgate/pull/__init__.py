@@ -15,7 +15,8 @@ from driftgate.introspect import build_schema
 from driftgate.live import read_document
 from driftgate.model import fold_name
 from driftgate.pull.choose import PullPlan, plan_pull
-from driftgate.pull.render import HEADER, files, not_expressible_md, single_file
+from driftgate.pull.not_expressible import not_expressible_md
+from driftgate.pull.render import HEADER, files, single_file
 from driftgate.urls import DatabaseTarget
 
 SINGLE_FILE_NAME = "schema.ts"

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from driftgate.compare.columns import column_definition
-from driftgate.model import Column, ForeignKey, Index, Schema, Table, fold_name
+from driftgate.model import Column, ForeignKey, IndexPart, Schema, Table, fold_name
 from driftgate.pull.names import member, property_key, ts_string, ts_template, unique_keys, variable_names
-from driftgate.pull.raw import raw_index, raw_table, raw_view
+from driftgate.pull.raw import RawTable, raw_index, raw_table, raw_view
 
 _BUILDERS = {"INTEGER": "integer", "TEXT": "text", "REAL": "real", "BLOB": "blob", "NUMERIC": "numeric"}
 _STRING = re.compile(r"^'(?:[^']|'')*'$", re.S)
@@ -254,35 +254,7 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
             )
         )
 
-    # Primary key.
-    pk = table.primary_key
-    pk_index = next((i for i in table.indexes if i.origin == "pk"), None)
-    inline_pk: str | None = None
-    if len(pk) == 1:
-        column = table.column(pk[0])
-        assert column is not None
-        descending = pk_index is not None and pk_index.parts and pk_index.parts[0].descending
-        if descending:
-            clauses[fold_name(column.name)].append("PRIMARY KEY DESC")
-        elif column.not_null or ctx.idiomatic:
-            inline_pk = column.name
-            if not column.not_null:
-                ctx.steps.append(
-                    DatabaseStep(
-                        table.name,
-                        f"{table.name}.{column.name}: .primaryKey() makes the key NOT NULL (the database allows NULL)",
-                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
-                        f"{column_definition(replace(column, not_null=True))} PRIMARY KEY;"
-                        "  -- libSQL; on plain SQLite rebuild the table",
-                    )
-                )
-        else:
-            code.core.add("primaryKey")
-            code.extras.append(f"primaryKey({{ columns: [{member('t', col[fold_name(column.name)])}] }})")
-    elif len(pk) > 1:
-        code.core.add("primaryKey")
-        members = ", ".join(member("t", col[fold_name(name)]) for name in pk)
-        code.extras.append(f"primaryKey({{ columns: [{members}] }})")
+    inline_pk = _primary_key(ctx, table, code, col, clauses)
 
     # Collations ride in the type (exact) or are a listed difference (idiomatic).
     for column in table.columns:
@@ -325,6 +297,41 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
     return code
 
 
+def _primary_key(
+    ctx: _Context, table: Table, code: TableCode, col: dict[str, str], clauses: dict[str, list[str]]
+) -> str | None:
+    """The key's form; returns the column that takes an inline .primaryKey(), if any."""
+    pk = table.primary_key
+    pk_index = next((i for i in table.indexes if i.origin == "pk"), None)
+    inline_pk: str | None = None
+    if len(pk) == 1:
+        column = table.column(pk[0])
+        assert column is not None
+        descending = pk_index is not None and pk_index.parts and pk_index.parts[0].descending
+        if descending:
+            clauses[fold_name(column.name)].append("PRIMARY KEY DESC")
+        elif column.not_null or ctx.idiomatic:
+            inline_pk = column.name
+            if not column.not_null:
+                ctx.steps.append(
+                    DatabaseStep(
+                        table.name,
+                        f"{table.name}.{column.name}: .primaryKey() makes the key NOT NULL (the database allows NULL)",
+                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
+                        f"{column_definition(replace(column, not_null=True))} PRIMARY KEY;"
+                        "  -- libSQL; on plain SQLite rebuild the table",
+                    )
+                )
+        else:
+            code.core.add("primaryKey")
+            code.extras.append(f"primaryKey({{ columns: [{member('t', col[fold_name(column.name)])}] }})")
+    elif len(pk) > 1:
+        code.core.add("primaryKey")
+        members = ", ".join(member("t", col[fold_name(name)]) for name in pk)
+        code.extras.append(f"primaryKey({{ columns: [{members}] }})")
+    return inline_pk
+
+
 def _column_code(
     ctx: _Context,
     table: Table,
@@ -332,7 +339,7 @@ def _column_code(
     column: Column,
     clauses: dict[str, list[str]],
     col: dict[str, str],
-    raw: object,
+    raw: RawTable,
     raw_defaults: dict[tuple[str, str], str | None],
     inline_pk: str | None,
 ) -> str:
@@ -345,7 +352,7 @@ def _column_code(
     elif column.not_null:
         text += ".notNull()"
     if column.generated_kind is not None:
-        expression = getattr(raw, "generated", {}).get(fold_name(column.name), column.generated or "")
+        expression = raw.generated.get(fold_name(column.name), column.generated or "")
         code.orm.add("sql")
         mode = "stored" if column.generated_kind == "STORED" else "virtual"
         text += f".generatedAlwaysAs(sql`{ts_template(expression)}`, {{ mode: {ts_string(mode)} }})"
@@ -483,17 +490,13 @@ def _indexes(ctx: _Context, table: Table, code: TableCode, col: dict[str, str]) 
         code.extras.append(text)
 
 
-def _index_part(code: TableCode, col: dict[str, str], part: object, text: str) -> str:
-    column = getattr(part, "column", None)
-    collation = getattr(part, "collation", "BINARY")
-    if column is not None and fold_name(column) in col and collation.upper() == "BINARY":
-        ref = member("t", col[fold_name(column)])
-        if getattr(part, "descending", False):
+def _index_part(code: TableCode, col: dict[str, str], part: IndexPart, text: str) -> str:
+    """A plain column key as t.col / desc(t.col); anything else (expression, COLLATE) as its stored text."""
+    if part.column is not None and fold_name(part.column) in col and part.collation.upper() == "BINARY":
+        ref = member("t", col[fold_name(part.column)])
+        if part.descending:
             code.orm.add("desc")
             return f"desc({ref})"
         return ref
     code.orm.add("sql")
     return f"sql`{ts_template(text)}`"
-
-
-__all__ = ["DatabaseStep", "Index", "NotExpressible", "PullPlan", "plan_pull"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from driftgate.pull.choose import PullPlan, TableCode, ViewCode
-from driftgate.pull.names import md_code_block, md_text, ts_string, ts_template
+from driftgate.pull.names import ts_string, ts_template
 
 HEADER = "// Written by `driftgate pull` from the live database. Regenerate rather than edit by hand.\n"
 SQL_TYPE = (
@@ -73,30 +73,3 @@ def files(plan: PullPlan) -> dict[str, str]:
     stems = [t.variable for t in plan.tables] + [v.variable for v in plan.views]
     result["index.ts"] = HEADER + "".join(f'export * from "./{stem}";\n' for stem in stems)
     return result
-
-
-def not_expressible_md(plan: PullPlan) -> str:
-    lines = [
-        "# What the Drizzle schema does not say",
-        "",
-        "Written by `driftgate pull`. Drizzle cannot declare the objects below; keep each in a custom",
-        "migration (`drizzle-kit generate --custom`) with the SQL shown, or accept it in driftgate.",
-        "",
-    ]
-    if not plan.not_expressible:
-        lines += ["Nothing: every object of the database is declared in the TypeScript.", ""]
-    for item in plan.not_expressible:
-        where = f" (table {md_text(item.table)})" if item.table and item.table != item.name else ""
-        lines += [f"## {md_text(item.kind)} {md_text(item.name)}{where}", "", md_text(item.reason) + ".", ""]
-        lines += [md_code_block(item.sql), ""]
-    if plan.steps:
-        lines += [
-            "# Database steps",
-            "",
-            "The schema uses a form whose structure differs from the database; run each statement once on",
-            "the database so that `driftgate check` finds it conforming.",
-            "",
-        ]
-        for step in plan.steps:
-            lines += [f"- {md_text(step.what)}", "", md_code_block(step.sql), ""]
-    return "\n".join(lines)
