@@ -188,3 +188,16 @@ def test_a_later_table_rebuild_by_drizzle_kit_keeps_the_exact_clauses(tmp_path: 
     assert "CREATE TABLE `__new_accounts`" in rebuild
     assert "`email` TEXT COLLATE NOCASE UNIQUE," in rebuild
     assert "`handle` TEXT COLLATE RTRIM," in rebuild
+
+
+def test_idiomatic_steps_applied_on_real_sqld_make_the_database_conform(sqld, tmp_path: Path) -> None:
+    """Each printed statement (libSQL ALTER COLUMN, CREATE UNIQUE INDEX) is the migration that makes it match."""
+    script = (CORPUS / "checks_collate.sql").read_text(encoding="utf-8") + LEGACY_SQL.read_text(encoding="utf-8")
+    load_remote(sqld.http_url, script)
+
+    def apply(steps: list[str]) -> None:
+        assert any("ALTER COLUMN" in s for s in steps) and any("CREATE UNIQUE INDEX" in s for s in steps)
+        load_remote(sqld.http_url, "\n".join(s.split("  -- ")[0] for s in steps))
+
+    result = round_trip(sqld.ws_url, tmp_path, "--idiomatic", apply_steps=apply)
+    assert result.check.code == 0, "\n".join(f"{f['kind']} {f['object']}: {f['message']}" for f in result.failing())

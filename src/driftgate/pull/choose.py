@@ -254,7 +254,7 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
             )
         )
 
-    inline_pk = _primary_key(ctx, table, code, col, clauses)
+    inline_pk = _primary_key(ctx, table, code, col, clauses, raw)
 
     # Collations ride in the type (exact) or are a listed difference (idiomatic).
     for column in table.columns:
@@ -264,8 +264,8 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
                     DatabaseStep(
                         table.name,
                         f"{table.name}.{column.name}: COLLATE {column.collation} is not declared",
-                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
-                        f"{column_definition(replace(column, collation='BINARY'))};  -- libSQL; SQLite: rebuild",
+                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {_spelled(raw, column)} TO "
+                        f"{_written(raw, column, uncollated=True)};  -- libSQL; on plain SQLite rebuild the table",
                     )
                 )
             else:
@@ -297,8 +297,22 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
     return code
 
 
+def _written(raw: RawTable, column: Column, *, uncollated: bool = False) -> str:
+    """The column's clause as the database has it (inline CHECK, REFERENCES... kept), for ALTER COLUMN."""
+    key = fold_name(column.name)
+    text = (raw.uncollated if uncollated else raw.definitions).get(key)
+    if text is not None:
+        return text
+    return column_definition(replace(column, collation="BINARY") if uncollated else column)
+
+
+def _spelled(raw: RawTable, column: Column) -> str:
+    """libSQL's ALTER COLUMN wants the name spelled as in the new definition (measured on sqld 0.24)."""
+    return raw.spelled.get(fold_name(column.name), quote_sql(column.name))
+
+
 def _primary_key(
-    ctx: _Context, table: Table, code: TableCode, col: dict[str, str], clauses: dict[str, list[str]]
+    ctx: _Context, table: Table, code: TableCode, col: dict[str, str], clauses: dict[str, list[str]], raw: RawTable
 ) -> str | None:
     """The key's form; returns the column that takes an inline .primaryKey(), if any."""
     pk = table.primary_key
@@ -317,9 +331,8 @@ def _primary_key(
                     DatabaseStep(
                         table.name,
                         f"{table.name}.{column.name}: .primaryKey() makes the key NOT NULL (the database allows NULL)",
-                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {quote_sql(column.name)} TO "
-                        f"{column_definition(replace(column, not_null=True))} PRIMARY KEY;"
-                        "  -- libSQL; on plain SQLite rebuild the table",
+                        f"ALTER TABLE {quote_sql(table.name)} ALTER COLUMN {_spelled(raw, column)} TO "
+                        f"{_written(raw, column)} NOT NULL;  -- libSQL; on plain SQLite rebuild the table",
                     )
                 )
         else:

@@ -67,6 +67,9 @@ def _tokens(sql: str | None) -> list[Token]:
 class RawTable:
     checks: list[tuple[str | None, str]] = field(default_factory=list)  # (constraint name, source text)
     generated: dict[str, str] = field(default_factory=dict)  # column (folded) -> source text
+    definitions: dict[str, str] = field(default_factory=dict)  # column (folded) -> its whole clause as written
+    uncollated: dict[str, str] = field(default_factory=dict)  # the same without its COLLATE clause
+    spelled: dict[str, str] = field(default_factory=dict)  # column (folded) -> its name as written (quotes kept)
 
 
 def raw_table(sql: str | None) -> RawTable:
@@ -78,6 +81,15 @@ def raw_table(sql: str | None) -> RawTable:
         return raw
     for clause in _split(tokens[open_at + 1 : _close(tokens, open_at)]):
         column = None if _word(clause[0]) in _TABLE_CONSTRAINTS else fold_name(canonical_identifier(clause[0].text))
+        if column is not None:
+            raw.definitions[column] = _text(sql, clause)
+            raw.spelled[column] = _text(sql, clause[:1])
+                clause[0].text if clause[0].token_type != TokenType.IDENTIFIER else _text(sql, clause[:1])
+            )
+            at = next((k for k, t in enumerate(clause) if _word(t) == "COLLATE"), None)
+            if at is not None and at + 1 < len(clause):
+                before, after = _text(sql, clause[:at]), _text(sql, clause[at + 2 :])
+                raw.uncollated[column] = f"{before} {after}".strip()
         name: str | None = None
         i = 0 if column is None else 1
         while i < len(clause):
