@@ -84,8 +84,6 @@ def raw_table(sql: str | None) -> RawTable:
         if column is not None:
             raw.definitions[column] = _text(sql, clause)
             raw.spelled[column] = _text(sql, clause[:1])
-                clause[0].text if clause[0].token_type != TokenType.IDENTIFIER else _text(sql, clause[:1])
-            )
             at = next((k for k, t in enumerate(clause) if _word(t) == "COLLATE"), None)
             if at is not None and at + 1 < len(clause):
                 before, after = _text(sql, clause[:at]), _text(sql, clause[at + 2 :])
