@@ -17,7 +17,7 @@ from tests.cli import driftgate
 from tests.conftest import LEGACY_SQL, build_file_db, load_remote
 from tests.pull_helpers import CORPUS, REPO, drizzle_kit, drizzle_project, round_trip
 
-from driftgate.model import fold_name
+from driftgate.identifiers import fold_name
 from driftgate.pull import read_plan
 from driftgate.pull.choose import PullPlan
 from driftgate.urls import parse_database_url
@@ -165,7 +165,7 @@ def test_idiomatic_form_lists_each_difference_and_its_statement_makes_the_databa
 
 
 def test_unreachable_database_is_exit_3_and_writes_nothing(tmp_path: Path) -> None:
-    from driftgate.sqld import free_port
+    from driftgate.testing.sqld import free_port
 
     out = tmp_path / "schema"
     run = driftgate("pull", "--db", f"http://127.0.0.1:{free_port()}", "-o", out, "--timeout", "5", cwd=tmp_path)

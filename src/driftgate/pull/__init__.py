@@ -11,9 +11,9 @@ from pathlib import Path
 
 from driftgate.connection import Database
 from driftgate.errors import DatabaseError, InputError
+from driftgate.identifiers import fold_name
 from driftgate.introspect import build_schema
 from driftgate.live import read_document
-from driftgate.model import fold_name
 from driftgate.pull.choose import PullPlan, plan_pull
 from driftgate.pull.not_expressible import not_expressible_md
 from driftgate.pull.render import HEADER, files, single_file

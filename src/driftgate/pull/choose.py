@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from driftgate.compare.columns import column_definition
-from driftgate.model import Column, ForeignKey, IndexPart, Schema, Table, fold_name
+from driftgate.identifiers import fold_name
+from driftgate.model import Column, ForeignKey, IndexPart, Schema, Table
 from driftgate.pull.names import member, property_key, ts_string, ts_template, unique_keys, variable_names
 from driftgate.pull.raw import RawTable, raw_index, raw_table, raw_view
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
-from driftgate.model import fold_name
+from driftgate.identifiers import fold_name
 from driftgate.normalize import canonical_identifier, tokenize
 
 _WORDLIKE = (TokenType.STRING, TokenType.IDENTIFIER)
