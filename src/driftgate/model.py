@@ -183,6 +183,9 @@ class Schema:
     triggers: tuple[Trigger, ...] = ()
     # Statements the source could not turn into schema (e.g. DDL with an unresolved ${...}).
     not_compared: tuple[tuple[str, str, Location | None], ...] = field(default=())
+    # Parts of executed statements that cannot be compared: (kind, object, reason, location), e.g. a
+    # drizzle default computed in JavaScript; their findings become not_compared.
+    items_not_compared: tuple[tuple[str, str, str, Location | None], ...] = field(default=())
 
     @cached_property
     def _tables_by_name(self) -> dict[str, Table]:

@@ -116,13 +116,16 @@ def shadow_schema(statements: Sequence[SqlStatement], *, ignore: Iterable[str] =
     connection = libsql.connect(":memory:")
     locations = Locations()
     not_compared: list[tuple[str, str, Location | None]] = []
+    items: list[tuple[str, str, str, Location | None]] = []
     try:
         connection.execute("PRAGMA foreign_keys = OFF")
         for statement in statements:
             if statement.unresolved:
                 placeholders = ", ".join("${" + u + "}" for u in statement.unresolved)
-                not_compared.append((statement.sql, f"the SQL depends on {placeholders}", statement.location))
+                reason = statement.reason or f"the SQL depends on {placeholders}"
+                not_compared.append((statement.sql, reason, statement.location))
                 continue
+            items.extend(statement.not_compared_items)
             if is_transaction_control(statement.sql):
                 continue
             try:
@@ -135,4 +138,4 @@ def shadow_schema(statements: Sequence[SqlStatement], *, ignore: Iterable[str] =
     finally:
         connection.close()
     schema = build_schema(document, ignore=ignore, locate=locations.lookup)
-    return Schema(schema.tables, schema.views, schema.triggers, tuple(not_compared))
+    return Schema(schema.tables, schema.views, schema.triggers, tuple(not_compared), tuple(items))

@@ -7,6 +7,7 @@ autogenerate lets a user hook run before the built-in comparators.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
 from driftgate.compare.columns import compare_columns, compare_primary_keys
@@ -44,7 +45,29 @@ def compare_schemas(
     for comparator in (*hooks, *COMPARATORS):
         findings.extend(comparator(comparison))
     findings.extend(_not_compared(comparison))
-    return findings
+    return _items_not_compared(comparison, findings)
+
+
+def _items_not_compared(c: Comparison, findings: list[Finding]) -> list[Finding]:
+    """A part the source could not know (a default computed in JavaScript) replaces its comparison."""
+    if not c.expected.items_not_compared:
+        return findings
+    reasons = {(kind, obj): (reason, location) for kind, obj, reason, location in c.expected.items_not_compared}
+    result: list[Finding] = []
+    for finding in findings:
+        found = reasons.get((finding.kind, finding.object))
+        if found is not None and finding.status not in ("missing", "unexpected"):
+            reason, location = found
+            finding = dataclasses.replace(
+                finding,
+                status="not_compared",
+                expected=None,
+                message=f"not compared: {reason}",
+                fix=None,
+                location=where(location) or finding.location,
+            )
+        result.append(finding)
+    return result
 
 
 def _not_compared(c: Comparison) -> Iterable[Finding]:

@@ -26,11 +26,17 @@ class SqlStatement:
 
     ``sql`` runs from the first token to the terminating ``;`` (kept when present);
     ``${expr}`` placeholders stay verbatim where the expression could not be resolved.
+    A statement with ``unresolved`` parts is not executed: it becomes a not-compared finding,
+    explained by ``reason`` when the source gives one.  ``not_compared_items`` are
+    ``(kind, object, reason, location)`` of parts of an executed statement that cannot be
+    compared (a drizzle default computed in JavaScript, say): those findings say so instead.
     """
 
     sql: str
     location: Location
     unresolved: tuple[str, ...] = ()
+    reason: str = ""
+    not_compared_items: tuple[tuple[str, str, str, Location], ...] = ()
 
 
 def skip_space_and_comments(text: str, pos: int = 0, end: int | None = None) -> int:

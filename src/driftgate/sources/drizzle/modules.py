@@ -1,0 +1,209 @@
+"""Schema files as modules: which names each file declares, imports and exports.
+
+Parsing reuses the legacy reader's tree-sitter setup (same grammar, same syntax
+error message).  Import specifiers are resolved like TypeScript's bundler
+resolution for relative paths (``./x``, ``./x.js``, ``./x/index``); a bare
+specifier is another package: drizzle-orm's are builtins, the others are unknown
+values (fine as long as they only feed ``$defaultFn``, enums or validation).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tree_sitter import Node
+
+from driftgate.errors import InputError
+from driftgate.model import Location
+from driftgate.sources.legacy import _line_starts, _parse, _read
+
+SCHEMA_SUFFIXES = (".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs")
+DRIZZLE_PACKAGES = ("drizzle-orm", "drizzle-orm/sqlite-core")
+_RESOLVE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".d.ts")
+
+
+def schema_files(paths: Sequence[Path]) -> list[Path]:
+    """Files given, and every schema file under folders given (sorted, node_modules skipped)."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise InputError(f"--drizzle: {path}: no such file or directory")
+        found = [path] if path.is_file() else _files_under(path)
+        if not found:
+            raise InputError(f"--drizzle: {path} holds no .ts/.js schema files")
+        for file in found:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                files.append(file)
+    return files
+
+
+def _files_under(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for where, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d != "node_modules" and not d.startswith(".")]
+        found.extend(
+            Path(where, name) for name in filenames if name.endswith(SCHEMA_SUFFIXES) and not name.endswith(".d.ts")
+        )
+    # drizzle-kit's glob returns paths sorted; compare case-insensitively first like its locale sort
+    return sorted(found, key=lambda p: (str(p).lower(), str(p)))
+
+
+@dataclass(frozen=True)
+class ImportBinding:
+    """``import { name as local } from 'spec'`` (name "*" for a namespace, "default" for a default)."""
+
+    specifier: str
+    name: str
+    node: Node
+
+
+@dataclass
+class Module:
+    path: Path
+    data: bytes
+    root: Node
+    line_starts: list[int]
+    declarations: dict[str, Node] = field(default_factory=dict)  # local name -> value expression node
+    imports: dict[str, ImportBinding] = field(default_factory=dict)
+    exports: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # exported -> (local|name, spec)
+    star_exports: list[str] = field(default_factory=list)  # export * from 'spec'
+    export_order: list[str] = field(default_factory=list)
+
+    def location(self, node: Node) -> Location:
+        return Location(str(self.path), node.start_point.row + 1)
+
+    def text(self, node: Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def load_module(path: Path) -> Module:
+    data = _read(path)
+    tree = _parse(path, data)
+    module = Module(path, data, tree.root_node, _line_starts(data))
+    for statement in tree.root_node.named_children:
+        _index_statement(module, statement)
+    return module
+
+
+def _index_statement(module: Module, statement: Node) -> None:
+    if statement.type == "import_statement":
+        _index_import(module, statement)
+    elif statement.type == "export_statement":
+        _index_export(module, statement)
+    elif statement.type in ("lexical_declaration", "variable_declaration"):
+        for name, value in _declarators(module, statement):
+            module.declarations.setdefault(name, value)
+    elif statement.type in ("function_declaration", "class_declaration"):
+        name = statement.child_by_field_name("name")
+        if name is not None:
+            module.declarations.setdefault(module.text(name), statement)
+
+
+def _declarators(module: Module, declaration: Node) -> Iterator[tuple[str, Node]]:
+    for declarator in declaration.named_children:
+        if declarator.type != "variable_declarator":
+            continue
+        target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+        if target is not None and target.type == "identifier" and value is not None:
+            yield module.text(target), value
+
+
+def _string_value(module: Module, node: Node | None) -> str | None:
+    if node is None or node.type != "string":
+        return None
+    return module.text(node)[1:-1]
+
+
+def _index_import(module: Module, statement: Node) -> None:
+    spec = _string_value(module, statement.child_by_field_name("source"))
+    clause = next((c for c in statement.named_children if c.type == "import_clause"), None)
+    if spec is None or clause is None:
+        return
+    for part in clause.named_children:
+        if part.type == "identifier":
+            module.imports[module.text(part)] = ImportBinding(spec, "default", part)
+        elif part.type == "namespace_import":
+            name = next((c for c in part.named_children if c.type == "identifier"), None)
+            if name is not None:
+                module.imports[module.text(name)] = ImportBinding(spec, "*", part)
+        elif part.type == "named_imports":
+            for item in part.named_children:
+                if item.type != "import_specifier":
+                    continue
+                imported = item.child_by_field_name("name")
+                alias = item.child_by_field_name("alias") or imported
+                if imported is not None and alias is not None:
+                    module.imports[module.text(alias)] = ImportBinding(spec, _export_name(module, imported), item)
+
+
+def _export_name(module: Module, node: Node) -> str:
+    text = module.text(node)
+    return text[1:-1] if node.type == "string" else text
+
+
+def _index_export(module: Module, statement: Node) -> None:
+    spec = _string_value(module, statement.child_by_field_name("source"))
+    declaration = statement.child_by_field_name("declaration")
+    if declaration is not None:
+        if declaration.type in ("lexical_declaration", "variable_declaration"):
+            for name, value in _declarators(module, declaration):
+                module.declarations.setdefault(name, value)
+                _add_export(module, name, name, None)
+        elif declaration.type in ("function_declaration", "class_declaration"):
+            name = declaration.child_by_field_name("name")
+            if name is not None:
+                module.declarations.setdefault(module.text(name), declaration)
+                _add_export(module, module.text(name), module.text(name), None)
+        return
+    value = statement.child_by_field_name("value")
+    if value is not None:  # export default <expression>
+        module.declarations["default"] = value
+        _add_export(module, "default", "default", None)
+        return
+    clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
+    namespace = next((c for c in statement.named_children if c.type == "namespace_export"), None)
+    if clause is not None:
+        for item in clause.named_children:
+            if item.type != "export_specifier":
+                continue
+            local = item.child_by_field_name("name")
+            alias = item.child_by_field_name("alias") or local
+            if local is not None and alias is not None:
+                _add_export(module, _export_name(module, alias), _export_name(module, local), spec)
+    elif namespace is not None and spec is not None:  # export * as ns from 'spec'
+        name = next((c for c in namespace.named_children), None)
+        if name is not None:
+            _add_export(module, _export_name(module, name), "*", spec)
+    elif spec is not None:
+        module.star_exports.append(spec)
+        module.export_order.append("*" + spec)
+
+
+def _add_export(module: Module, exported: str, local: str, spec: str | None) -> None:
+    if exported not in module.exports:
+        module.export_order.append(exported)
+    module.exports[exported] = (local, spec)
+
+
+def resolve_specifier(importer: Path, spec: str) -> Path | None:
+    """The file a relative import names, or None for another package (or an unresolved path alias)."""
+    if not spec.startswith("."):
+        return None
+    base = (importer.parent / spec).resolve()
+    candidates = [base]
+    if base.suffix in (".js", ".mjs", ".cjs", ".jsx"):  # TypeScript's ESM style: './x.js' means x.ts
+        stem = base.with_suffix("")
+        candidates += [stem.with_suffix(s) for s in (".ts", ".tsx", ".mts", ".cts")]
+    candidates += [Path(str(base) + s) for s in _RESOLVE_SUFFIXES]
+    candidates += [base / f"index{s}" for s in _RESOLVE_SUFFIXES]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def is_drizzle_package(spec: str) -> bool:
+    return spec in DRIZZLE_PACKAGES or spec.startswith("drizzle-orm/")
