@@ -45,3 +45,24 @@ def test_pull_style_baseline_shows_what_pull_lost(tmp_path: Path, legacy_db: Pat
     assert ("baseline", "unique", "conversation_summaries(user_id,machine_id)", "unexpected") in found
     assert len(found) == 9
     assert "pull-style" in json.loads(out.read_text())["sources"][0]["detail"]
+
+
+PROPOSED = REPO / "reference_sql" / "proposed.sql"
+PLAN_SCHEMA_REL = (EXAMPLE / "plan" / "schema").relative_to(REPO)
+
+
+def test_proposed_sql_is_not_stale() -> None:
+    run = driftgate("extract", "--drizzle", PLAN_SCHEMA_REL, "-o", PROPOSED, "--check", cwd=REPO)
+    assert run.code == 0, f"{PROPOSED} is stale: run `driftgate extract --drizzle {PLAN_SCHEMA_REL}` ({run.err})"
+
+
+def test_extract_drizzle_check_detects_a_changed_schema(tmp_path: Path) -> None:
+    schema = tmp_path / "schema"
+    shutil.copytree(EXAMPLE / "plan" / "schema", schema)
+    target = tmp_path / "proposed.sql"
+    assert driftgate("extract", "--drizzle", "schema", "-o", target, cwd=tmp_path).code == 0
+    assert driftgate("extract", "--drizzle", "schema", "-o", target, "--check", cwd=tmp_path).code == 0
+    machines = schema / "machines.ts"
+    machines.write_text(machines.read_text().replace(".default(0)", ".default(1)"))
+    stale = driftgate("extract", "--drizzle", "schema", "-o", target, "--check", cwd=tmp_path)
+    assert stale.code == 1 and "stale" in stale.err

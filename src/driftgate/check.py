@@ -38,6 +38,8 @@ class CheckRequest:
     accept: frozenset[str] = field(default_factory=frozenset)
     ledger_table: str = DEFAULT_LEDGER_TABLE
     config_db_url: str | None = None  # from [tool.driftgate]; flags and environment win
+    drizzle: tuple[Path, ...] = ()  # Drizzle sqlite-core schema files or folders (--drizzle)
+    drizzle_casing: str | None = None  # drizzle.config.ts `casing` or [tool.driftgate] drizzle_casing
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,17 @@ def load_sources(request: CheckRequest) -> tuple[list[ExpectedSource], Migration
         sources.append(legacy_source(request.legacy))
     if request.sql:
         sources.append(sql_source(request.sql))
+    if request.drizzle:
+        from driftgate.sources.drizzle import drizzle_source
+
+        sources.append(drizzle_source(request.drizzle, request.drizzle_casing))
     folder = load_migrations(request.migrations) if request.migrations else None
     if folder is not None and request.tag:
         folder.entry(request.tag)  # an unknown --tag is bad input
     if not sources and folder is None:
-        raise InputError("nothing to compare: give --legacy, --sql or --migrations (or set them in [tool.driftgate])")
+        raise InputError(
+            "nothing to compare: give --legacy, --sql, --drizzle or --migrations (or set them in [tool.driftgate])"
+        )
     return sources, folder
 
 

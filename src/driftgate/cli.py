@@ -65,13 +65,16 @@ def request_from(
     migrations: str | None,
     tag: str | None,
     timeout: float | None,
+    drizzle: tuple[str, ...] = (),
 ) -> CheckRequest:
     """Flags win over the environment, which wins over [tool.driftgate]."""
     ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
     migrations_path = Path(migrations) if migrations else config.path_value("migrations")
     drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config()
+    drizzle_casing = config.get("drizzle_casing")
     if drizzle_config is not None and drizzle_config.is_file():
         settings = drizzle_config_settings(drizzle_config)
+        drizzle_casing = drizzle_casing or settings.get("casing")
         if migrations_path is None and "out" in settings:
             migrations_path = Path(settings["out"])
         ledger_table = config.get("ledger_table") or settings.get("table", ledger_table)
@@ -92,6 +95,8 @@ def request_from(
         ignore_tables=tuple(config.str_list("ignore_tables")),
         accept=frozenset(config.str_list("accept")),
         ledger_table=ledger_table,
+        drizzle=tuple(Path(p) for p in drizzle) or tuple(config.path_list("drizzle")),
+        drizzle_casing=drizzle_casing,
     )
 
 
@@ -109,6 +114,9 @@ def source_options(command: F) -> F:
             "--legacy", multiple=True, metavar="PATH", help="Application code holding the legacy DDL (.ts/.js)."
         ),
         click.option("--sql", multiple=True, metavar="PATH", help="Plain .sql files with the expected schema."),
+        click.option(
+            "--drizzle", multiple=True, metavar="PATH", help="Drizzle sqlite-core schema files or folders (.ts)."
+        ),
         click.option("--migrations", metavar="DIR", help="A drizzle-kit migrations folder (meta/_journal.json)."),
         click.option("--tag", metavar="TAG", help="Compare the migrations up to this entry (e.g. 0000_baseline)."),
         click.option("--timeout", type=float, metavar="SECONDS", help="Connect and query timeout (default 30)."),
@@ -133,6 +141,7 @@ def check(
     db: str | None,
     legacy: tuple[str, ...],
     sql: tuple[str, ...],
+    drizzle: tuple[str, ...],
     migrations: str | None,
     tag: str | None,
     timeout: float | None,
@@ -141,7 +150,9 @@ def check(
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     config = load_config()
-    request = request_from(config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout)
+    request = request_from(
+        config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout, drizzle=drizzle
+    )
     result = run_check(request)
     write_reports(
         result,
@@ -173,16 +184,32 @@ def write_reports(result: CheckResult, json_path: Path | None, html_path: Path |
 
 @main.command()
 @click.option("--legacy", multiple=True, metavar="PATH", help="Application code holding the legacy DDL.")
-@click.option("-o", "--output", default="reference_sql/legacy.sql", show_default=True, metavar="FILE")
+@click.option(
+    "--drizzle", multiple=True, metavar="PATH", help="Drizzle schema files/folders: write what drizzle-kit generates."
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE",
+    help="Default reference_sql/legacy.sql (--legacy) or reference_sql/proposed.sql (--drizzle).",
+)
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if the file is stale; write nothing.")
 @handles_errors
-def extract(legacy: tuple[str, ...], output: str, check_only: bool) -> None:
-    """Write the legacy DDL found in application code as a reviewable SQL file."""
+def extract(legacy: tuple[str, ...], drizzle: tuple[str, ...], output: str | None, check_only: bool) -> None:
+    """Write the legacy DDL (or the Drizzle schema's SQL) as a reviewable SQL file."""
     config = load_config()
+    if legacy and drizzle:
+        raise InputError("--legacy and --drizzle: extract one source at a time")
+    if drizzle:
+        _extract_drizzle(
+            config, tuple(Path(p) for p in drizzle), Path(output or "reference_sql/proposed.sql"), check_only
+        )
+        return
     paths = tuple(Path(p) for p in legacy) or tuple(config.path_list("legacy"))
     if not paths:
         raise InputError("--legacy: give the application code to read (or set legacy in [tool.driftgate])")
-    target = Path(output)
+    target = Path(output or "reference_sql/legacy.sql")
     if check_only:
         if reference_is_stale(paths, target):
             click.echo(f"{target} is stale: run driftgate extract to regenerate it", err=True)
@@ -193,12 +220,27 @@ def extract(legacy: tuple[str, ...], output: str, check_only: bool) -> None:
     click.echo(f"wrote {count} statements to {target}")
 
 
+def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, check_only: bool) -> None:
+    from driftgate.extract import extract_proposed, proposed_is_stale
+
+    casing = request_from(config, db=None, legacy=(), sql=(), migrations=None, tag=None, timeout=None).drizzle_casing
+    if check_only:
+        if proposed_is_stale(paths, casing, target):
+            click.echo(f"{target} is stale: run driftgate extract --drizzle to regenerate it", err=True)
+            sys.exit(1)
+        click.echo(f"{target} is up to date")
+        return
+    extract_proposed(paths, casing, target)
+    click.echo(f"wrote {target}")
+
+
 @main.command()
 @click.option("--db", "db", metavar="URL", help="Database URL.")
 @click.option("--migrations", metavar="DIR", help="The drizzle-kit migrations folder.")
 @click.option("--tag", metavar="TAG", help="The baseline entry to stamp (default: the first entry).")
 @click.option("--legacy", multiple=True, metavar="PATH", help="Also report the legacy source (does not block).")
 @click.option("--sql", multiple=True, metavar="PATH", help="Also report plain .sql files (does not block).")
+@click.option("--drizzle", multiple=True, metavar="PATH", help="Also report the Drizzle schema files (does not block).")
 @click.option("--timeout", type=float, metavar="SECONDS", help="Connect and query timeout (default 30).")
 @click.option("--dry-run", is_flag=True, help="Check, then print the statements a stamp would run; write nothing.")
 @click.option("--no-backup", is_flag=True, help="Skip the VACUUM INTO backup of a file: database.")
@@ -214,6 +256,7 @@ def stamp(
     tag: str | None,
     legacy: tuple[str, ...],
     sql: tuple[str, ...],
+    drizzle: tuple[str, ...],
     timeout: float | None,
     dry_run: bool,
     no_backup: bool,
@@ -223,7 +266,9 @@ def stamp(
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
     config = load_config()
-    request = request_from(config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout)
+    request = request_from(
+        config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout, drizzle=drizzle
+    )
     if request.migrations is None:
         raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
     if undo:

@@ -28,6 +28,8 @@ KNOWN_KEYS = {
     "accept",
     "ledger_table",
     "drizzle_config",
+    "drizzle",
+    "drizzle_casing",
 }
 
 
@@ -86,13 +88,13 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
     unknown = sorted(set(values) - KNOWN_KEYS)
     if unknown:
         raise InputError(f"{path}: unknown key [tool.driftgate] {unknown[0]} (known: {', '.join(sorted(KNOWN_KEYS))})")
-    for key in ("legacy", "sql", "ignore_tables", "accept"):
+    for key in ("legacy", "sql", "ignore_tables", "accept", "drizzle"):
         value = values.get(key)
         if key in values and not (
             isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
         ):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a list of strings")
-    for key in ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config"):
+    for key in ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config", "drizzle_casing"):
         if key in values and not isinstance(values[key], str):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a string")
     return FileConfig(path, values)

@@ -45,6 +45,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
     group.addoption("--migrations", dest="driftgate_migrations", metavar="DIR", help="drizzle-kit migrations folder.")
+    group.addoption(
+        "--driftgate-drizzle",
+        dest="driftgate_drizzle",
+        action="append",
+        metavar="PATH",
+        help="Drizzle sqlite-core schema files or folders (.ts), read without node.",
+    )
     group.addoption("--driftgate-tag", dest="driftgate_tag", metavar="TAG", help="Baseline entry to compare and stamp.")
     group.addoption("--driftgate-json", dest="driftgate_json", metavar="FILE", help="Write the JSON report here.")
     group.addoption("--driftgate-html", dest="driftgate_html", metavar="FILE", help="Write the HTML report here.")
@@ -114,6 +121,7 @@ def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckR
         migrations=_option(config, "migrations"),
         tag=_option(config, "tag"),
         timeout=None,
+        drizzle=tuple(_option(config, "drizzle") or ()),
     )
 
 

@@ -124,13 +124,19 @@ def load_migrations(folder: Path) -> MigrationsFolder:
 
 
 def drizzle_config_settings(config_path: Path) -> dict[str, str]:
-    """``out`` and ``migrations.table`` from a drizzle.config.ts, read as text (node is never required)."""
-    text = config_path.read_text(encoding="utf-8")
+    """``out``, ``migrations.table`` and ``casing`` of a drizzle.config.ts, parsed with tree-sitter (never node)."""
+    from driftgate.sources.drizzle.config_file import drizzle_config_values
+
+    values = drizzle_config_values(config_path)
     found: dict[str, str] = {}
-    out = re.search(r"""\bout\s*:\s*['"`]([^'"`]+)['"`]""", text)
-    if out:
-        found["out"] = str((config_path.parent / out.group(1)).resolve())
-    table = re.search(r"""migrations\s*:\s*\{[^}]*\btable\s*:\s*['"`]([^'"`]+)['"`]""", text, re.S)
-    if table:
-        found["table"] = table.group(1)
+    out = values.get("out")
+    if isinstance(out, str) and out:
+        found["out"] = str((config_path.parent / out).resolve())
+    migrations = values.get("migrations")
+    table = migrations.get("table") if isinstance(migrations, dict) else None
+    if isinstance(table, str) and table:
+        found["table"] = table
+    casing = values.get("casing")
+    if isinstance(casing, str) and casing:
+        found["casing"] = casing
     return found

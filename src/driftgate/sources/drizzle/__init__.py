@@ -19,6 +19,8 @@ from driftgate.sources.drizzle.render import render_table, render_view
 from driftgate.sources.drizzle.values import Table, View
 from driftgate.sources.statements import SqlStatement
 
+__all__ = ["drizzle_source", "read_drizzle_schema", "render_drizzle_sql", "schema_files"]
+
 CASINGS = ("snake_case", "camelCase")
 
 
@@ -77,6 +79,16 @@ def drizzle_source(paths: Sequence[Path], casing: str | None = None):  # -> Expe
 
 
 def render_drizzle_sql(paths: Sequence[Path], casing: str | None = None) -> str:
-    """The statements as drizzle-kit's migration file joins them (``--> statement-breakpoint``)."""
+    """The SQL text drizzle-kit ``generate`` would write (statements joined by ``--> statement-breakpoint``).
+
+    A statement the reader could not read is a ``-- driftgate: not compared: ...`` comment in its place.
+    """
     schema = read_drizzle_schema(paths, casing)
-    return "--> statement-breakpoint\n".join(s.sql for s in schema.statements)
+    return "--> statement-breakpoint\n".join(_text(s) for s in schema.statements)
+
+
+def _text(statement: SqlStatement) -> str:
+    if not statement.unresolved:
+        return statement.sql
+    reason = " ".join((statement.reason or "; ".join(statement.unresolved)).split())
+    return f"-- driftgate: not compared ({statement.location}): {reason}\n"
