@@ -1,0 +1,89 @@
+"""The Drizzle corpus: schema cases and the SQL the real drizzle-kit generates for each.
+
+A case is a folder under ``fixtures/drizzle-corpus/`` holding ``schema.ts`` (one file) or
+``schema/`` (several files), an optional ``drizzle.config.ts`` (when casing or the schema
+entry point matters; its ``out`` must be ``./drizzle``), and ``generated.sql``: exactly the
+migration ``drizzle-kit generate`` writes for it, byte for byte.
+
+Regenerate (after adding or changing a case)::
+
+    .venv/bin/python tests/drizzle_corpus.py            # every case
+    .venv/bin/python tests/drizzle_corpus.py 07-text-json-mode ...
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "fixtures" / "drizzle-corpus"
+NODE_MODULES = REPO / "tools" / "node_modules"
+DRIZZLE_KIT = NODE_MODULES / "drizzle-kit" / "bin.cjs"
+GENERATED = "generated.sql"
+CONFIG = "drizzle.config.ts"
+_MIGRATION_NAME = "corpus"
+
+
+def case_dirs() -> list[Path]:
+    return sorted(p for p in CORPUS.iterdir() if p.is_dir())
+
+
+def schema_path(case: Path) -> Path:
+    """What the case's schema is: its ``schema.ts`` or, for multi-file cases, its ``schema/`` folder."""
+    single = case / "schema.ts"
+    return single if single.is_file() else case / "schema"
+
+
+def config_casing(case: Path) -> str | None:
+    """The ``casing`` a case's drizzle.config.ts sets, read as text like the product reads configs."""
+    config = case / CONFIG
+    if not config.is_file():
+        return None
+    found = re.search(r"""\bcasing\s*:\s*['"`](\w+)['"`]""", config.read_text(encoding="utf-8"))
+    return found.group(1) if found else None
+
+
+def generate_sql(case: Path, work: Path) -> str:
+    """Run the real drizzle-kit on a copy of ``case`` inside ``work``; return the migration SQL it wrote."""
+    if not DRIZZLE_KIT.is_file():
+        raise RuntimeError(f"drizzle-kit missing at {DRIZZLE_KIT}: run `npm ci --ignore-scripts` in tools/")
+    project = work / case.name
+    shutil.copytree(case, project, ignore=shutil.ignore_patterns(GENERATED))
+    (project / "node_modules").symlink_to(NODE_MODULES)
+    if (project / CONFIG).is_file():
+        options = ["--config", CONFIG]
+    else:
+        # No config in the case: the same settings a minimal drizzle.config.ts would hold.
+        entry = "./schema.ts" if schema_path(case).name == "schema.ts" else "./schema"
+        options = ["--dialect", "sqlite", "--schema", entry, "--out", "./drizzle"]
+    done = subprocess.run(
+        ["node", str(DRIZZLE_KIT), "generate", *options, "--name", _MIGRATION_NAME],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"drizzle-kit generate failed for {case.name}:\n{done.stdout}{done.stderr}")
+    migration = project / "drizzle" / f"0000_{_MIGRATION_NAME}.sql"
+    if not migration.is_file():
+        raise RuntimeError(f"drizzle-kit wrote no {migration.name} for {case.name}:\n{done.stdout}{done.stderr}")
+    return migration.read_text(encoding="utf-8")
+
+
+def regenerate(names: list[str]) -> None:
+    chosen = [CORPUS / n for n in names] if names else case_dirs()
+    with tempfile.TemporaryDirectory(prefix="drizzle-corpus-") as scratch:
+        for case in chosen:
+            sql = generate_sql(case, Path(scratch))
+            (case / GENERATED).write_text(sql, encoding="utf-8", newline="")
+            print(f"{case.name}: {sql.count('CREATE ')} CREATE statements")
+
+
+if __name__ == "__main__":
+    regenerate(sys.argv[1:])
