@@ -28,6 +28,22 @@ GENERATED = "generated.sql"
 CONFIG = "drizzle.config.ts"
 _MIGRATION_NAME = "corpus"
 
+# Columns whose default drizzle-kit computes in JavaScript while it runs (`new Date()`, `Date.now()`,
+# a function call): the value differs on every run, so it is compared by shape, not by value.
+GENERATE_TIME_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "21-default-generate-time": ("jobs.queued_at", "jobs.queued_at_ms", "jobs.queued_iso", "jobs.queued_epoch"),
+}
+# What such a value looks like in drizzle-kit's SQL: an ISO instant (Date, toISOString) or epoch milliseconds.
+GENERATE_TIME_VALUE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z|(?<=DEFAULT )\d{13}\b")
+
+
+def generate_time_values(sql: str) -> list[str]:
+    return GENERATE_TIME_VALUE.findall(sql)
+
+
+def mask_generate_time(sql: str) -> str:
+    return GENERATE_TIME_VALUE.sub("<generate-time>", sql)
+
 
 def case_dirs() -> list[Path]:
     return sorted(p for p in CORPUS.iterdir() if p.is_dir())

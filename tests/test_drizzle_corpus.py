@@ -9,6 +9,7 @@ Per case, two tests:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,16 @@ from driftgate.compare import compare_schemas
 from driftgate.findings import Finding
 from driftgate.model import Schema
 from driftgate.sources import sql_source
-from drizzle_corpus import GENERATED, case_dirs, config_casing, generate_sql, schema_path
+from drizzle_corpus import (
+    GENERATE_TIME_DEFAULTS,
+    GENERATED,
+    case_dirs,
+    config_casing,
+    generate_sql,
+    generate_time_values,
+    mask_generate_time,
+    schema_path,
+)
 
 CASES = case_dirs()
 CASE_IDS = [case.name for case in CASES]
@@ -33,7 +43,19 @@ def test_corpus_is_large_enough() -> None:
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_generated_sql_is_what_drizzle_kit_writes(tmp_path: Path, case: Path) -> None:
     committed = (case / GENERATED).read_text(encoding="utf-8")
+    started = datetime.now(UTC).replace(microsecond=0)
     regenerated = generate_sql(case, tmp_path)
+    finished = datetime.now(UTC) + timedelta(seconds=1)
+    if case.name in GENERATE_TIME_DEFAULTS:
+        # Values drizzle-kit computed while it ran: each one is an instant of this very run.
+        values = generate_time_values(regenerated)
+        assert len(values) == len(GENERATE_TIME_DEFAULTS[case.name]), values
+        for value in values:
+            instant = (
+                datetime.fromtimestamp(int(value) / 1000, UTC) if value.isdigit() else datetime.fromisoformat(value)
+            )
+            assert started <= instant <= finished, f"{value} is not the time drizzle-kit ran"
+        regenerated, committed = mask_generate_time(regenerated), mask_generate_time(committed)
     assert regenerated == committed, (
         f"{case.name}: drizzle-kit now writes different SQL; run `.venv/bin/python tests/drizzle_corpus.py "
         f"{case.name}` and review the diff"
@@ -80,7 +102,19 @@ def test_reader_reads_what_drizzle_kit_generates(case: Path) -> None:
     read = drizzle_source([schema_path(case)], casing=config_casing(case)).schema()
     # The reader's schema is the expected side, drizzle-kit's the actual side.
     findings = compare_schemas(read, kit, "drizzle")
-    different = [f for f in findings if f.status != "ok"]
+    generate_time = GENERATE_TIME_DEFAULTS.get(case.name, ())
+    for column in generate_time:
+        # No reader can know a value computed when drizzle-kit ran: it must say so, not guess.
+        assert any(f.status == "not_compared" and column in f"{f.object} {f.expected} {f.message}" for f in findings), (
+            f"{case.name}: the generate-time default of {column} is not reported as not_compared"
+        )
+    different = [
+        f
+        for f in findings
+        if f.status != "ok"
+        and not (f.object in generate_time and f.kind == "default")
+        and not (f.status == "not_compared" and any(c in f"{f.object} {f.expected} {f.message}" for c in generate_time))
+    ]
     assert not different, f"{case.name}: the reader disagrees with drizzle-kit:\n{_readable(different)}"
     assert findings, f"{case.name}: nothing compared"
     assert names_of(read) == names_of(kit), f"{case.name}: names spelled differently"
