@@ -2,8 +2,10 @@
 
 A case is a folder under ``fixtures/drizzle-corpus/`` holding ``schema.ts`` (one file) or
 ``schema/`` (several files), an optional ``drizzle.config.ts`` (when casing or the schema
-entry point matters; its ``out`` must be ``./drizzle``), and ``generated.sql``: exactly the
-migration ``drizzle-kit generate`` writes for it, byte for byte.
+entry point matters; its ``out`` must be ``./drizzle``), optional ``stubs/<package>/index.js``
+(stand-ins for npm packages the schema imports: drizzle-kit executes the schema, so they must
+resolve; the reader never needs them), and ``generated.sql``: exactly the migration
+``drizzle-kit generate`` writes for it, byte for byte.
 
 Regenerate (after adding or changing a case)::
 
@@ -26,6 +28,7 @@ NODE_MODULES = REPO / "tools" / "node_modules"
 DRIZZLE_KIT = NODE_MODULES / "drizzle-kit" / "bin.cjs"
 GENERATED = "generated.sql"
 CONFIG = "drizzle.config.ts"
+STUBS = "stubs"
 _MIGRATION_NAME = "corpus"
 
 # Columns whose default drizzle-kit computes in JavaScript while it runs (`new Date()`, `Date.now()`,
@@ -64,13 +67,31 @@ def config_casing(case: Path) -> str | None:
     return found.group(1) if found else None
 
 
+def _link_node_modules(stubs: Path, node_modules: Path) -> None:
+    """The tools' node_modules, plus the case's stub packages when it has any."""
+    if not stubs.is_dir():
+        node_modules.symlink_to(NODE_MODULES)
+        return
+    node_modules.mkdir()
+    for installed in NODE_MODULES.iterdir():
+        (node_modules / installed.name).symlink_to(installed)
+    for stub in sorted(stubs.glob("*")):
+        # A scoped package (@scope/name) is one folder deeper.
+        for package in sorted(stub.iterdir()) if stub.name.startswith("@") else [stub]:
+            target = node_modules / package.relative_to(stubs)
+            if target.parent.is_symlink():  # the scope exists in tools/: never write into the shared tree
+                raise RuntimeError(f"{package}: stub for a scope that tools/node_modules already has")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(package, target)
+
+
 def generate_sql(case: Path, work: Path) -> str:
     """Run the real drizzle-kit on a copy of ``case`` inside ``work``; return the migration SQL it wrote."""
     if not DRIZZLE_KIT.is_file():
         raise RuntimeError(f"drizzle-kit missing at {DRIZZLE_KIT}: run `npm ci --ignore-scripts` in tools/")
     project = work / case.name
-    shutil.copytree(case, project, ignore=shutil.ignore_patterns(GENERATED))
-    (project / "node_modules").symlink_to(NODE_MODULES)
+    shutil.copytree(case, project, ignore=shutil.ignore_patterns(GENERATED, STUBS))
+    _link_node_modules(case / STUBS, project / "node_modules")
     if (project / CONFIG).is_file():
         options = ["--config", CONFIG]
     else:
