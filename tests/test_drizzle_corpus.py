@@ -16,11 +16,13 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+from conftest import EXAMPLE
 from driftgate.compare import compare_schemas
 from driftgate.findings import Finding
 from driftgate.model import Schema
 from driftgate.sources import sql_source
 from drizzle_corpus import (
+    CORPUS,
     GENERATE_TIME_DEFAULTS,
     GENERATED,
     case_dirs,
@@ -118,3 +120,44 @@ def test_reader_reads_what_drizzle_kit_generates(case: Path) -> None:
     assert not different, f"{case.name}: the reader disagrees with drizzle-kit:\n{_readable(different)}"
     assert findings, f"{case.name}: nothing compared"
     assert names_of(read) == names_of(kit), f"{case.name}: names spelled differently"
+
+
+@pytest.mark.parametrize("project", ["plan", "corrected"])
+def test_reader_reads_the_examples_schema_as_its_baseline(project: str) -> None:
+    # The example's baselines are real drizzle-kit output (test_fixtures_are_real.py checks that).
+    from driftgate.sources.drizzle import drizzle_source
+
+    folder = EXAMPLE / project
+    kit = sql_source([folder / "migrations" / "0000_baseline.sql"]).schema()
+    read = drizzle_source([folder / "schema"]).schema()
+    findings = compare_schemas(read, kit, "drizzle")
+    different = [f for f in findings if f.status != "ok"]
+    assert not different, f"{project}: the reader disagrees with the baseline:\n{_readable(different)}"
+    assert names_of(read) == names_of(kit)
+
+
+def _kit_schema(tmp_path: Path, sql: str) -> Schema:
+    path = tmp_path / "changed.sql"
+    path.write_text(sql, encoding="utf-8")
+    return sql_source([path]).schema()
+
+
+def test_the_equality_check_fails_for_a_different_schema(tmp_path: Path) -> None:
+    # The other direction of the corpus check: a schema that differs in one key part is caught.
+    original = (CORPUS / "29-index-desc-asc" / GENERATED).read_text(encoding="utf-8")
+    changed = original.replace('("logged_at" desc)', '("logged_at")', 1)
+    assert changed != original
+    kit = _kit_schema(tmp_path, original)
+    findings = compare_schemas(_kit_schema(tmp_path, changed), kit, "drizzle")
+    assert [(f.kind, f.object) for f in findings if f.status != "ok"] == [("index", "log_entries_recent_idx")]
+    assert all(f.status == "ok" for f in compare_schemas(kit, kit, "drizzle"))
+
+
+def test_the_name_check_catches_a_name_sqlite_would_match(tmp_path: Path) -> None:
+    # SQLite (and so the model comparison) matches ownerId and ownerid; a drizzle user's code does not.
+    original = (CORPUS / "02-column-names-omitted" / GENERATED).read_text(encoding="utf-8")
+    changed = original.replace("`ownerId`", "`ownerid`")
+    kit, other = _kit_schema(tmp_path, original), _kit_schema(tmp_path, changed)
+    assert all(f.status == "ok" for f in compare_schemas(other, kit, "drizzle"))
+    assert names_of(other) != names_of(kit)
+    assert names_of(kit) == names_of(_kit_schema(tmp_path, original))
