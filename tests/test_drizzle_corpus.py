@@ -122,8 +122,9 @@ def test_reader_reads_what_drizzle_kit_generates(case: Path) -> None:
     ]
     assert not different, f"{case.name}: the reader disagrees with drizzle-kit:\n{_readable(different)}"
     assert findings, f"{case.name}: nothing compared"
-    kit_names = [n for n in names_of(kit) if n.split(" ", 1)[1] not in excused]
-    assert names_of(read) == kit_names, f"{case.name}: names spelled differently"
+    # An excused item may be absent on the reader's side (a query-builder view); every other name must match.
+    read_names, kit_names = ([n for n in names_of(s) if n.split(" ", 1)[1] not in excused] for s in (read, kit))
+    assert read_names == kit_names, f"{case.name}: names spelled differently"
 
 
 @pytest.mark.parametrize("project", ["plan", "corrected"])
