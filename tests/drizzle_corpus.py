@@ -62,18 +62,27 @@ def case_dirs() -> list[Path]:
 
 
 def schema_path(case: Path) -> Path:
-    """What the case's schema is: its ``schema.ts`` or, for multi-file cases, its ``schema/`` folder."""
+    """What the case's schema is: what its drizzle.config.ts names, else ``schema.ts`` or the ``schema/`` folder."""
+    named = _config_value(case, "schema")
+    if named is not None:
+        # './schema/*' names the folder; './schema/index.ts' names one entry file.
+        return (case / named.removesuffix("*")).resolve()
     single = case / "schema.ts"
     return single if single.is_file() else case / "schema"
 
 
-def config_casing(case: Path) -> str | None:
-    """The ``casing`` a case's drizzle.config.ts sets, read as text like the product reads configs."""
+def _config_value(case: Path, key: str) -> str | None:
+    """A string setting of the case's drizzle.config.ts, read as text like the product reads configs."""
     config = case / CONFIG
     if not config.is_file():
         return None
-    found = re.search(r"""\bcasing\s*:\s*['"`](\w+)['"`]""", config.read_text(encoding="utf-8"))
+    found = re.search(rf"""\b{key}\s*:\s*['"`]([^'"`]+)['"`]""", config.read_text(encoding="utf-8"))
     return found.group(1) if found else None
+
+
+def config_casing(case: Path) -> str | None:
+    """The ``casing`` a case's drizzle.config.ts sets."""
+    return _config_value(case, "casing")
 
 
 def _link_node_modules(stubs: Path, node_modules: Path) -> None:
@@ -105,7 +114,7 @@ def generate_sql(case: Path, work: Path) -> str:
         options = ["--config", CONFIG]
     else:
         # No config in the case: the same settings a minimal drizzle.config.ts would hold.
-        entry = "./schema.ts" if schema_path(case).name == "schema.ts" else "./schema"
+        entry = f"./{schema_path(case).name}"
         options = ["--dialect", "sqlite", "--schema", entry, "--out", "./drizzle"]
     done = subprocess.run(
         ["node", str(DRIZZLE_KIT), "generate", *options, "--name", _MIGRATION_NAME],
