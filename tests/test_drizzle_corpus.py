@@ -122,8 +122,13 @@ def test_reader_reads_what_drizzle_kit_generates(case: Path) -> None:
     ]
     assert not different, f"{case.name}: the reader disagrees with drizzle-kit:\n{_readable(different)}"
     assert findings, f"{case.name}: nothing compared"
+
     # An excused item may be absent on the reader's side (a query-builder view); every other name must match.
-    read_names, kit_names = ([n for n in names_of(s) if n.split(" ", 1)[1] not in excused] for s in (read, kit))
+    def excused_name(name: str) -> bool:
+        item = name.split(" ", 1)[1]
+        return any(item == e or item.startswith(f"{e}.") for e in excused)
+
+    read_names, kit_names = ([n for n in names_of(s) if not excused_name(n)] for s in (read, kit))
     assert read_names == kit_names, f"{case.name}: names spelled differently"
 
 
