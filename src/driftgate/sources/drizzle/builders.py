@@ -45,6 +45,7 @@ COLUMN_KINDS = {
 }
 # Column methods with no effect on the database schema.
 _NO_EFFECT = frozenset({"$defaultFn", "$default", "$onUpdate", "$onUpdateFn", "$type", "$returnType"})
+_TIMESTAMP_MODES = ("timestamp", "timestamp_ms")
 _EXTRAS = frozenset({"index", "uniqueIndex", "primaryKey", "foreignKey", "unique", "check"})
 _SQL_PASSTHROUGH = frozenset({"as", "mapWith", "inlineParams", "append"})
 
@@ -128,6 +129,53 @@ def call(program: Program, function: Any, args: list[Any], node: Node, module: M
     return Unknown(f"{module.text(node)[:60]} is not a drizzle sqlite-core call driftgate knows", where)
 
 
+# drizzle-orm's condition helpers (sql/expressions/conditions.ts): what each renders to.
+_COMPARISONS = {
+    "eq": " = ",
+    "ne": " <> ",
+    "gt": " > ",
+    "gte": " >= ",
+    "lt": " < ",
+    "lte": " <= ",
+    "like": " like ",
+    "notLike": " not like ",
+}
+_OPERATORS = frozenset(
+    {*_COMPARISONS, "and", "or", "not", "isNull", "isNotNull", "inArray", "notInArray", "between", "notBetween"}
+)
+
+
+def _operator(name: str, args: list[Any], where: Any) -> Any:
+    if any(isinstance(a, Unknown) for a in args):
+        return next(a for a in args if isinstance(a, Unknown))
+    if name in _COMPARISONS and len(args) == 2:
+        return Sql((_sql_chunk(args[0]), _COMPARISONS[name], _sql_chunk(args[1])))
+    if name in ("and", "or"):
+        conditions = [a for a in args if a is not UNDEFINED]
+        if not conditions:
+            return UNDEFINED
+        if len(conditions) == 1:
+            return Sql((_sql_chunk(conditions[0]),))
+        chunks: list[Any] = ["("]
+        for index, condition in enumerate(conditions):
+            if index:
+                chunks.append(f" {name} ")
+            chunks.append(_sql_chunk(condition))
+        return Sql((*chunks, ")"))
+    if name == "not" and len(args) == 1:
+        return Sql(("not ", _sql_chunk(args[0])))
+    if name in ("isNull", "isNotNull") and len(args) == 1:
+        return Sql((_sql_chunk(args[0]), " is null" if name == "isNull" else " is not null"))
+    if name in ("inArray", "notInArray") and len(args) == 2 and isinstance(args[1], list):
+        if not args[1]:
+            return Sql(("false" if name == "inArray" else "true",))
+        return Sql((_sql_chunk(args[0]), " in " if name == "inArray" else " not in ", _sql_chunk(args[1])))
+    if name in ("between", "notBetween") and len(args) == 3:
+        word = " between " if name == "between" else " not between "
+        return Sql((_sql_chunk(args[0]), word, _sql_chunk(args[1]), " and ", _sql_chunk(args[2])))
+    return Unknown(f"{name}(...) with arguments driftgate cannot read", where)
+
+
 class _CustomType:
     """``customType({ dataType() {...} })``: a column factory whose SQL type comes from ``dataType``."""
 
@@ -149,6 +197,8 @@ def _call_builtin(program: Program, name: str, args: list[Any], node: Node, modu
         return _extra(name, args, where)
     if name in ("desc", "asc"):
         return Sql((_sql_chunk(args[0]) if args else "", f" {name}"))
+    if name in _OPERATORS:
+        return _operator(name, args, where)
     if name == "sqliteView":
         view_name = args[0] if args and isinstance(args[0], str) else None
         if view_name is None:
@@ -156,6 +206,17 @@ def _call_builtin(program: Program, name: str, args: list[Any], node: Node, modu
         return View(view_name, Unknown("sqliteView without .as(...)", where), where)
     if name == "sql":
         return Unknown("sql used as a function", where)
+    if name == "String" and len(args) == 1:
+        from driftgate.sources.drizzle.evaluate import js_string
+
+        text = js_string(args[0])
+        return text if text is not None else Unknown("String() of a value driftgate cannot know", where)
+    if name == "Number" and len(args) == 1 and isinstance(args[0], str):
+        try:
+            number = float(args[0])
+        except ValueError:
+            return Unknown("Number() of a value driftgate cannot know", where)
+        return int(number) if number.is_integer() else number
     return Unknown(f"{name}(...) from drizzle-orm is not something driftgate reads into a schema", where)
 
 
@@ -342,6 +403,10 @@ def _column_method(
         config = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
         mode = config.get("mode") if isinstance(config.get("mode"), str) else "virtual"
         builder.generated = (first, mode)
+    elif name == "defaultNow" and builder.kind == "integer" and builder.config.get("mode") in _TIMESTAMP_MODES:
+        # drizzle-orm's SQLiteTimestampBuilder.defaultNow(): the epoch in milliseconds, whatever the mode
+        builder.default = Sql(("(cast((julianday('now') - 2440587.5)*86400000 as integer))",))
+        builder.default_location = where
     elif name in _NO_EFFECT:
         pass
     else:

@@ -9,7 +9,9 @@ Hand-written because no Python library evaluates TypeScript without node.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from driftgate.sources.drizzle.values import (
     UNDEFINED,
     Builtin,
     Function,
+    JsDate,
     Namespace,
     Unknown,
 )
@@ -66,7 +69,7 @@ class Program:
         seen.add(module.path.resolve())
         names = {name for name, _ in found}
         for name in sorted(module.exports):
-            if name != "default" and name not in names:
+            if name not in names:
                 found.append((name, self.export_value(module, name)))
         for spec in module.star_exports:
             target = self._relative_module(module, spec, None)
@@ -419,6 +422,9 @@ def _member(program: Program, node: Node, module: Module, scope: dict[str, Any])
     if owner_node is None or prop is None:
         return Unknown("member access", module.location(node))
     owner = program.evaluate(owner_node, module, scope)
+    optional = any(child.type == "optional_chain" for child in node.children)
+    if optional and (owner is None or owner is UNDEFINED):
+        return UNDEFINED  # a?.b on null/undefined
     return builders.member(program, owner, module.text(prop), node, module)
 
 
@@ -460,7 +466,32 @@ def _call(program: Program, node: Node, module: Module, scope: dict[str, Any]) -
 
 
 def _new(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
+    constructor = node.child_by_field_name("constructor")
+    arguments = node.child_by_field_name("arguments")
+    args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+    if constructor is not None and module.text(constructor) == "Date" and len(args) == 1:
+        fixed = js_date(program.evaluate(args[0], module, scope))
+        if fixed is not None:
+            return fixed
     return Unknown(f"{_snippet(module, node)} is computed in JavaScript when drizzle-kit runs", module.location(node))
+
+
+def js_date(value: Any) -> JsDate | None:
+    """``new Date(value)`` for values whose instant does not depend on the clock or the time zone."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            instant = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=int(value))
+        except OverflowError:
+            return None
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        instant = dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)  # a date-only form is UTC in JS
+    elif isinstance(value, str) and re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})", value
+    ):
+        instant = dt.datetime.fromisoformat(value).astimezone(dt.UTC)  # a date-time without offset is local
+    else:
+        return None
+    return JsDate(instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z")
 
 
 def _unary(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
@@ -522,6 +553,6 @@ _HANDLERS: dict[str, Any] = {
 }
 
 # Globals a schema file may use without importing them.
-_GLOBALS: dict[str, Any] = {"JSON": Builtin("JSON")}
+_GLOBALS: dict[str, Any] = {"JSON": Builtin("JSON"), "String": Builtin("String"), "Number": Builtin("Number")}
 
 __all__ = ["Program", "js_number", "js_string", "json"]

@@ -23,6 +23,7 @@ from driftgate.sources.drizzle.values import (
     ExtraBuilder,
     Function,
     Identifier,
+    JsDate,
     Param,
     Sql,
     Table,
@@ -76,7 +77,14 @@ def sql_text(value: Sql, casing: str | None, mode: str) -> str:
         elif isinstance(chunk, (Table, Identifier)):
             out.append(f'"{chunk.name}"')
         elif isinstance(chunk, Param):
-            out.append("?")  # drizzle binds interpolated JS values as parameters, even in DDL
+            # drizzle-kit writes a bound-parameter `?` for a JS value interpolated here, which SQLite rejects
+            # in a CHECK, an index WHERE or a view: the migration would fail, so there is nothing to compare.
+            raise _CannotRender(
+                Unknown(
+                    f"drizzle-kit writes `?` for the JavaScript value {chunk.value!r} inside sql`` (SQLite rejects "
+                    "the statement); write the value into the sql`` text or use sql.raw()"
+                )
+            )
         else:
             raise _CannotRender(Unknown(f"sql`` chunk {chunk!r}"))
     return "".join(out)
@@ -93,6 +101,8 @@ def default_text(value: Any, casing: str | None) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return js_number(value)
+    if isinstance(value, JsDate):
+        return f"'\"{value.iso}\"'"  # typeof Date is 'object': drizzle-kit writes '${JSON.stringify(value)}'
     if value is None or isinstance(value, (dict, list)):
         try:
             return "'" + json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "'"
@@ -194,20 +204,24 @@ def _render_table(program: Program, table: Table, casing: str | None) -> list[Sq
             for entry in columns:
                 if entry["builder"] is pk_columns[0].builder:
                     entry["pk"] = True
+    unreadable: list[SqlStatement] = []
     for extra in (e for e in extras if e.kind in ("index", "uniqueIndex")):
-        keys: list[tuple[str, bool]] = []
-        for part in extra.columns:
-            if isinstance(part, Sql):
-                keys.append((sql_text(part, casing, "indexes"), True))
-            else:
-                keys.append((column_name(_column_of(part, table).builder, casing), False))
-        where = None
-        if isinstance(extra.where, Sql):
-            where = sql_text(extra.where, casing, "query")
-        elif extra.where is not None and extra.where is not UNDEFINED:
-            raise _CannotRender(Unknown(f"where() of index {extra.name}", extra.location))
         assert extra.name is not None
-        _put(indexes, _Index(extra.name, keys, extra.unique, where, extra.location))
+        try:
+            index = _index_of(extra, table, casing)
+        except _CannotRender as problem:
+            indexes.pop(extra.name, None)
+            unknown = problem.unknown
+            unreadable.append(
+                SqlStatement(
+                    f"CREATE INDEX `{extra.name}` ON `{table.name}` (...)",
+                    extra.location,
+                    unresolved=(unknown.reason,),
+                    reason=f"index {extra.name} of table {table.name}: {_reason(unknown)}",
+                )
+            )
+            continue
+        _put(indexes, index)
     for extra in (e for e in extras if e.kind == "unique"):
         unique_columns = [_column_of(c, table) for c in extra.columns]
         name = extra.name or f"{table.name}_{'_'.join(c.builder.name for c in unique_columns)}_unique"
@@ -250,7 +264,27 @@ def _render_table(program: Program, table: Table, casing: str | None) -> list[Sq
         statements.append(
             SqlStatement(f"CREATE {kind} `{index.name}` ON `{table.name}` ({keys_sql}){where_sql};", index.location)
         )
-    return statements
+    return statements + unreadable
+
+
+def _index_of(extra: ExtraBuilder, table: Table, casing: str | None) -> _Index:
+    keys: list[tuple[str, bool]] = []
+    for part in extra.columns:
+        if isinstance(part, Sql):
+            keys.append((sql_text(part, casing, "indexes"), True))
+        else:
+            keys.append((column_name(_column_of(part, table).builder, casing), False))
+    where = None
+    if isinstance(extra.where, Sql):
+        where = sql_text(extra.where, casing, "query")
+    elif extra.where is not None and extra.where is not UNDEFINED:
+        raise _CannotRender(
+            extra.where
+            if isinstance(extra.where, Unknown)
+            else Unknown("an index where() that is not sql``", extra.location)
+        )
+    assert extra.name is not None
+    return _Index(extra.name, keys, extra.unique, where, extra.location)
 
 
 def _put(indexes: dict[str, _Index], index: _Index) -> None:

@@ -32,6 +32,13 @@ UNDEFINED = Undefined()
 
 
 @dataclass(frozen=True)
+class JsDate:
+    """``new Date(<fixed value>)``: JSON.stringify gives its ISO form, which drizzle-kit writes as a default."""
+
+    iso: str  # Date.prototype.toISOString(): YYYY-MM-DDTHH:MM:SS.mmmZ
+
+
+@dataclass(frozen=True)
 class Builtin:
     """A function or object imported from drizzle-orm (``sqliteTable``, ``text``, ``sql``...)."""
 
