@@ -41,7 +41,10 @@ class Locations:
         base = (statement.location.line or 1) - 1
 
         def at(token_index: int) -> Location:
-            return Location(statement.location.file, base + tokens[token_index].line)
+            line = tokens[token_index].line
+            if 0 < line <= len(statement.line_map):  # SQL rendered from TypeScript: its own lines
+                return Location(statement.location.file, statement.line_map[line - 1])
+            return Location(statement.location.file, base + line)
 
         if not words:
             return

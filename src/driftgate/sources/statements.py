@@ -37,6 +37,8 @@ class SqlStatement:
     unresolved: tuple[str, ...] = ()
     reason: str = ""
     not_compared_items: tuple[tuple[str, str, str, Location], ...] = ()
+    # Source line of each line of ``sql`` when the SQL was rendered from another language (drizzle TS).
+    line_map: tuple[int, ...] = ()
 
 
 def skip_space_and_comments(text: str, pos: int = 0, end: int | None = None) -> int:

@@ -195,7 +195,7 @@ def resolve_specifier(importer: Path, spec: str) -> Path | None:
     """The file a relative import names, or None for another package (or an unresolved path alias)."""
     if not spec.startswith("."):
         return None
-    base = (importer.parent / spec).resolve()
+    base = Path(os.path.normpath(importer.parent / spec))  # stays relative when the importer's path is
     candidates = [base]
     if base.suffix in (".js", ".mjs", ".cjs", ".jsx"):  # TypeScript's ESM style: './x.js' means x.ts
         stem = base.with_suffix("")

@@ -237,7 +237,10 @@ def _render_table(program: Program, table: Table, casing: str | None) -> list[Sq
         checks.append((str(extra.name), sql_text(extra.value, casing, "query")))
     del by_name
     lines: list[str] = []
+    table_line = table.location.line or 1
+    line_map = [table_line]
     for entry in columns:
+        line_map.append(entry["builder"].location.line or table_line)
         builder = entry["builder"]
         clause = f"`{entry['name']}` {builder.sql_type}"
         clause += " PRIMARY KEY" if entry["pk"] else ""
@@ -256,7 +259,8 @@ def _render_table(program: Program, table: Table, casing: str | None) -> list[Sq
     for name, value in checks:
         lines.append(f'\tCONSTRAINT "{name}" CHECK({value})')
     create = f"CREATE TABLE `{table.name}` (\n" + ",\n".join(lines) + "\n);\n"
-    statements = [SqlStatement(create, table.location, not_compared_items=tuple(items))]
+    line_map += [table_line] * (create.count("\n") + 1 - len(line_map))  # keys and checks: the table's line
+    statements = [SqlStatement(create, table.location, not_compared_items=tuple(items), line_map=tuple(line_map))]
     for index in indexes.values():
         keys_sql = ",".join(text if expression else f"`{text}`" for text, expression in index.columns)
         where_sql = f" WHERE {index.where}" if index.where else ""
