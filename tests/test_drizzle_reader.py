@@ -311,3 +311,55 @@ def test_js_value_in_a_sql_where_is_not_compared_not_a_question_mark(tmp_path: P
     [(sql, reason, location)] = schema.not_compared
     assert sql.startswith("CREATE INDEX `big`") and "`?`" in reason and str(location).endswith("s.ts:5")
     assert [t.name for t in schema.tables] == ["t"]
+
+
+SEQUENCE = EXAMPLE.parent / "stamp-sequence"
+
+
+def test_three_ways_side_by_side(tmp_path: Path) -> None:
+    # The database has the legacy DDL only: the corrected baseline (0000) is pending stamping and 0001 adds
+    # the two lookup indexes. One more index exists only in the schema files.
+    schema = shutil.copytree(SEQUENCE / "schema", tmp_path / "schema")
+    sessions = schema / "sessions.ts"
+    text = sessions.read_text()
+    assert "idx_sessions_machine" in text
+    sessions.write_text(
+        text.replace(
+            "  machineIdx: index('idx_sessions_machine')",
+            "  userNewIdx: index('idx_sessions_user_new').on(table.userId),\n"
+            "  machineIdx: index('idx_sessions_machine')",
+        )
+    )
+    db = build_file_db(tmp_path / "legacy.db", legacy_sql())
+    report, html = tmp_path / "r.json", tmp_path / "r.html"
+    run = driftgate(
+        "check",
+        "--db",
+        db,
+        "--drizzle",
+        schema,
+        "--migrations",
+        SEQUENCE / "migrations",
+        "--json",
+        report,
+        "--html",
+        html,
+        cwd=tmp_path,
+    )
+    assert run.code == 1, run.err
+    messages = {(f["source"], f["object"]): f["message"] for f in run.json(report)["findings"] if f["status"] != "ok"}
+    pending = "a pending migration (0001_add_lookup_indexes) carries this change: run the migrations"
+    assert messages[("drizzle", "idx_command_cache_lookup")].endswith(pending)
+    assert messages[("drizzle", "idx_sessions_user_new")].endswith(
+        "no migration carries this change: run drizzle-kit generate"
+    )
+    assert messages[("drizzle", "users_username_unique")].endswith(
+        "the baseline migration carries this too (see the baseline finding)"
+    )
+    assert messages[("baseline", "users_username_unique")].endswith(
+        "the schema files agree with the baseline here: the database is the one that differs"
+    )
+    # the HTML per-table view: one column per expected source, then the live database
+    page = html.read_text()
+    expected_header = "".join(f'<th>{src} <span class="muted">expected</span></th>' for src in ("drizzle", "baseline"))
+    assert expected_header + "<th>live database</th>" in page

@@ -20,6 +20,7 @@ from driftgate.errors import InputError
 from driftgate.findings import Finding, Report, apply_accept
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LiveState, read_live
+from driftgate.model import Schema
 from driftgate.rehearsal import rehearsal_findings
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
 from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, MigrationsFolder, load_migrations
@@ -111,6 +112,8 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
     findings: list[Finding] = []
     for source, schema in expected:
         findings.extend(compare_schemas(schema, live.schema, source.label))
+    if folder is not None and tag is not None and request.drizzle:
+        findings = _three_way(findings, expected, folder, tag, ignore)
     infos = [source.info for source, _ in expected]
     if ledger is not None:
         findings.extend(ledger_findings(ledger, request.ledger_table))
@@ -130,6 +133,21 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
         gate_tag=tag,
     )
     return CheckResult(report, target, folder, live, unused_accept)
+
+
+def _three_way(
+    findings: list[Finding],
+    expected: list[tuple[ExpectedSource, Schema]],
+    folder: MigrationsFolder,
+    tag: str,
+    ignore: tuple[str, ...],
+) -> list[Finding]:
+    from driftgate.three_way import annotate
+
+    schemas = {source.label: schema for source, schema in expected}
+    pending = [e.tag for e in folder.entries if e.idx > folder.entry(tag).idx]
+    newest = baseline_source(folder, folder.entries[-1].tag).schema(ignore=ignore) if pending else schemas["baseline"]
+    return annotate(findings, schemas["drizzle"], schemas["baseline"], newest, pending)
 
 
 def _versions() -> dict[str, str]:
