@@ -363,3 +363,16 @@ def test_three_ways_side_by_side(tmp_path: Path) -> None:
     page = html.read_text()
     expected_header = "".join(f'<th>{src} <span class="muted">expected</span></th>' for src in ("drizzle", "baseline"))
     assert expected_header + "<th>live database</th>" in page
+
+
+def test_a_recursive_helper_is_bad_input_not_a_hang(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "schema",
+        {
+            "s.ts": SCHEMA_HEAD + "const f = (n: number): any => f(n);\n"
+            "export const t = sqliteTable('t', { id: integer().default(f(1)) });\n"
+        },
+    )
+    run = driftgate("extract", "--drizzle", "schema", "-o", tmp_path / "p.sql", cwd=tmp_path)
+    assert run.code == 2 and "s.ts:2: function calls nest too deep" in run.err
+    assert not (tmp_path / "p.sql").exists()  # nothing half-written

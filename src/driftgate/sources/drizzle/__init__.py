@@ -36,6 +36,13 @@ def read_drizzle_schema(paths: Sequence[Path], casing: str | None = None) -> Dri
     if casing is not None and casing not in CASINGS:
         raise InputError(f"drizzle casing {casing!r}: expected one of {', '.join(CASINGS)}")
     files = schema_files(paths)
+    try:
+        return _read(files, casing)
+    except RecursionError:  # names or calls nested beyond Python's stack: bad input, not a crash
+        raise InputError(f"--drizzle: {', '.join(map(str, paths))}: definitions nest too deep to read") from None
+
+
+def _read(files: list[Path], casing: str | None) -> DrizzleSchema:
     program = Program()
     tables: list[Table] = []
     views: list[View] = []

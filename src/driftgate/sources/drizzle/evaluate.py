@@ -46,6 +46,7 @@ class Program:
         self.values: dict[tuple[Path, str], Any] = {}
         self.evaluating: list[tuple[Path, str, int]] = []
         self.warnings: list[str] = []
+        self.calls = 0  # nesting of JS function calls being evaluated
 
     def module(self, path: Path) -> Module:
         key = path.resolve()
@@ -195,8 +196,16 @@ class Program:
 
     def call_function(self, function: Function, args: list[Any]) -> Any:
         node, module = function.node, function.module
-        if len(self.evaluating) > 200:
-            raise InputError(f"{module.location(node)}: recursion too deep while reading the schema")
+        if self.calls > 48:  # a recursive helper: give up cleanly rather than overflow Python's stack
+            raise InputError(f"{module.location(node)}: function calls nest too deep while reading the schema")
+        self.calls += 1
+        try:
+            return self._call_function(function, args)
+        finally:
+            self.calls -= 1
+
+    def _call_function(self, function: Function, args: list[Any]) -> Any:
+        node, module = function.node, function.module
         scope = dict(function.scope)
         parameter = node.child_by_field_name("parameter")
         if parameter is not None:
