@@ -376,3 +376,20 @@ def test_a_recursive_helper_is_bad_input_not_a_hang(tmp_path: Path) -> None:
     run = driftgate("extract", "--drizzle", "schema", "-o", tmp_path / "p.sql", cwd=tmp_path)
     assert run.code == 2 and "s.ts:2: function calls nest too deep" in run.err
     assert not (tmp_path / "p.sql").exists()  # nothing half-written
+
+
+def test_typescript_enums_feed_defaults(tmp_path: Path) -> None:
+    # drizzle-kit 0.31.11 writes DEFAULT 'user' and DEFAULT 6 for this (checked with the real tool).
+    _write(
+        tmp_path,
+        {
+            "s.ts": SCHEMA_HEAD + "export enum Role { Admin = 'admin', User = 'user' }\n"
+            "enum Level { Low, Mid = 5, High }\n"
+            "export const t = sqliteTable('t', { role: text().default(Role.User), level: integer().default(Level.High),"
+            " low: integer().default(Level.Low) });\n"
+        },
+    )
+    sql = render_drizzle_sql([tmp_path])
+    assert (
+        "`role` text DEFAULT 'user'" in sql and "`level` integer DEFAULT 6" in sql and "`low` integer DEFAULT 0" in sql
+    )

@@ -537,6 +537,27 @@ def _binary(program: Program, node: Node, module: Module, scope: dict[str, Any])
     return Unknown(f"{_snippet(module, node)} is computed in JavaScript", module.location(node))
 
 
+def _enum(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
+    """A TypeScript enum: its members as an object (numbers count up from the last numeric value)."""
+    members: dict[str, Any] = {}
+    body = node.child_by_field_name("body")
+    next_number: Any = 0
+    for member in body.named_children if body is not None else []:
+        if member.type == "enum_assignment":
+            name_node, value_node = member.child_by_field_name("name"), member.child_by_field_name("value")
+            if name_node is None or value_node is None:
+                continue
+            value = program.evaluate(value_node, module, {**scope, **members})
+        elif member.type in ("property_identifier", "string"):
+            name_node, value = member, next_number
+        else:
+            continue
+        name = module.text(name_node).strip("'\"")
+        members[name] = value
+        next_number = value + 1 if isinstance(value, int) and not isinstance(value, bool) else UNDEFINED
+    return members
+
+
 def _constant(value: Any) -> Any:
     return lambda program, node, module, scope: value
 
@@ -557,6 +578,7 @@ _HANDLERS: dict[str, Any] = {
     "subscript_expression": _subscript,
     "call_expression": _call,
     "new_expression": _new,
+    "enum_declaration": _enum,
     "unary_expression": _unary,
     "binary_expression": _binary,
 }

@@ -20,6 +20,7 @@ from driftgate.errors import InputError
 from driftgate.model import Location
 from driftgate.sources.legacy import _line_starts, _parse, _read
 
+_NAMED_DECLARATIONS = ("function_declaration", "class_declaration", "enum_declaration")
 SCHEMA_SUFFIXES = (".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs")
 DRIZZLE_PACKAGES = ("drizzle-orm", "drizzle-orm/sqlite-core")
 _RESOLVE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".d.ts")
@@ -99,7 +100,7 @@ def _index_statement(module: Module, statement: Node) -> None:
     elif statement.type in ("lexical_declaration", "variable_declaration"):
         for name, value in _declarators(module, statement):
             module.declarations.setdefault(name, value)
-    elif statement.type in ("function_declaration", "class_declaration"):
+    elif statement.type in _NAMED_DECLARATIONS:
         name = statement.child_by_field_name("name")
         if name is not None:
             module.declarations.setdefault(module.text(name), statement)
@@ -155,7 +156,7 @@ def _index_export(module: Module, statement: Node) -> None:
             for name, value in _declarators(module, declaration):
                 module.declarations.setdefault(name, value)
                 _add_export(module, name, name, None)
-        elif declaration.type in ("function_declaration", "class_declaration"):
+        elif declaration.type in _NAMED_DECLARATIONS:
             name = declaration.child_by_field_name("name")
             if name is not None:
                 module.declarations.setdefault(module.text(name), declaration)
