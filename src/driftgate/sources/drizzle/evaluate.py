@@ -22,6 +22,7 @@ from driftgate.sources.drizzle import builders
 from driftgate.sources.drizzle.modules import Module, is_drizzle_package, load_module, resolve_specifier
 from driftgate.sources.drizzle.values import (
     UNDEFINED,
+    BigInt,
     Builtin,
     Function,
     JsDate,
@@ -353,7 +354,7 @@ def _number(program: Program, node: Node, module: Module, scope: dict[str, Any])
     text = module.text(node).replace("_", "")
     try:
         if text.endswith("n"):
-            return int(text[:-1], 0)
+            return BigInt(int(text[:-1], 0))
         if text.lower().startswith(("0x", "0o", "0b")):
             return int(text, 0)
         value = float(text)

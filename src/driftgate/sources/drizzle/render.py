@@ -18,6 +18,7 @@ from driftgate.model import Location
 from driftgate.sources.drizzle.evaluate import js_number
 from driftgate.sources.drizzle.values import (
     UNDEFINED,
+    BigInt,
     Column,
     ColumnBuilder,
     ExtraBuilder,
@@ -90,6 +91,30 @@ def sql_text(value: Sql, casing: str | None, mode: str) -> str:
     return "".join(out)
 
 
+def json_text(value: Any) -> str | None:
+    """JSON.stringify(value) for plain values (numbers spelled as JavaScript spells them); None if not plain."""
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            if item is UNDEFINED or isinstance(item, Function):
+                continue  # JSON.stringify skips them in objects
+            text = json_text(item)
+            if text is None:
+                return None
+            parts.append(json.dumps(key, ensure_ascii=False) + ":" + text)
+        return "{" + ",".join(parts) + "}"
+    if isinstance(value, list):
+        items = ["null" if item is UNDEFINED else json_text(item) for item in value]
+        return None if None in items else "[" + ",".join(t for t in items if t is not None) + "]"
+    if isinstance(value, JsDate):
+        return f'"{value.iso}"'
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, float)):
+        return js_number(value) if value == value and value not in (float("inf"), float("-inf")) else "null"
+    return None
+
+
 def default_text(value: Any, casing: str | None) -> str:
     if isinstance(value, Unknown):
         raise _CannotRender(value)
@@ -103,11 +128,16 @@ def default_text(value: Any, casing: str | None) -> str:
         return js_number(value)
     if isinstance(value, JsDate):
         return f"'\"{value.iso}\"'"  # typeof Date is 'object': drizzle-kit writes '${JSON.stringify(value)}'
+    if isinstance(value, BigInt):
+        raise _CannotRender(Unknown("drizzle-kit 0.31 cannot serialize a BigInt default (generate fails)"))
     if value is None or isinstance(value, (dict, list)):
-        try:
-            return "'" + json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "'"
-        except (TypeError, ValueError):
-            pass
+        text = json_text(value)
+        if text is not None and "'" in text:
+            raise _CannotRender(
+                Unknown("drizzle-kit 0.31 writes this JSON default with its ' unescaped, which is invalid SQL")
+            )
+        if text is not None:
+            return f"'{text}'"
     raise _CannotRender(Unknown("a default value driftgate cannot know"))
 
 
@@ -275,7 +305,13 @@ def _index_of(extra: ExtraBuilder, table: Table, casing: str | None) -> _Index:
     keys: list[tuple[str, bool]] = []
     for part in extra.columns:
         if isinstance(part, Sql):
-            keys.append((sql_text(part, casing, "indexes"), True))
+            text = sql_text(part, casing, "indexes")
+            if "," in text:
+                # drizzle-kit joins an index's keys with ',' and splits them again: the expression falls apart
+                raise _CannotRender(
+                    Unknown(f"drizzle-kit 0.31 splits the index expression {text} at its commas (invalid index)")
+                )
+            keys.append((text, True))
         else:
             keys.append((column_name(_column_of(part, table).builder, casing), False))
     where = None

@@ -39,6 +39,13 @@ class JsDate:
 
 
 @dataclass(frozen=True)
+class BigInt:
+    """A ``123n`` literal: kept apart from numbers because drizzle-kit cannot serialize it as a default."""
+
+    value: int
+
+
+@dataclass(frozen=True)
 class Builtin:
     """A function or object imported from drizzle-orm (``sqliteTable``, ``text``, ``sql``...)."""
 
