@@ -419,3 +419,16 @@ def test_drizzle_kit_bugs_are_not_compared_not_invalid_sql(tmp_path: Path) -> No
     assert findings[("index", "by_plan")].status == "not_compared"
     assert "commas" in findings[("index", "by_plan")].message
     assert findings[("index", "by_data")].status == "ok"
+
+
+def test_typescript_5_type_only_star_export_is_read(tmp_path: Path) -> None:
+    # `export type * from` (TypeScript 5) is newer than the tree-sitter grammar; seen in a public project.
+    _write(
+        tmp_path,
+        {
+            "index.ts": "export * from './tables';\nexport type * from './types';\nexport type * as T from './types';\n",
+            "tables.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { id: integer().primaryKey() });\n",
+            "types.ts": "export type Row = { id: number };\n",
+        },
+    )
+    assert render_drizzle_sql([tmp_path / "index.ts"]).startswith("CREATE TABLE `t`")

@@ -10,6 +10,7 @@ values (fine as long as they only feed ``$defaultFn``, enums or validation).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,9 +84,17 @@ class Module:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+# TypeScript 5's `export type * from '...'` postdates tree-sitter-typescript 0.23; it is type-only (no runtime
+# effect), so it is blanked with spaces (offsets and lines unchanged) before parsing.
+_TYPE_STAR_EXPORT = re.compile(
+    rb"""^[ \t]*export[ \t]+type[ \t]+\*(?:[ \t]+as[ \t]+\w+)?[ \t]+from[ \t]+(['"])[^'"\n]*\1[ \t]*;?""", re.M
+)
+
+
 def load_module(path: Path) -> Module:
     data = _read(path)
-    tree = _parse(path, data)
+    parsed = _TYPE_STAR_EXPORT.sub(lambda m: b" " * len(m.group(0)), data)
+    tree = _parse(path, parsed)
     module = Module(path, data, tree.root_node, _line_starts(data))
     for statement in tree.root_node.named_children:
         _index_statement(module, statement)
