@@ -426,7 +426,8 @@ def test_typescript_5_type_only_star_export_is_read(tmp_path: Path) -> None:
     _write(
         tmp_path,
         {
-            "index.ts": "export * from './tables';\nexport type * from './types';\nexport type * as T from './types';\n",
+            "index.ts": "export * from './tables';\nexport type * from './types';\n"
+            "export type * as T from './types';\n",
             "tables.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { id: integer().primaryKey() });\n",
             "types.ts": "export type Row = { id: number };\n",
         },
