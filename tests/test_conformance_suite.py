@@ -174,3 +174,14 @@ def test_stamp_without_migrations_is_refused_with_exit_2(tmp_path: Path) -> None
     code, out = pytest_in(tmp_path, "conformance", "--db-url", f"file:{db}", "--driftgate-stamp")
     assert code == 2, out  # every check passed, but the asked-for stamp could not happen
     assert "driftgate stamp: refused, no migrations folder configured" in out
+
+
+def test_driftgate_drizzle_option_replaces_the_configured_schema_files(tmp_path: Path) -> None:
+    corrected = REPO / "fixtures" / "mcp-devops" / "corrected" / "schema"
+    report = tmp_path / "r.json"
+    code, out, outcomes = run_suite(tmp_path, "--driftgate-drizzle", corrected, "--driftgate-json", report)
+    assert code == 1, out  # the repo's config still checks the plan's baseline, which is blocked
+    document = json.loads(report.read_text())
+    [drizzle] = [s for s in document["sources"] if s["label"] == "drizzle"]
+    assert drizzle["files"] and all(Path(f).resolve().is_relative_to(corrected) for f in drizzle["files"])
+    assert "test_table[drizzle:users]" in outcomes
