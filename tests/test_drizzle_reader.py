@@ -433,3 +433,21 @@ def test_typescript_5_type_only_star_export_is_read(tmp_path: Path) -> None:
         },
     )
     assert render_drizzle_sql([tmp_path / "index.ts"]).startswith("CREATE TABLE `t`")
+
+
+def test_a_view_needs_its_columns_for_a_sql_query(tmp_path: Path) -> None:
+    # drizzle-kit 0.31.11 fails on sqliteView('v').as(sql`...`) ("qb.getSelectedFields is not a function").
+    _write(
+        tmp_path,
+        {
+            "s.ts": SCHEMA_HEAD
+            + "import { sqliteView } from 'drizzle-orm/sqlite-core';\nimport { sql } from 'drizzle-orm';\n"
+            "export const t = sqliteTable('t', { id: integer().primaryKey() });\n"
+            "export const bare = sqliteView('bare').as(sql`select id from t`);\n"
+            "export const typed = sqliteView('typed', { id: integer('id') }).as(sql`select id from t`);\n"
+        },
+    )
+    source = drizzle_source([tmp_path])
+    assert "CREATE VIEW `typed` AS select id from t;" in [s.sql for s in source.statements]
+    [(sql, reason, _)] = source.schema().not_compared
+    assert sql.startswith("CREATE VIEW `bare`") and "needs its columns" in reason

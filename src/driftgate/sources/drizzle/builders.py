@@ -203,7 +203,7 @@ def _call_builtin(program: Program, name: str, args: list[Any], node: Node, modu
         view_name = args[0] if args and isinstance(args[0], str) else None
         if view_name is None:
             return Unknown("sqliteView without a literal name", where)
-        return View(view_name, Unknown("sqliteView without .as(...)", where), where)
+        return View(view_name, Unknown("sqliteView without .as(...)", where), where, has_columns=len(args) > 1)
     if name == "sql":
         return Unknown("sql used as a function", where)
     if name == "String" and len(args) == 1:
@@ -327,7 +327,14 @@ def _call_method(program: Program, owner: Any, name: str, args: list[Any], node:
     if isinstance(owner, View):
         if name == "as":
             query = args[0] if args else None
-            if isinstance(query, Sql):
+            if isinstance(query, Sql) and not owner.has_columns:
+                # drizzle-orm's ViewBuilder.as(sql) needs a query builder: drizzle-kit fails on this file
+                owner.query = Unknown(
+                    f"sqliteView('{owner.name}').as(sql`...`) needs its columns: "
+                    f"sqliteView('{owner.name}', {{ ... }}).as(sql`...`)",
+                    where,
+                )
+            elif isinstance(query, Sql):
                 owner.query = query
             else:
                 owner.query = Unknown(

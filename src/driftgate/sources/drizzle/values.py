@@ -190,3 +190,4 @@ class View:
     query: Any  # Sql | Unknown
     location: Location
     existing: bool = False
+    has_columns: bool = False  # sqliteView(name, columns): only this form takes .as(sql`...`)
