@@ -50,10 +50,7 @@ _EXTRAS = frozenset({"index", "uniqueIndex", "primaryKey", "foreignKey", "unique
 _SQL_PASSTHROUGH = frozenset({"as", "mapWith", "inlineParams", "append"})
 
 
-class _ColumnHelpers:
-    """The argument of ``sqliteTable('t', (t) => ({ id: t.integer() }))``."""
-
-
+# The argument of ``sqliteTable('t', (t) => ({ id: t.integer() }))``: its members are the column builders.
 COLUMN_HELPERS = Builtin("columnHelpers")
 
 

@@ -10,7 +10,6 @@ Hand-written because no Python library evaluates TypeScript without node.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -404,7 +403,7 @@ def _object(program: Program, node: Node, module: Module, scope: dict[str, Any])
             if isinstance(inner, dict):
                 result.update(inner)
             else:
-                result[f"<spread {module.start if False else entry.start_byte}>"] = Unknown(
+                result[f"<spread at byte {entry.start_byte}>"] = Unknown(
                     f"spread of {_snippet(module, entry)}", module.location(entry)
                 )
         elif entry.type == "method_definition":
@@ -586,5 +585,3 @@ _HANDLERS: dict[str, Any] = {
 
 # Globals a schema file may use without importing them.
 _GLOBALS: dict[str, Any] = {"JSON": Builtin("JSON"), "String": Builtin("String"), "Number": Builtin("Number")}
-
-__all__ = ["Program", "js_number", "js_string", "json"]

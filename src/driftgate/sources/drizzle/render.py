@@ -188,52 +188,108 @@ def _column_of(value: Any, table: Table) -> Column:
     raise _CannotRender(Unknown(f"{value!r} is not a column", table.location))
 
 
+@dataclass
+class _Clause:
+    """One column of a CREATE TABLE as drizzle-kit writes it."""
+
+    builder: ColumnBuilder
+    name: str
+    primary_key: bool
+    default: str | None = None
+    generated: str | None = None
+
+    def sql(self) -> str:
+        clause = f"`{self.name}` {self.builder.sql_type}"
+        clause += " PRIMARY KEY" if self.primary_key else ""
+        clause += " AUTOINCREMENT" if self.builder.autoincrement else ""
+        clause += f" DEFAULT {self.default}" if self.default is not None else ""
+        clause += f" GENERATED ALWAYS AS {self.generated}" if self.generated is not None else ""
+        return clause + (" NOT NULL" if self.builder.not_null else "")
+
+
 def _render_table(program: Program, table: Table, casing: str | None) -> list[SqlStatement]:
     if table.problems:
         raise _CannotRender(table.problems[0])
     extras = _extras(program, table)
-    columns: list[dict[str, Any]] = []
     items: list[tuple[str, str, str, Location]] = []
-    indexes: dict[str, _Index] = {}
-    for builder in table.columns.values():
-        name = column_name(builder, casing)
-        entry: dict[str, Any] = {"name": name, "builder": builder, "pk": builder.primary_key}
-        if builder.default is not UNDEFINED:
-            try:
-                entry["default"] = default_text(builder.default, casing)
-            except _CannotRender as problem:
-                reason = problem.unknown.reason
-                if isinstance(builder.default, Unknown):
-                    reason = f"{reason}: it has no fixed value (drizzle-kit writes the value of the moment it runs)"
-                items.append(("default", f"{table.name}.{name}", reason, builder.default_location or builder.location))
-        if builder.generated is not None:
-            expression, mode = builder.generated
-            if isinstance(expression, Function):
-                expression = program.call_function(expression, [])
-            text = f"({sql_text(expression, casing, 'indexes')})" if isinstance(expression, Sql) else None
-            if text is None:
-                plain = default_text(expression, casing) if isinstance(expression, str) else None
-                if plain is None:
-                    raise _CannotRender(Unknown(f"generatedAlwaysAs of {name}", builder.location))
-                text = f"({expression})"
-            entry["generated"] = f"{text} {mode.upper()}"
-        columns.append(entry)
-        if builder.is_unique:
-            unique_name = builder.unique_name or f"{table.name}_{builder.name}_unique"
-            if unique_name in indexes:
-                raise InputError(f"{builder.location}: duplicate unique constraint name {unique_name} in {table.name}")
-            indexes[unique_name] = _Index(unique_name, [(name, False)], True, None, builder.location)
-    by_name = {c["builder"].name: c for c in columns}
+    columns = [_clause(program, table, builder, casing, items) for builder in table.columns.values()]
+    indexes = _column_uniques(table, columns)
+    composite = _primary_keys(table, extras, columns, casing)
     foreign_keys = _foreign_keys(program, table, extras, casing)
+    unreadable = _extra_indexes(table, extras, casing, indexes)
+    _unique_constraints(table, extras, casing, indexes)
+    checks = _checks(table, extras, casing)
+    create, line_map = _create_table(table, columns, composite, foreign_keys, checks)
+    statements = [SqlStatement(create, table.location, not_compared_items=tuple(items), line_map=line_map)]
+    statements.extend(_index_statement(table, index) for index in indexes.values())
+    return statements + unreadable
+
+
+def _clause(
+    program: Program,
+    table: Table,
+    builder: ColumnBuilder,
+    casing: str | None,
+    items: list[tuple[str, str, str, Location]],
+) -> _Clause:
+    """A column's clause; a default that cannot be known is left out and reported in ``items``."""
+    clause = _Clause(builder, column_name(builder, casing), builder.primary_key)
+    if builder.default is not UNDEFINED:
+        try:
+            clause.default = default_text(builder.default, casing)
+        except _CannotRender as problem:
+            reason = problem.unknown.reason
+            if isinstance(builder.default, Unknown):
+                reason = f"{reason}: it has no fixed value (drizzle-kit writes the value of the moment it runs)"
+            items.append(
+                ("default", f"{table.name}.{clause.name}", reason, builder.default_location or builder.location)
+            )
+    if builder.generated is not None:
+        expression, mode = builder.generated
+        if isinstance(expression, Function):
+            expression = program.call_function(expression, [])
+        if isinstance(expression, Sql):
+            text = f"({sql_text(expression, casing, 'indexes')})"
+        elif isinstance(expression, str):
+            text = f"({expression})"
+        else:
+            raise _CannotRender(Unknown(f"generatedAlwaysAs of {clause.name}", builder.location))
+        clause.generated = f"{text} {mode.upper()}"
+    return clause
+
+
+def _column_uniques(table: Table, columns: list[_Clause]) -> dict[str, _Index]:
+    """``.unique()`` columns come first among the indexes, named after the key (not the cased name)."""
+    indexes: dict[str, _Index] = {}
+    for clause in columns:
+        if clause.builder.is_unique:
+            name = clause.builder.unique_name or f"{table.name}_{clause.builder.name}_unique"
+            if name in indexes:
+                raise InputError(f"{clause.builder.location}: duplicate unique constraint name {name} in {table.name}")
+            indexes[name] = _Index(name, [(clause.name, False)], True, None, clause.builder.location)
+    return indexes
+
+
+def _primary_keys(
+    table: Table, extras: list[ExtraBuilder], columns: list[_Clause], casing: str | None
+) -> list[list[str]]:
+    """Composite keys; a one-column primaryKey({ columns }) marks its column (without NOT NULL)."""
     composite: list[list[str]] = []
     for extra in (e for e in extras if e.kind == "primaryKey"):
         pk_columns = [_column_of(c, table) for c in extra.columns]
         if len(pk_columns) > 1:
             composite.append([column_name(c.builder, casing) for c in pk_columns])
         elif pk_columns:
-            for entry in columns:
-                if entry["builder"] is pk_columns[0].builder:
-                    entry["pk"] = True
+            for clause in columns:
+                if clause.builder is pk_columns[0].builder:
+                    clause.primary_key = True
+    return composite
+
+
+def _extra_indexes(
+    table: Table, extras: list[ExtraBuilder], casing: str | None, indexes: dict[str, _Index]
+) -> list[SqlStatement]:
+    """Add the third argument's indexes; return the ones that cannot be read as not-compared statements."""
     unreadable: list[SqlStatement] = []
     for extra in (e for e in extras if e.kind in ("index", "uniqueIndex")):
         assert extra.name is not None
@@ -241,64 +297,68 @@ def _render_table(program: Program, table: Table, casing: str | None) -> list[Sq
             index = _index_of(extra, table, casing)
         except _CannotRender as problem:
             indexes.pop(extra.name, None)
-            unknown = problem.unknown
             unreadable.append(
                 SqlStatement(
                     f"CREATE INDEX `{extra.name}` ON `{table.name}` (...)",
                     extra.location,
-                    unresolved=(unknown.reason,),
-                    reason=f"index {extra.name} of table {table.name}: {_reason(unknown)}",
+                    unresolved=(problem.unknown.reason,),
+                    reason=f"index {extra.name} of table {table.name}: {_reason(problem.unknown)}",
                 )
             )
             continue
         _put(indexes, index)
+    return unreadable
+
+
+def _unique_constraints(
+    table: Table, extras: list[ExtraBuilder], casing: str | None, indexes: dict[str, _Index]
+) -> None:
     for extra in (e for e in extras if e.kind == "unique"):
         unique_columns = [_column_of(c, table) for c in extra.columns]
         name = extra.name or f"{table.name}_{'_'.join(c.builder.name for c in unique_columns)}_unique"
         if name in indexes:
             raise InputError(f"{extra.location}: duplicate unique constraint name {name} in {table.name}")
-        indexes[name] = _Index(
-            name, [(column_name(c.builder, casing), False) for c in unique_columns], True, None, extra.location
-        )
+        keys = [(column_name(c.builder, casing), False) for c in unique_columns]
+        indexes[name] = _Index(name, keys, True, None, extra.location)
+
+
+def _checks(table: Table, extras: list[ExtraBuilder], casing: str | None) -> list[tuple[str, str]]:
     checks: list[tuple[str, str]] = []
     for extra in (e for e in extras if e.kind == "check"):
         if any(name == extra.name for name, _ in checks):
             raise InputError(f"{extra.location}: duplicate check constraint name {extra.name} in {table.name}")
         checks.append((str(extra.name), sql_text(extra.value, casing, "query")))
-    del by_name
-    lines: list[str] = []
+    return checks
+
+
+def _create_table(
+    table: Table,
+    columns: list[_Clause],
+    composite: list[list[str]],
+    foreign_keys: dict[str, Any],
+    checks: list[tuple[str, str]],
+) -> tuple[str, tuple[int, ...]]:
+    """drizzle-kit's CREATE TABLE text, and the TypeScript line of each of its lines."""
     table_line = table.location.line or 1
-    line_map = [table_line]
-    for entry in columns:
-        line_map.append(entry["builder"].location.line or table_line)
-        builder = entry["builder"]
-        clause = f"`{entry['name']}` {builder.sql_type}"
-        clause += " PRIMARY KEY" if entry["pk"] else ""
-        clause += " AUTOINCREMENT" if builder.autoincrement else ""
-        clause += f" DEFAULT {entry['default']}" if "default" in entry else ""
-        clause += f" GENERATED ALWAYS AS {entry['generated']}" if "generated" in entry else ""
-        clause += " NOT NULL" if builder.not_null else ""
-        lines.append("\t" + clause)
-    for pk in composite:
-        lines.append("\tPRIMARY KEY(" + ", ".join(f"`{c}`" for c in pk) + ")")
+    lines = ["\t" + clause.sql() for clause in columns]
+    line_map = [table_line, *(clause.builder.location.line or table_line for clause in columns)]
+    lines.extend("\tPRIMARY KEY(" + ", ".join(f"`{c}`" for c in pk) + ")" for pk in composite)
     for fk in foreign_keys.values():
         lines.append(
             f"\tFOREIGN KEY ({','.join(f'`{c}`' for c in fk['from'])}) REFERENCES `{fk['table']}`"
             f"({','.join(f'`{c}`' for c in fk['to'])}) ON UPDATE {fk['on_update']} ON DELETE {fk['on_delete']}"
         )
-    for name, value in checks:
-        lines.append(f'\tCONSTRAINT "{name}" CHECK({value})')
+    lines.extend(f'\tCONSTRAINT "{name}" CHECK({value})' for name, value in checks)
     create = f"CREATE TABLE `{table.name}` (\n" + ",\n".join(lines) + "\n);\n"
     line_map += [table_line] * (create.count("\n") + 1 - len(line_map))  # keys and checks: the table's line
-    statements = [SqlStatement(create, table.location, not_compared_items=tuple(items), line_map=tuple(line_map))]
-    for index in indexes.values():
-        keys_sql = ",".join(text if expression else f"`{text}`" for text, expression in index.columns)
-        where_sql = f" WHERE {index.where}" if index.where else ""
-        kind = "UNIQUE INDEX" if index.unique else "INDEX"
-        statements.append(
-            SqlStatement(f"CREATE {kind} `{index.name}` ON `{table.name}` ({keys_sql}){where_sql};", index.location)
-        )
-    return statements + unreadable
+    return create, tuple(line_map)
+
+
+def _index_statement(table: Table, index: _Index) -> SqlStatement:
+    keys_sql = ",".join(text if expression else f"`{text}`" for text, expression in index.columns)
+    where_sql = f" WHERE {index.where}" if index.where else ""
+    kind = "UNIQUE INDEX" if index.unique else "INDEX"
+    return SqlStatement(f"CREATE {kind} `{index.name}` ON `{table.name}` ({keys_sql}){where_sql};", index.location)
 
 
 def _index_of(extra: ExtraBuilder, table: Table, casing: str | None) -> _Index:
