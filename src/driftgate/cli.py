@@ -7,19 +7,18 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from driftgate.check import CheckRequest, CheckResult, run_check
 from driftgate.config import FileConfig, load_config
 from driftgate.errors import DriftgateError, InputError
-from driftgate.extract import extract_reference, reference_is_stale
-from driftgate.report.json_report import write_json
 from driftgate.report.safe import printable
-from driftgate.report.terminal import print_summary
-from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
 from driftgate.urls import redact
+
+# Imports only where used: `driftgate --help` must not load sqlglot, libsql-client, rich or jinja2.
+if TYPE_CHECKING:
+    from driftgate.check import CheckRequest, CheckResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +67,9 @@ def request_from(
     drizzle: tuple[str, ...] = (),
 ) -> CheckRequest:
     """Flags win over the environment, which wins over [tool.driftgate]."""
+    from driftgate.check import CheckRequest
+    from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
+
     ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
     migrations_path = Path(migrations) if migrations else config.path_value("migrations")
     drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config()
@@ -149,6 +151,9 @@ def check(
     html_path: str | None,
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
+    from driftgate.check import run_check
+    from driftgate.report.terminal import print_summary
+
     config = load_config()
     request = request_from(
         config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout, drizzle=drizzle
@@ -172,6 +177,7 @@ def warn_unused_accept(result: CheckResult) -> None:
 def write_reports(result: CheckResult, json_path: Path | None, html_path: Path | None) -> None:
     """Flags are relative to the working directory, [tool.driftgate] paths to their pyproject.toml."""
     from driftgate.report.html import write_html
+    from driftgate.report.json_report import write_json
 
     for option, path, writer in (("--json", json_path, write_json), ("--html", html_path, write_html)):
         if path is None:
@@ -198,6 +204,8 @@ def write_reports(result: CheckResult, json_path: Path | None, html_path: Path |
 @handles_errors
 def extract(legacy: tuple[str, ...], drizzle: tuple[str, ...], output: str | None, check_only: bool) -> None:
     """Write the legacy DDL (or the Drizzle schema's SQL) as a reviewable SQL file."""
+    from driftgate.extract import extract_reference, reference_is_stale
+
     config = load_config()
     if legacy and drizzle:
         raise InputError("--legacy and --drizzle: extract one source at a time")
@@ -265,6 +273,9 @@ def stamp(
     json_path: str | None,
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
+    from driftgate.check import run_check
+    from driftgate.report.json_report import write_json
+
     config = load_config()
     request = request_from(
         config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout, drizzle=drizzle
@@ -296,6 +307,7 @@ def _undo(request: CheckRequest) -> None:
 def _stamp_checked(request: CheckRequest, result: CheckResult, *, dry_run: bool, backup: bool, yes: bool) -> None:
     """The shared stamp flow, with the CLI's summary on refusal, dry-run listing and confirmation prompt."""
     from driftgate.errors import StampRefused
+    from driftgate.report.terminal import print_summary
     from driftgate.stamp import StampPlan, stamp_after_check
     from driftgate.urls import DatabaseTarget
 

@@ -19,15 +19,35 @@ from driftgate.normalize import canonical_expression, canonical_identifier, toke
 
 _WORDLIKE = (TokenType.STRING, TokenType.IDENTIFIER)
 # sqlglot reads "PRIMARY KEY" and "FOREIGN KEY" as one token each (text "FOREIGN KEY").
-_TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN", "FOREIGN KEY"}
+TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN", "FOREIGN KEY"}
 
 
-def _word(token: Token) -> str:
+def token_word(token: Token) -> str:
     """The keyword a token spells (spacing folded), or '' for strings and quoted identifiers."""
     return "" if token.token_type in _WORDLIKE else " ".join(token.text.upper().split())
 
 
-def _matching_paren(tokens: list[Token], open_at: int) -> int:
+_OBJECT_KINDS = {"TABLE": "table", "INDEX": "index", "VIEW": "view", "TRIGGER": "trigger"}
+
+
+def object_head(words: list[str]) -> tuple[str, int] | None:
+    """(kind, index of the name) of a statement head, from its tokens as upper-case words.
+
+    ``CREATE|DROP [UNIQUE|TEMP|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [schema.]name``; the one
+    reader of statement heads (locations, not-compared findings, the shadow replay's grouping).
+    """
+    kind_at = next((i for i, w in enumerate(words[:4]) if w in _OBJECT_KINDS), None)
+    if kind_at is None:
+        return None
+    name_at = kind_at + 1
+    if words[name_at : name_at + 3] == ["IF", "NOT", "EXISTS"]:
+        name_at += 3
+    if name_at + 2 < len(words) and words[name_at + 1] == ".":
+        name_at += 2  # schema-qualified: main.t
+    return _OBJECT_KINDS[words[kind_at]], name_at
+
+
+def matching_paren(tokens: list[Token], open_at: int) -> int:
     depth = 0
     for i in range(open_at, len(tokens)):
         if tokens[i].token_type == TokenType.L_PAREN:
@@ -39,19 +59,32 @@ def _matching_paren(tokens: list[Token], open_at: int) -> int:
     return len(tokens) - 1
 
 
-def _split_top_level(tokens: list[Token]) -> list[list[Token]]:
-    parts: list[list[Token]] = [[]]
+def top_level_starts(tokens: list[Token], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(first, stop) token ranges of the comma-separated items of ``tokens[start:end]`` (nested parentheses skipped).
+
+    The one comma/parenthesis walker: table bodies, index key lists and column lists all go through it.
+    """
+    end = len(tokens) if end is None else end
+    ranges: list[tuple[int, int]] = []
     depth = 0
-    for token in tokens:
-        if token.token_type == TokenType.L_PAREN:
+    first = start
+    for i in range(start, end):
+        kind = tokens[i].token_type
+        if kind == TokenType.L_PAREN:
             depth += 1
-        elif token.token_type == TokenType.R_PAREN:
+        elif kind == TokenType.R_PAREN:
             depth -= 1
-        if token.token_type == TokenType.COMMA and depth == 0:
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return [p for p in parts if p]
+        elif kind == TokenType.COMMA and depth == 0:
+            if i > first:
+                ranges.append((first, i))
+            first = i + 1
+    if end > first:
+        ranges.append((first, end))
+    return ranges
+
+
+def _split_top_level(tokens: list[Token]) -> list[list[Token]]:
+    return [tokens[first:stop] for first, stop in top_level_starts(tokens)]
 
 
 def _text(sql: str, tokens: list[Token]) -> str:
@@ -60,12 +93,12 @@ def _text(sql: str, tokens: list[Token]) -> str:
 
 def _paren_group(sql: str, tokens: list[Token], open_at: int) -> tuple[str, int]:
     """Text inside the parentheses opening at ``open_at``, and the index of the closing one."""
-    close = _matching_paren(tokens, open_at)
+    close = matching_paren(tokens, open_at)
     return _text(sql, tokens[open_at + 1 : close]), close
 
 
 def _deferrable(tokens: list[Token]) -> str:
-    words = [_word(t) for t in tokens]
+    words = [token_word(t) for t in tokens]
     for i, w in enumerate(words):
         if w == "DEFERRABLE":
             if i > 0 and words[i - 1] == "NOT":
@@ -100,7 +133,7 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
     constraint_name: str | None = None
     i = 1
     while i < len(tokens):
-        word = _word(tokens[i])
+        word = token_word(tokens[i])
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if word == "CONSTRAINT" and nxt is not None:
             constraint_name = canonical_identifier(nxt.text)
@@ -109,7 +142,7 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
         if word == "COLLATE" and nxt is not None:
             details.collations[column] = canonical_identifier(nxt.text).upper()
         elif word == "DEFAULT" and nxt is not None and nxt.token_type == TokenType.L_PAREN:
-            i = _matching_paren(tokens, i + 1)  # a COLLATE inside DEFAULT (...) is not the column's
+            i = matching_paren(tokens, i + 1)  # a COLLATE inside DEFAULT (...) is not the column's
         elif word == "CHECK" and nxt is not None and nxt.token_type == TokenType.L_PAREN:
             body, close = _paren_group(sql, tokens, i + 1)
             details.checks.append((constraint_name, canonical_expression(body, table)))
@@ -128,19 +161,19 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
 
 def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableDetails) -> None:
     name: str | None = None
-    if _word(tokens[0]) == "CONSTRAINT" and len(tokens) > 1:
+    if token_word(tokens[0]) == "CONSTRAINT" and len(tokens) > 1:
         name = canonical_identifier(tokens[1].text)
         tokens = tokens[2:]
     if not tokens:
         return
-    word = _word(tokens[0])
+    word = token_word(tokens[0])
     if word == "CHECK" and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
         body, _ = _paren_group(sql, tokens, 1)
         details.checks.append((name, canonical_expression(body, table)))
     elif word in ("FOREIGN", "FOREIGN KEY"):
         open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
         if open_at is not None:
-            close = _matching_paren(tokens, open_at)
+            close = matching_paren(tokens, open_at)
             columns = _identifier_list(tokens[open_at + 1 : close])
             details.deferrable[columns] = _deferrable(tokens[close:])
 
@@ -154,7 +187,7 @@ def table_details(sql: str | None, table: str) -> TableDetails:
         tokens = tokenize(sql)
     except SqlglotError:
         return details
-    words = [_word(t) for t in tokens]
+    words = [token_word(t) for t in tokens]
     if "VIRTUAL" in words[:3] and "USING" in words:
         using = words.index("USING")
         details.virtual_module = token_canonical(_text(sql, tokens[using + 1 :]))
@@ -162,9 +195,9 @@ def table_details(sql: str | None, table: str) -> TableDetails:
     open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
     if open_at is None:  # CREATE TABLE ... AS SELECT: nothing declared beyond columns
         return details
-    close = _matching_paren(tokens, open_at)
+    close = matching_paren(tokens, open_at)
     for clause in _split_top_level(tokens[open_at + 1 : close]):
-        if _word(clause[0]) in _TABLE_CONSTRAINT_WORDS:
+        if token_word(clause[0]) in TABLE_CONSTRAINT_WORDS:
             _table_constraint(sql, table, clause, details)
         else:
             _column_clause(sql, table, clause, details)
@@ -186,19 +219,19 @@ def index_details(sql: str | None, table: str) -> IndexDetails:
         tokens = tokenize(sql)
     except SqlglotError:
         return details
-    on_at = next((i for i, t in enumerate(tokens) if _word(t) == "ON"), None)
+    on_at = next((i for i, t in enumerate(tokens) if token_word(t) == "ON"), None)
     if on_at is None:
         return details
     open_at = next((i for i in range(on_at, len(tokens)) if tokens[i].token_type == TokenType.L_PAREN), None)
     if open_at is None:
         return details
-    close = _matching_paren(tokens, open_at)
+    close = matching_paren(tokens, open_at)
     for part in _split_top_level(tokens[open_at + 1 : close]):
         # Drop trailing ASC/DESC and COLLATE x: index_xinfo reports those itself.
         end = len(part)
-        if end and _word(part[end - 1]) in ("ASC", "DESC"):
+        if end and token_word(part[end - 1]) in ("ASC", "DESC"):
             end -= 1
-        if end >= 2 and _word(part[end - 2]) == "COLLATE":
+        if end >= 2 and token_word(part[end - 2]) == "COLLATE":
             end -= 2
         key = part[:end]
         if len(key) == 1 and key[0].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
@@ -206,6 +239,6 @@ def index_details(sql: str | None, table: str) -> IndexDetails:
         else:
             details.part_expressions.append(canonical_expression(_text(sql, key), table))
     rest = tokens[close + 1 :]
-    if rest and _word(rest[0]) == "WHERE":
+    if rest and token_word(rest[0]) == "WHERE":
         details.where = canonical_expression(_text(sql, rest[1:]), table)
     return details

@@ -8,15 +8,17 @@ database is then read with the very introspection used on the live database.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import libsql
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
+from driftgate.ddl import TABLE_CONSTRAINT_WORDS, matching_paren, object_head, token_word, top_level_starts
 from driftgate.errors import InputError
-from driftgate.introspect import INTROSPECTION_SQL, build_schema, parse_document
-from driftgate.model import Location, Schema
+from driftgate.introspect import INTROSPECTION_SQL, build_schema, merge_documents, parse_document
+from driftgate.model import Location, Schema, fold_name
 from driftgate.normalize import canonical_identifier, tokenize
 
 if TYPE_CHECKING:  # sources imports shadow; only annotations need this
@@ -24,6 +26,13 @@ if TYPE_CHECKING:  # sources imports shadow; only annotations need this
 
 # Migration files may carry their own transaction control; the shadow run is one session.
 _TRANSACTION_WORDS = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+# Statements whose effect is confined to the objects they name; any other (PRAGMA, VACUUM, ...) may
+# change the whole database, so a script holding one is replayed in a single database.
+_LOCAL_VERBS = {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "REPLACE"}
+# About this many statements per scratch database: SQLite rescans its whole schema table on every
+# CREATE, so one database for everything costs O(n^2); bins of bounded size keep the replay linear.
+BIN_STATEMENTS = 200
+_VIEWS_AND_TRIGGERS = "\0views-and-triggers"  # a name no identifier can have
 
 
 class Locations:
@@ -32,12 +41,9 @@ class Locations:
     def __init__(self) -> None:
         self._where: dict[tuple[str, str, str | None], Location] = {}
 
-    def record(self, statement: SqlStatement) -> None:
-        try:
-            tokens = tokenize(statement.sql)
-        except SqlglotError:
+    def record(self, statement: SqlStatement, tokens: list[Token], words: list[str]) -> None:
+        if not words:
             return
-        words = [t.text.upper() if t.token_type not in (TokenType.STRING, TokenType.IDENTIFIER) else "" for t in tokens]
         base = (statement.location.line or 1) - 1
 
         def at(token_index: int) -> Location:
@@ -46,20 +52,11 @@ class Locations:
                 return Location(statement.location.file, statement.line_map[line - 1])
             return Location(statement.location.file, base + line)
 
-        if not words:
-            return
-        if words[0] == "CREATE":
-            kind_at = next((i for i, w in enumerate(words[:4]) if w in ("TABLE", "INDEX", "VIEW", "TRIGGER")), None)
-            if kind_at is None:
-                return
-            name_at = kind_at + 1
-            if words[name_at : name_at + 3] == ["IF", "NOT", "EXISTS"]:
-                name_at += 3
-            if name_at + 2 < len(tokens) and tokens[name_at + 1].token_type == TokenType.DOT:
-                name_at += 2  # schema-qualified: main.t
+        head = object_head(words) if words[0] == "CREATE" else None
+        if head is not None:
+            kind, name_at = head
             if name_at >= len(tokens):
                 return
-            kind = words[kind_at].lower()
             name = canonical_identifier(tokens[name_at].text)
             self._where[(kind, name, None)] = at(0)
             if kind == "table":
@@ -75,24 +72,12 @@ class Locations:
     def _record_columns(
         self, table: str, tokens: list[Token], words: list[str], name_at: int, at: Callable[[int], Location]
     ) -> None:
-        depth = 0
-        expect_column = False
-        for i in range(name_at + 1, len(tokens)):
-            kind = tokens[i].token_type
-            if kind == TokenType.L_PAREN:
-                depth += 1
-                expect_column = depth == 1
-                continue
-            if kind == TokenType.R_PAREN:
-                depth -= 1
-                continue
-            if depth == 1 and kind == TokenType.COMMA:
-                expect_column = True
-                continue
-            if expect_column:
-                expect_column = False
-                if words[i] not in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"):
-                    self._where[("column", table, canonical_identifier(tokens[i].text))] = at(i)
+        open_at = next((i for i in range(name_at + 1, len(tokens)) if tokens[i].token_type == TokenType.L_PAREN), None)
+        if open_at is None:
+            return
+        for first, _stop in top_level_starts(tokens, open_at + 1, matching_paren(tokens, open_at)):
+            if words[first] not in TABLE_CONSTRAINT_WORDS:
+                self._where[("column", table, canonical_identifier(tokens[first].text))] = at(first)
 
     def lookup(self, kind: str, name: str, column: str | None) -> Location | None:
         key_name = canonical_identifier(name)
@@ -114,31 +99,159 @@ def is_transaction_control(sql: str) -> bool:
     return first in _TRANSACTION_WORDS
 
 
-def shadow_schema(statements: Sequence[SqlStatement], *, ignore: Iterable[str] = ()) -> Schema:
-    """Execute ``statements`` in a fresh in-memory database and introspect the result."""
+@dataclass
+class _Touches:
+    """What one statement names, for grouping statements that touch disjoint objects."""
+
+    verb: str
+    created: str | None  # the object a CREATE makes (folded)
+    names: set[str]  # every token's folded text, except foreign-key targets
+    fk_targets: set[str]  # the folded name right after REFERENCES
+    renamed_to: str | None = None  # ALTER TABLE ... RENAME TO x / RENAME COLUMN a TO b
+
+
+def _touches(tokens: list[Token], words: list[str]) -> _Touches:
+    names: set[str] = set()
+    fk_targets: set[str] = set()
+    for i, token in enumerate(tokens):
+        folded = fold_name(token.text)
+        if i > 0 and words[i - 1] == "REFERENCES":
+            fk_targets.add(folded)
+        else:
+            names.add(folded)
+    verb = words[0] if words else ""
+    head = object_head(words) if verb == "CREATE" else None
+    created = fold_name(tokens[head[1]].text) if head is not None and head[1] < len(tokens) else None
+    renamed_to = None
+    if verb == "ALTER" and "TO" in words:
+        to_at = words.index("TO") + 1
+        renamed_to = fold_name(tokens[to_at].text) if to_at < len(tokens) else None
+    view_or_trigger = (
+        head[0] in ("view", "trigger")
+        if head is not None
+        else verb == "DROP" and bool({"VIEW", "TRIGGER"} & set(words[:3]))
+    )
+    if view_or_trigger:
+        # sqlite_schema order decides the order of views and triggers: keep them all in one database.
+        names.add(_VIEWS_AND_TRIGGERS)
+    return _Touches(verb, created, names, fk_targets, renamed_to)
+
+
+def replay_bins(touches: Sequence[_Touches | None], size: int) -> list[list[int]] | None:
+    """Statement indexes grouped into scratch databases, or None when the script needs one database.
+
+    Statements are joined (union-find) when they share the name of any object the script creates or
+    renames; a foreign-key target joins only when that table is ever altered or dropped (SQLite
+    rewrites REFERENCES on a rename; creating a table never looks at its parents). Views and triggers
+    stay together, since their order in sqlite_schema is creation order within one database. Whole
+    groups are then packed, in order of their first statement, into bins of about ``size`` statements.
+    """
+    if len(touches) <= size or any(t is None or t.verb not in _LOCAL_VERBS for t in touches):
+        return None
+    known: set[str] = {_VIEWS_AND_TRIGGERS}
+    created_count: dict[str, int] = {}
+    changed: set[str] = set()  # names that appear in any ALTER or DROP
+    for t in touches:
+        assert t is not None
+        if t.created is not None:
+            known.add(t.created)
+            created_count[t.created] = created_count.get(t.created, 0) + 1
+        if t.renamed_to is not None:
+            known.add(t.renamed_to)
+        if t.verb in ("ALTER", "DROP"):
+            changed |= t.names | t.fk_targets
+    stable = {name for name, count in created_count.items() if count == 1 and name not in changed}
+    parent = list(range(len(touches)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, t in enumerate(touches):
+        assert t is not None
+        for name in (t.names & known) | (t.fk_targets & known) - stable:
+            if name in owner:
+                parent[root(i)] = root(owner[name])
+            else:
+                owner[name] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(touches)):
+        groups.setdefault(root(i), []).append(i)
+    bins: list[list[int]] = [[]]
+    for members in sorted(groups.values(), key=lambda m: m[0]):
+        if bins[-1] and len(bins[-1]) + len(members) > size:
+            bins.append([])
+        bins[-1].extend(members)
+    return [sorted(b) for b in bins] if len(bins) > 1 else None
+
+
+class _ReplayFailed(Exception):
+    pass
+
+
+def _replay(statements: Iterable[SqlStatement], *, raise_input_error: bool) -> dict[str, list[Any]]:
+    """One scratch database: execute, introspect, close."""
     connection = libsql.connect(":memory:")
-    locations = Locations()
-    not_compared: list[tuple[str, str, Location | None]] = []
-    items: list[tuple[str, str, str, Location | None]] = []
     try:
         connection.execute("PRAGMA foreign_keys = OFF")
         for statement in statements:
-            if statement.unresolved:
-                placeholders = ", ".join("${" + u + "}" for u in statement.unresolved)
-                reason = statement.reason or f"the SQL depends on {placeholders}"
-                not_compared.append((statement.sql, reason, statement.location))
-                continue
-            items.extend(statement.not_compared_items)
-            if is_transaction_control(statement.sql):
-                continue
             try:
                 connection.execute(statement.sql)
             except Exception as exc:  # libsql raises its own ValueError subclasses
+                if not raise_input_error:
+                    raise _ReplayFailed from None
                 first_line = " ".join(statement.sql.split())[:80]
                 raise InputError(f"{statement.location}: SQL error: {exc} (in: {first_line})") from None
-            locations.record(statement)
-        document = parse_document(connection.execute(INTROSPECTION_SQL).fetchone()[0])
+        return parse_document(connection.execute(INTROSPECTION_SQL).fetchone()[0])
     finally:
         connection.close()
+
+
+def shadow_schema(
+    statements: Sequence[SqlStatement], *, ignore: Iterable[str] = (), bin_size: int | None = BIN_STATEMENTS
+) -> Schema:
+    """Execute ``statements`` in fresh in-memory databases and introspect the result.
+
+    Statements touching disjoint objects go to separate scratch databases (see :func:`replay_bins`);
+    ``bin_size=None`` replays everything in one, as the tests compare. Any failure in a split replay
+    replays the whole script in one database, so errors read exactly as they always did.
+    """
+    locations = Locations()
+    not_compared: list[tuple[str, str, Location | None]] = []
+    items: list[tuple[str, str, str, Location | None]] = []
+    runnable: list[SqlStatement] = []
+    touches: list[_Touches | None] = []
+    for statement in statements:
+        if statement.unresolved:
+            placeholders = ", ".join("${" + u + "}" for u in statement.unresolved)
+            reason = statement.reason or f"the SQL depends on {placeholders}"
+            not_compared.append((statement.sql, reason, statement.location))
+            continue
+        items.extend(statement.not_compared_items)
+        if is_transaction_control(statement.sql):
+            continue
+        runnable.append(statement)
+        try:
+            tokens = tokenize(statement.sql)
+        except SqlglotError:
+            touches.append(None)
+            continue
+        words = [token_word(t) for t in tokens]
+        locations.record(statement, tokens, words)
+        touches.append(_touches(tokens, words))
+    bins = replay_bins(touches, bin_size) if bin_size is not None else None
+    document = None
+    if bins is not None:
+        try:
+            document = merge_documents(
+                _replay((runnable[i] for i in members), raise_input_error=False) for members in bins
+            )
+        except _ReplayFailed:
+            document = None
+    if document is None:
+        document = _replay(runnable, raise_input_error=True)
     schema = build_schema(document, ignore=ignore, locate=locations.lookup)
     return Schema(schema.tables, schema.views, schema.triggers, tuple(not_compared), tuple(items))

@@ -16,6 +16,7 @@ from driftgate.compare.foreign_keys import compare_foreign_keys
 from driftgate.compare.indexes import compare_indexes, compare_uniques
 from driftgate.compare.objects import compare_checks, compare_table_options, compare_triggers, compare_views
 from driftgate.compare.tables import compare_tables
+from driftgate.ddl import object_head
 from driftgate.findings import Finding, where
 from driftgate.model import Schema
 from driftgate.normalize import canonical_identifier, tokenize
@@ -93,12 +94,8 @@ def _statement_object(sql: str) -> tuple[str, str]:
         words = [t.text for t in tokenize(sql)]
     except Exception:  # unparsable text still deserves a finding
         words = sql.split()
-    upper = [w.upper() for w in words]
-    for kind in ("TABLE", "INDEX", "VIEW", "TRIGGER"):
-        if kind in upper[:4]:
-            at = upper.index(kind) + 1
-            if upper[at : at + 3] == ["IF", "NOT", "EXISTS"]:
-                at += 3
-            name = canonical_identifier(words[at]) if at < len(words) else "?"
-            return ("table" if kind == "TABLE" else kind.lower()), name
+    head = object_head([w.upper() for w in words])
+    if head is not None:
+        kind, at = head
+        return kind, canonical_identifier(words[at]) if at < len(words) else "?"
     return "table", " ".join(words[:4])

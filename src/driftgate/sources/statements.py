@@ -105,14 +105,17 @@ def statement_spans(text: str) -> list[tuple[int, int]]:
 
 def split_sql_script(text: str, location: Location) -> list[SqlStatement]:
     """Split a script into statements, each located at the line its first token is on."""
-    base = location.line if location.line is not None else 1
+    line = location.line if location.line is not None else 1
     if "\x00" in text:  # SQLite would stop reading at it: the rest of the file would silently vanish
-        line = base + text.count("\n", 0, text.index("\x00"))
-        raise InputError(f"{location.file}:{line}: a NUL character in SQL (SQLite stops reading there)")
-    return [
-        SqlStatement(text[start:end], Location(location.file, base + text.count("\n", 0, start)))
-        for start, end in statement_spans(text)
-    ]
+        nul_line = line + text.count("\n", 0, text.index("\x00"))
+        raise InputError(f"{location.file}:{nul_line}: a NUL character in SQL (SQLite stops reading there)")
+    statements = []
+    counted_to = 0  # one pass over the text: count only the newlines since the previous statement
+    for start, end in statement_spans(text):
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        statements.append(SqlStatement(text[start:end], Location(location.file, line)))
+    return statements
 
 
 def is_ddl(sql: str) -> bool:

@@ -1,0 +1,256 @@
+"""How driftgate scales: 100 / 1,000 / 4,000-table schemas served by a real local sqld.
+
+Run on demand (never in CI): ``.venv/bin/python bench/bench_scale.py [--sizes 100,1000,4000] [--repeat 3]``.
+Prints one table of medians (seconds; RSS in MB) and the machine's load average before and after.
+Each schema has 15 columns, 3 indexes and 1-2 foreign keys per table; it is loaded into a fresh stock
+sqld on 127.0.0.1 and written to a .sql file, which driftgate checks the database against (``--sql``).
+
+- cold: ``driftgate check --db http://... --sql schema.sql --json out.json`` with an empty cache dir.
+- warm: the same, the expected-model cache filled by the cold run.
+- drizzle-kit pull: ``drizzle-kit pull`` (tools/node_modules) on the same database; "fail" when it
+  exits non-zero or reports an error (stock sqld caps a response at 10 MB).
+- sqldiff --schema: SQLite's own schema diff of two file copies built from the same script.
+- introspect: driftgate's live read alone (one round trip, or chunks), in this process.
+- RSS: peak resident set of the cold check process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from driftgate.sqld import SqldServer  # noqa: E402
+
+DRIZZLE_KIT = REPO / "tools" / "node_modules" / ".bin" / "drizzle-kit"
+DRIFTGATE = Path(sys.executable).with_name("driftgate")
+TYPES = ("integer", "text", "real", "blob", "numeric")
+
+
+def schema_sql(tables: int, seed: int = 7) -> str:
+    """``tables`` tables of 15 columns, 3 indexes (one unique, one two-column) and 1-2 foreign keys each."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    for t in range(tables):
+        name = f"t{t:05d}"
+        columns = ["id integer PRIMARY KEY NOT NULL"]
+        for c in range(1, 15):
+            kind = TYPES[c % len(TYPES)]
+            extra = ""
+            if c % 4 == 0:
+                extra = " NOT NULL DEFAULT 0" if kind in ("integer", "real", "numeric") else " NOT NULL DEFAULT ''"
+            columns.append(f"c{c} {kind}{extra}")
+        fks = []
+        if t > 0:
+            for k in range(1 + (t % 2)):
+                target = f"t{rng.randrange(t):05d}"
+                fks.append(f"FOREIGN KEY (c{1 + 5 * k}) REFERENCES {target}(id) ON DELETE cascade")
+        body = ",\n  ".join(columns + fks)
+        out.append(f"CREATE TABLE {name} (\n  {body}\n);")
+        out.append(f"CREATE INDEX {name}_c2_idx ON {name} (c2);")
+        out.append(f"CREATE UNIQUE INDEX {name}_c3_uq ON {name} (c3);")
+        out.append(f"CREATE INDEX {name}_c6_c7_idx ON {name} (c6, c7 DESC);")
+    return "\n".join(out) + "\n"
+
+
+def load_over_http(url: str, sql: str) -> None:
+    """Execute the script on sqld through Hrana's HTTP pipeline, a few hundred statements per request."""
+    statements = [s.strip() for s in sql.split(";\n") if s.strip()]
+    for i in range(0, len(statements), 400):
+        requests = [{"type": "execute", "stmt": {"sql": s}} for s in statements[i : i + 400]]
+        body = json.dumps({"requests": [*requests, {"type": "close"}]}).encode()
+        req = urllib.request.Request(f"{url}/v2/pipeline", body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=300) as response:
+            answer = json.load(response)
+        errors = [r for r in answer["results"] if r["type"] != "ok"]
+        if errors:
+            raise RuntimeError(f"loading the schema failed: {errors[0]}")
+
+
+def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (MB) and exit/err note of one child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    out = (process.stdout.read() if process.stdout else b"") + (process.stderr.read() if process.stderr else b"")
+    process.returncode = os.waitstatus_to_exitcode(status)
+    note = "" if process.returncode in (0, 1) else f"exit {process.returncode}: {out.decode(errors='replace')[-300:]}"
+    return elapsed, usage.ru_maxrss // 1024, note
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples) if samples else float("nan")
+
+
+def project_dir(root: Path, sql: str) -> Path:
+    """A directory with its own empty [tool.driftgate], so only --sql is compared."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[tool.driftgate]\n")
+    (root / "schema.sql").write_text(sql)
+    return root
+
+
+def check_command(url: str) -> list[str]:
+    return [str(DRIFTGATE), "check", "--db", url, "--sql", "schema.sql", "--json", "out.json"]
+
+
+def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dict[str, str]:
+    sql = schema_sql(tables)
+    root = project_dir(work / f"p{tables}", sql)
+    row: dict[str, str] = {"tables": f"{tables:,}"}
+    with SqldServer(work / f"sqld{tables}") as server:
+        load_over_http(server.http_url, sql)
+        cold, warm, rss = [], [], []
+        cache = work / f"cache{tables}"
+        run_env = {**env, "DRIFTGATE_CACHE_DIR": str(cache)}
+        note = ""
+        for _ in range(repeat):
+            shutil.rmtree(cache, ignore_errors=True)
+            seconds, peak, note = timed(check_command(server.http_url), root, run_env)
+            cold.append(seconds)
+            rss.append(peak)
+            seconds, _peak, note2 = timed(check_command(server.http_url), root, run_env)
+            warm.append(seconds)
+            note = note or note2
+        findings = len(json.loads((root / "out.json").read_text())["findings"]) if (root / "out.json").exists() else 0
+        row.update(
+            cold=f"{median(cold):.2f}",
+            warm=f"{median(warm):.2f}",
+            rss=f"{median(rss):.0f}",
+            findings=f"{findings:,}",
+        )
+        if note:
+            row["note"] = note
+        row["pull"] = _drizzle_pull(server.http_url, work / f"pull{tables}", repeat, env)
+        row["introspect"] = f"{median([_introspect(server.http_url) for _ in range(repeat)]):.2f}"
+    row["sqldiff"] = _sqldiff(sql, work / f"diff{tables}", repeat)
+    return row
+
+
+def _drizzle_pull(url: str, folder: Path, repeat: int, env: dict[str, str]) -> str:
+    if not DRIZZLE_KIT.exists():
+        return "n/a"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "drizzle.config.ts").write_text(
+        "export default { dialect: 'turso', out: './drizzle', dbCredentials: { url: '" + url + "' } };\n"
+    )
+    samples = []
+    for _ in range(repeat):
+        shutil.rmtree(folder / "drizzle", ignore_errors=True)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(DRIZZLE_KIT), "pull"], cwd=folder, env=env, capture_output=True, text=True, timeout=900
+        )
+        samples.append(time.perf_counter() - started)
+        text = done.stdout + done.stderr
+        if done.returncode != 0 or "error" in text.lower() or not list((folder / "drizzle").glob("*.sql")):
+            reason = "RESPONSE_TOO_LARGE" if "RESPONSE_TOO_LARGE" in text else f"exit {done.returncode}"
+            return f"fail ({reason})"
+    return f"{median(samples):.2f}"
+
+
+def _introspect(url: str) -> float:
+    from driftgate.connection import Database
+    from driftgate.live import read_live
+    from driftgate.urls import resolve_database
+
+    started = time.perf_counter()
+    with Database(resolve_database(url, None, {}), timeout=120) as db:
+        read_live(db)
+    return time.perf_counter() - started
+
+
+def _sqldiff(sql: str, folder: Path, repeat: int) -> str:
+    binary = shutil.which("sqldiff")
+    if binary is None:
+        return "n/a (apt-get install sqlite3-tools)"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("a.db", "b.db"):
+        (folder / name).unlink(missing_ok=True)
+        with sqlite3.connect(folder / name) as connection:
+            connection.executescript(sql)
+        connection.close()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(
+            [binary, "--schema", str(folder / "a.db"), str(folder / "b.db")], capture_output=True, check=True
+        )
+        samples.append(time.perf_counter() - started)
+    return f"{median(samples):.2f}"
+
+
+def _simple(label: str, repeat: int, run: Callable[[], float]) -> str:
+    return f"{label}: {median([run() for _ in range(repeat)]):.3f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,4000", help="comma-separated table counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (medians)")
+    args = parser.parse_args()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="driftgate-bench-") as tmp:
+        work = Path(tmp)
+        help_line = _simple(
+            "driftgate --help",
+            max(5, args.repeat),
+            lambda: timed([str(DRIFTGATE), "--help"], work, env)[0],
+        )
+        rows = []
+        small = project_dir(work / "p40", schema_sql(40))
+        with SqldServer(work / "sqld40") as server:
+            load_over_http(server.http_url, schema_sql(40))
+            cache = work / "cache40"
+
+            def cold40() -> float:
+                shutil.rmtree(cache, ignore_errors=True)
+                return timed(check_command(server.http_url), small, {**env, "DRIFTGATE_CACHE_DIR": str(cache)})[0]
+
+            project_line = _simple("40-table project, cold", max(5, args.repeat), cold40)
+        for size in (int(s) for s in args.sizes.split(",")):
+            rows.append(bench_size(size, args.repeat, work, env))
+            print(f"  done {size} tables", file=sys.stderr, flush=True)
+    columns = ("tables", "findings", "cold", "warm", "pull", "sqldiff", "introspect", "rss")
+    heads = ("tables", "findings", "driftgate cold s", "warm s", "drizzle-kit pull s", "sqldiff --schema s",
+             "introspection s", "peak RSS MB")  # fmt: skip
+    print("| " + " | ".join(heads) + " |")
+    print("|" + "|".join("-" * (len(h) + 2) for h in heads) + "|")
+    for row in rows:
+        print("| " + " | ".join(row.get(c, "") for c in columns) + " |")
+    for row in rows:
+        if "note" in row:
+            print(f"note ({row['tables']} tables): {row['note']}")
+    print(help_line)
+    print(project_line)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"children CPU {children.ru_utime + children.ru_stime:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
