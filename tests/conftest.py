@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +18,14 @@ import pytest
 from driftgate.model import Location
 from driftgate.sources.statements import split_sql_script
 from driftgate.testing import SqldServer
+
+# Every driftgate run of the tests, in this process or a subprocess (tests/cli.py drops DRIFTGATE_*
+# variables but keeps XDG_CACHE_HOME), keeps its expected-model cache in a throwaway directory,
+# never in the user's ~/.cache.
+_TEST_CACHE = tempfile.mkdtemp(prefix="driftgate-test-cache-")
+atexit.register(shutil.rmtree, _TEST_CACHE, True)
+os.environ["XDG_CACHE_HOME"] = _TEST_CACHE
+os.environ["DRIFTGATE_CACHE_DIR"] = str(Path(_TEST_CACHE) / "driftgate")
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "fixtures" / "mcp-devops"

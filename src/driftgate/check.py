@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftgate import __version__
+from driftgate.cache import ExpectedModelCache, cache_dir
 from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
@@ -41,6 +42,7 @@ class CheckRequest:
     config_db_url: str | None = None  # from [tool.driftgate]; flags and environment win
     drizzle: tuple[Path, ...] = ()  # Drizzle sqlite-core schema files or folders (--drizzle)
     drizzle_casing: str | None = None  # drizzle.config.ts `casing` or [tool.driftgate] drizzle_casing
+    cache: bool = True  # the expected-model cache (--no-cache, config `cache = false`)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
     ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
     # Replay legacy and plain SQL before connecting: bad input is exit 2 even when the database is down.
     # The baseline can only be replayed after: which entry it is depends on the database's ledger.
-    expected = [(source, source.schema(ignore=ignore)) for source in sources]
+    cache = ExpectedModelCache(cache_dir(environ)) if request.cache else None
+    expected = [(source, source.schema(ignore=ignore, cache=cache)) for source in sources]
     with Database(target, timeout=request.timeout) as db:
         live = read_live(db, ignore=request.ignore_tables, ledger_table=request.ledger_table)
     tag = None
@@ -108,7 +111,7 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
     if folder is not None and ledger is not None:
         tag = baseline_tag(request, folder, ledger)
         baseline = baseline_source(folder, tag)
-        expected.append((baseline, baseline.schema(ignore=ignore)))
+        expected.append((baseline, baseline.schema(ignore=ignore, cache=cache)))
     findings: list[Finding] = []
     for source, schema in expected:
         findings.extend(compare_schemas(schema, live.schema, source.label))

@@ -65,6 +65,7 @@ def request_from(
     tag: str | None,
     timeout: float | None,
     drizzle: tuple[str, ...] = (),
+    no_cache: bool = False,
 ) -> CheckRequest:
     """Flags win over the environment, which wins over [tool.driftgate]."""
     from driftgate.check import CheckRequest
@@ -99,6 +100,7 @@ def request_from(
         ledger_table=ledger_table,
         drizzle=tuple(Path(p) for p in drizzle) or tuple(config.path_list("drizzle")),
         drizzle_casing=drizzle_casing,
+        cache=not no_cache and config.get("cache", True),
     )
 
 
@@ -138,6 +140,7 @@ def main() -> None:
 @source_options
 @click.option("--json", "json_path", metavar="FILE", help="Write the JSON report (version 1) here.")
 @click.option("--html", "html_path", metavar="FILE", help="Write the HTML drift report here.")
+@click.option("--no-cache", is_flag=True, help="Replay the expected schema even if the cache has its model.")
 @handles_errors
 def check(
     db: str | None,
@@ -149,6 +152,7 @@ def check(
     timeout: float | None,
     json_path: str | None,
     html_path: str | None,
+    no_cache: bool,
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     from driftgate.check import run_check
@@ -156,7 +160,15 @@ def check(
 
     config = load_config()
     request = request_from(
-        config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout, drizzle=drizzle
+        config,
+        db=db,
+        legacy=legacy,
+        sql=sql,
+        migrations=migrations,
+        tag=tag,
+        timeout=timeout,
+        drizzle=drizzle,
+        no_cache=no_cache,
     )
     result = run_check(request)
     write_reports(
@@ -257,6 +269,7 @@ def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, 
     "--undo", is_flag=True, help="Remove the rows this baseline's stamp wrote (only if nothing later is recorded)."
 )
 @click.option("--json", "json_path", metavar="FILE", help="Write the JSON report of the check here.")
+@click.option("--no-cache", is_flag=True, help="Replay the expected schema even if the cache has its model.")
 @handles_errors
 def stamp(
     db: str | None,
@@ -271,6 +284,7 @@ def stamp(
     yes: bool,
     undo: bool,
     json_path: str | None,
+    no_cache: bool,
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
     from driftgate.check import run_check
@@ -278,7 +292,15 @@ def stamp(
 
     config = load_config()
     request = request_from(
-        config, db=db, legacy=legacy, sql=sql, migrations=migrations, tag=tag, timeout=timeout, drizzle=drizzle
+        config,
+        db=db,
+        legacy=legacy,
+        sql=sql,
+        migrations=migrations,
+        tag=tag,
+        timeout=timeout,
+        drizzle=drizzle,
+        no_cache=no_cache,
     )
     if request.migrations is None:
         raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")

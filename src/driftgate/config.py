@@ -30,6 +30,7 @@ KNOWN_KEYS = {
     "drizzle_config",
     "drizzle",
     "drizzle_casing",
+    "cache",
 }
 
 
@@ -94,6 +95,8 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
             isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
         ):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a list of strings")
+    if "cache" in values and not isinstance(values["cache"], bool):
+        raise InputError(f"{path}: [tool.driftgate] cache must be true or false")
     for key in ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config", "drizzle_casing"):
         if key in values and not isinstance(values[key], str):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a string")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from driftgate.errors import InputError
 from driftgate.findings import SourceInfo
@@ -16,6 +17,9 @@ from driftgate.model import Location, Schema
 from driftgate.shadow import shadow_schema
 from driftgate.sources.legacy import extract_legacy_statements
 from driftgate.sources.statements import SqlStatement, split_sql_script
+
+if TYPE_CHECKING:
+    from driftgate.cache import ExpectedModelCache
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,19 @@ class ExpectedSource:
     def info(self) -> SourceInfo:
         return SourceInfo(self.label, self.files, self.detail)
 
-    def schema(self, ignore: Iterable[str] = ()) -> Schema:
-        return shadow_schema(self.statements, ignore=ignore)
+    def schema(self, ignore: Iterable[str] = (), cache: ExpectedModelCache | None = None) -> Schema:
+        """The replayed model; with ``cache``, read from or stored in the expected-model cache."""
+        if cache is None:
+            return shadow_schema(self.statements, ignore=ignore)
+        from driftgate.cache import cache_key
+
+        ignore = tuple(ignore)
+        key = cache_key(self.statements, ignore)
+        schema = cache.get(key)
+        if schema is None:
+            schema = shadow_schema(self.statements, ignore=ignore)
+            cache.put(key, schema)
+        return schema
 
 
 def legacy_source(paths: Sequence[Path]) -> ExpectedSource:

@@ -1,0 +1,154 @@
+"""The expected-model cache (DESIGN 4): the model an expected source replays to, kept between runs.
+
+The key is everything the model depends on: driftgate's version and the digest of its own code (an
+editable install changes without a version bump), the libSQL engine and sqlglot versions, the
+ignored-table patterns, and the exact expected statements in order with their locations. An entry is
+one JSON file named by the key's digest, written atomically; an entry that cannot be read, does not
+decode, or carries another key is ignored and rewritten. The live database is never cached.
+
+The model is stored as JSON (not pickle), decoded through an allow-list of the model's own classes,
+so a file planted in the cache directory can at worst be ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from driftgate import model
+
+if TYPE_CHECKING:
+    from driftgate.sources.statements import SqlStatement
+
+FORMAT = 1  # bump when the entry layout changes
+_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        model.Schema,
+        model.Table,
+        model.Column,
+        model.Index,
+        model.IndexPart,
+        model.ForeignKey,
+        model.Check,
+        model.View,
+        model.Trigger,
+        model.Location,
+    )
+}
+
+
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``DRIFTGATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/driftgate``, else ``~/.cache/driftgate``."""
+    environ = os.environ if environ is None else environ
+    if environ.get("DRIFTGATE_CACHE_DIR"):
+        return Path(environ["DRIFTGATE_CACHE_DIR"])
+    if environ.get("XDG_CACHE_HOME"):
+        return Path(environ["XDG_CACHE_HOME"]) / "driftgate"
+    return Path.home() / ".cache" / "driftgate"
+
+
+@functools.cache
+def _code_digest() -> str:
+    """sha256 of driftgate's own source files: a changed canonical form must never meet an old entry."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _engine_versions() -> tuple[str, ...]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import libsql
+
+    from driftgate import __version__
+
+    found = [__version__, _code_digest()]
+    for name in ("libsql", "sqlglot", "sqlglotc"):
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=-")
+    connection = libsql.connect(":memory:")
+    try:
+        found.append(str(connection.execute("SELECT sqlite_version()").fetchone()[0]))
+    finally:
+        connection.close()
+    return tuple(found)
+
+
+def cache_key(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> str:
+    import orjson
+
+    payload = [
+        FORMAT,
+        _engine_versions(),
+        sorted(ignore),
+        [[s.sql, s.location.file, s.location.line, list(s.unresolved)] for s in statements],
+    ]
+    return hashlib.sha256(orjson.dumps(payload)).hexdigest()
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"$": type(value).__name__, "v": [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    if isinstance(value, dict):
+        cls = _CLASSES[value["$"]]  # KeyError on anything else: a foreign entry
+        return cls(*(_decode(v) for v in value["v"]))
+    return value
+
+
+class ExpectedModelCache:
+    """Reads and writes entries in one directory; every failure means "not cached", never an error."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or cache_dir()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"expected-{key}.json"
+
+    def get(self, key: str) -> model.Schema | None:
+        import orjson
+
+        try:
+            entry = orjson.loads(self._path(key).read_bytes())
+            if not isinstance(entry, dict) or entry.get("key") != key or entry.get("format") != FORMAT:
+                return None
+            schema = _decode(entry["model"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+        return schema if isinstance(schema, model.Schema) else None
+
+    def put(self, key: str, schema: model.Schema) -> None:
+        import orjson
+
+        data = orjson.dumps({"format": FORMAT, "key": key, "model": _encode(schema)})
+        with contextlib.suppress(OSError):
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".expected-", suffix=".tmp", dir=self.directory)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, self._path(key))
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise

@@ -1,0 +1,153 @@
+"""The expected-model cache: exact or absent, never stale (DESIGN 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import driftgate
+from cli import driftgate as run_driftgate
+from conftest import LEGACY_SQL, LEGACY_TS, PLAN_MIGRATIONS, build_file_db, legacy_sql
+from driftgate import cache as cache_module
+from driftgate.cache import ExpectedModelCache, cache_dir, cache_key
+from driftgate.model import Location
+from driftgate.shadow import shadow_schema
+from driftgate.sources import ExpectedSource
+from driftgate.sources.statements import split_sql_script
+
+SCRIPT = """
+CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL UNIQUE, age integer CHECK (age >= 0));
+CREATE INDEX users_age ON users (age DESC) WHERE age IS NOT NULL;
+CREATE VIEW adults AS SELECT id FROM users WHERE age >= 18;
+"""
+OTHER = SCRIPT.replace("age >= 18", "age >= 21")
+
+
+def _source(sql: str) -> ExpectedSource:
+    statements = tuple(split_sql_script(sql, Location("schema.sql", 1)))
+    return ExpectedSource("sql", ("schema.sql",), statements)
+
+
+def _entries(directory: Path) -> list[Path]:
+    return sorted(directory.glob("expected-*.json"))
+
+
+def test_cache_dir_precedence(tmp_path: Path) -> None:
+    assert cache_dir({"DRIFTGATE_CACHE_DIR": "/a", "XDG_CACHE_HOME": "/b"}) == Path("/a")
+    assert cache_dir({"XDG_CACHE_HOME": "/b"}) == Path("/b/driftgate")
+    assert cache_dir({}) == Path.home() / ".cache" / "driftgate"
+
+
+def test_a_stored_entry_is_what_the_next_run_reads(tmp_path: Path) -> None:
+    cache = ExpectedModelCache(tmp_path)
+    source = _source(SCRIPT)
+    first = source.schema(cache=cache)
+    assert first == shadow_schema(source.statements) and len(_entries(tmp_path)) == 1
+    # Plant another model under the same key: a hit must return it (so the cache is really read).
+    key = cache_key(source.statements, ())
+    planted = _source(OTHER).schema()
+    cache.put(key, planted)
+    assert source.schema(cache=cache) == planted != first
+
+
+def test_a_changed_statement_gives_a_fresh_model(tmp_path: Path) -> None:
+    cache = ExpectedModelCache(tmp_path)
+    _source(SCRIPT).schema(cache=cache)
+    changed = _source(OTHER)
+    assert changed.schema(cache=cache) == shadow_schema(changed.statements)
+    assert len(_entries(tmp_path)) == 2
+    # A moved statement (same text, other line) changes the locations, so it is another key too.
+    moved = _source("\n" + SCRIPT)
+    assert moved.schema(cache=cache).table("users").location == Location("schema.sql", 3)
+
+
+def test_a_new_driftgate_version_gives_a_fresh_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = ExpectedModelCache(tmp_path)
+    source = _source(SCRIPT)
+    cache_module._engine_versions.cache_clear()
+    monkeypatch.setattr(driftgate, "__version__", "0.0.1-old")
+    old_key = cache_key(source.statements, ())
+    cache.put(old_key, _source(OTHER).schema())  # what an older driftgate left, now wrong
+    monkeypatch.undo()
+    cache_module._engine_versions.cache_clear()
+    assert cache_key(source.statements, ()) != old_key
+    assert source.schema(cache=cache) == shadow_schema(source.statements)
+    assert len(_entries(tmp_path)) == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"{not json", b'{"format": 1, "key": "someone-else", "model": null}', b'{"format": 1}', b"[1, 2]"],
+    ids=["empty", "truncated", "foreign-key", "no-model", "not-an-entry"],
+)
+def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(tmp_path: Path, content: bytes) -> None:
+    cache = ExpectedModelCache(tmp_path)
+    source = _source(SCRIPT)
+    key = cache_key(source.statements, ())
+    path = tmp_path / f"expected-{key}.json"
+    path.write_bytes(content)
+    assert source.schema(cache=cache) == shadow_schema(source.statements)
+    assert cache.get(key) == shadow_schema(source.statements)  # rewritten as a valid entry
+    assert json.loads(path.read_bytes())["key"] == key
+
+
+def test_an_entry_naming_a_class_outside_the_model_is_ignored(tmp_path: Path) -> None:
+    cache = ExpectedModelCache(tmp_path)
+    source = _source(SCRIPT)
+    key = cache_key(source.statements, ())
+    entry = {"format": 1, "key": key, "model": {"$": "Popen", "v": [["rm", "-rf", "/"]]}}
+    (tmp_path / f"expected-{key}.json").write_text(json.dumps(entry))
+    assert cache.get(key) is None
+    assert source.schema(cache=cache) == shadow_schema(source.statements)
+
+
+def test_an_unwritable_cache_directory_is_no_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    source = _source(SCRIPT)
+    assert source.schema(cache=ExpectedModelCache(blocker / "cache")) == shadow_schema(source.statements)
+
+
+def _report_without_time(path: Path) -> bytes:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document.pop("started_at")
+    return json.dumps(document, indent=2, ensure_ascii=False).encode()
+
+
+def test_cached_and_uncached_runs_give_byte_identical_findings(tmp_path: Path) -> None:
+    """The example (legacy code + the plan's migrations) checked with --no-cache, cold and warm."""
+    database = build_file_db(tmp_path / "live.db", legacy_sql())
+    (tmp_path / "pyproject.toml").write_text("[tool.driftgate]\n")
+    cache = tmp_path / "cache"
+    args = ("check", "--db", f"file:{database}", "--legacy", LEGACY_TS, "--migrations", PLAN_MIGRATIONS)
+    env = {"DRIFTGATE_CACHE_DIR": str(cache)}
+    reports = []
+    for name, extra in (("uncached", ("--no-cache",)), ("cold", ()), ("warm", ())):
+        out = tmp_path / f"{name}.json"
+        run = run_driftgate(*args, *extra, "--json", out, cwd=tmp_path, env=env)
+        assert run.code == 1, run.err  # the example's plan is blocked by real findings
+        reports.append(_report_without_time(out))
+        if name == "uncached":
+            assert _entries(cache) == []
+        if name == "cold":
+            written = {p: p.stat().st_mtime_ns for p in _entries(cache)}
+            assert len(written) == 2  # legacy and baseline
+    assert {p: p.stat().st_mtime_ns for p in _entries(cache)} == written  # the warm run only read
+    assert reports[0] == reports[1] == reports[2]
+    findings = json.loads(reports[0])["findings"]
+    assert findings and any(f["status"] != "ok" for f in findings)
+
+
+def test_config_cache_false_turns_it_off(tmp_path: Path) -> None:
+    database = build_file_db(tmp_path / "live.db", LEGACY_SQL.read_text())
+    (tmp_path / "pyproject.toml").write_text("[tool.driftgate]\ncache = false\n")
+    cache = tmp_path / "cache"
+    env = {"DRIFTGATE_CACHE_DIR": str(cache)}
+    run = run_driftgate("check", "--db", f"file:{database}", "--legacy", LEGACY_TS, cwd=tmp_path, env=env)
+    assert run.code == 0, run.err
+    assert _entries(cache) == []
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\ncache = "no"\n')
+    run = run_driftgate("check", "--db", f"file:{database}", "--legacy", LEGACY_TS, cwd=tmp_path)
+    assert run.code == 2 and "cache must be true or false" in run.err
