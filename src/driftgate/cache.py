@@ -100,9 +100,13 @@ def cache_key(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> str:
     return hashlib.sha256(orjson.dumps(payload)).hexdigest()
 
 
+_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _CLASSES.values()}
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"$": type(value).__name__, "v": [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+    names = _FIELDS.get(type(value))
+    if names is not None:
+        return {"$": type(value).__name__, "v": [_encode(getattr(value, name)) for name in names]}
     if isinstance(value, tuple | list):
         return [_encode(v) for v in value]
     return value

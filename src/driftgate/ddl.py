@@ -10,6 +10,7 @@ The expressions found are canonicalised by :mod:`driftgate.normalize`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from sqlglot.errors import SqlglotError
@@ -24,7 +25,12 @@ TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "PRIMARY KEY", "UNIQUE", "CHE
 
 def token_word(token: Token) -> str:
     """The keyword a token spells (spacing folded), or '' for strings and quoted identifiers."""
-    return "" if token.token_type in _WORDLIKE else " ".join(token.text.upper().split())
+    return "" if token.token_type in _WORDLIKE else _folded_word(token.text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded_word(text: str) -> str:
+    return " ".join(text.upper().split())
 
 
 _OBJECT_KINDS = {"TABLE": "table", "INDEX": "index", "VIEW": "view", "TRIGGER": "trigger"}
@@ -178,6 +184,9 @@ def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableD
             details.deferrable[columns] = _deferrable(tokens[close:])
 
 
+# Memoised: the live and the expected side usually store the very same CREATE text, and each distinct
+# text is tokenised and canonicalised once. Callers only read the details they get.
+@functools.lru_cache(maxsize=1 << 16)
 def table_details(sql: str | None, table: str) -> TableDetails:
     """Read collations, CHECKs, generated expressions, DEFERRABLE and AUTOINCREMENT."""
     details = TableDetails()
@@ -210,6 +219,7 @@ class IndexDetails:
     where: str | None = None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def index_details(sql: str | None, table: str) -> IndexDetails:
     """Expression text of each key part and the partial-index WHERE."""
     details = IndexDetails()

@@ -60,7 +60,10 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         # Not dataclasses.asdict: it deep-copies every value, 10x slower on 30k findings.
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _FINDING_FIELDS}
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))  # fields() itself is slow on 80,000 findings
 
 
 def new_finding(
