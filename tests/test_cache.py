@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,18 @@ def _source(sql: str) -> ExpectedSource:
     return ExpectedSource("sql", ("schema.sql",), statements)
 
 
+class _Planted:
+    """A pickle that runs code when loaded by an unrestricted unpickler."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (open, (self.marker, "w"))
+
+
 def _entries(directory: Path) -> list[Path]:
-    return sorted(directory.glob("expected-*.json"))
+    return sorted(directory.glob("expected-*.pickle"))
 
 
 def test_cache_dir_precedence(tmp_path: Path) -> None:
@@ -79,27 +90,34 @@ def test_a_new_driftgate_version_gives_a_fresh_model(tmp_path: Path, monkeypatch
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"{not json", b'{"format": 1, "key": "someone-else", "model": null}', b'{"format": 1}', b"[1, 2]"],
-    ids=["empty", "truncated", "foreign-key", "no-model", "not-an-entry"],
+    [
+        b"",
+        b"{not a pickle",
+        pickle.dumps((1, "someone-else", None)),
+        pickle.dumps((1,)),
+        pickle.dumps([1, 2]),
+        pickle.dumps((1, "KEY", "not a model")),
+    ],
+    ids=["empty", "garbage", "foreign-key", "short", "not-an-entry", "not-a-model"],
 )
 def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(tmp_path: Path, content: bytes) -> None:
     cache = ExpectedModelCache(tmp_path)
     source = _source(SCRIPT)
     key = cache_key(source.statements, ())
-    path = tmp_path / f"expected-{key}.json"
-    path.write_bytes(content)
+    path = tmp_path / f"expected-{key}.pickle"
+    path.write_bytes(content.replace(b"KEY", key.encode()))
     assert source.schema(cache=cache) == shadow_schema(source.statements)
     assert cache.get(key) == shadow_schema(source.statements)  # rewritten as a valid entry
-    assert json.loads(path.read_bytes())["key"] == key
 
 
 def test_an_entry_naming_a_class_outside_the_model_is_ignored(tmp_path: Path) -> None:
     cache = ExpectedModelCache(tmp_path)
     source = _source(SCRIPT)
     key = cache_key(source.statements, ())
-    entry = {"format": 1, "key": key, "model": {"$": "Popen", "v": [["rm", "-rf", "/"]]}}
-    (tmp_path / f"expected-{key}.json").write_text(json.dumps(entry))
-    assert cache.get(key) is None
+    marker = tmp_path / "planted-code-ran"
+    entry = (1, key, _Planted(str(marker)))
+    (tmp_path / f"expected-{key}.pickle").write_bytes(pickle.dumps(entry))
+    assert cache.get(key) is None and not marker.exists()
     assert source.schema(cache=cache) == shadow_schema(source.statements)
 
 
