@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any
 
 from driftgate.model import Location
@@ -105,11 +106,11 @@ class Report:
     tool_versions: dict[str, str] = field(default_factory=dict)
     gate_tag: str | None = None  # the baseline a stamp would record
 
-    @property
+    @cached_property  # asked for several times per report; 80,000 findings make each pass count
     def failed(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.failed)
 
-    @property
+    @cached_property
     def blocking(self) -> tuple[Finding, ...]:
         """Findings that stop a stamp: only the baseline source gates (DESIGN 4)."""
         return tuple(f for f in self.failed if f.source == "baseline")

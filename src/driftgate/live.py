@@ -58,8 +58,11 @@ def read_document(db: Database) -> dict[str, list[Any]]:
 
 
 def _too_large(exc: DatabaseError) -> bool:
+    # sqld caps a response (RESPONSE_TOO_LARGE); SQLite caps one string, so the one JSON document of
+    # a few thousand tables can be SQLITE_TOOBIG ("string or blob too big") before that.
     text = str(exc)
-    return "RESPONSE_TOO_LARGE" in text.upper() or "too large" in text.lower()
+    upper = text.upper()
+    return "RESPONSE_TOO_LARGE" in upper or "SQLITE_TOOBIG" in upper or "too large" in text.lower()
 
 
 def _read_chunks(db: Database, names: list[str]) -> Iterator[dict[str, list[Any]]]:
