@@ -83,8 +83,8 @@ def load_over_http(url: str, sql: str) -> None:
             raise RuntimeError(f"loading the schema failed: {errors[0]}")
 
 
-def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (MB) and exit/err note of one child process."""
+def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str, float]:
+    """Wall seconds, peak RSS (MB), exit/err note and CPU seconds (user + sys) of one child process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(process.pid, 0)
@@ -92,7 +92,7 @@ def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float
     out = (process.stdout.read() if process.stdout else b"") + (process.stderr.read() if process.stderr else b"")
     process.returncode = os.waitstatus_to_exitcode(status)
     note = "" if process.returncode in (0, 1) else f"exit {process.returncode}: {out.decode(errors='replace')[-300:]}"
-    return elapsed, usage.ru_maxrss // 1024, note
+    return elapsed, usage.ru_maxrss // 1024, note, usage.ru_utime + usage.ru_stime
 
 
 def median(samples: list[float]) -> float:
@@ -117,22 +117,24 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
     row: dict[str, str] = {"tables": f"{tables:,}"}
     with SqldServer(work / f"sqld{tables}") as server:
         load_over_http(server.http_url, sql)
-        cold, warm, rss = [], [], []
+        cold, warm, rss, cold_cpu, warm_cpu = [], [], [], [], []
         cache = work / f"cache{tables}"
         run_env = {**env, "DRIFTGATE_CACHE_DIR": str(cache)}
         note = ""
         for _ in range(repeat):
             shutil.rmtree(cache, ignore_errors=True)
-            seconds, peak, note = timed(check_command(server.http_url), root, run_env)
+            seconds, peak, note, cpu = timed(check_command(server.http_url), root, run_env)
             cold.append(seconds)
+            cold_cpu.append(cpu)
             rss.append(peak)
-            seconds, _peak, note2 = timed(check_command(server.http_url), root, run_env)
+            seconds, _peak, note2, cpu = timed(check_command(server.http_url), root, run_env)
             warm.append(seconds)
+            warm_cpu.append(cpu)
             note = note or note2
         findings = len(json.loads((root / "out.json").read_text())["findings"]) if (root / "out.json").exists() else 0
         row.update(
-            cold=f"{median(cold):.2f}",
-            warm=f"{median(warm):.2f}",
+            cold=f"{median(cold):.2f} ({median(cold_cpu):.2f})",
+            warm=f"{median(warm):.2f} ({median(warm_cpu):.2f})",
             rss=f"{median(rss):.0f}",
             findings=f"{findings:,}",
         )
@@ -152,19 +154,22 @@ def _drizzle_pull(url: str, folder: Path, repeat: int, env: dict[str, str]) -> s
     (folder / "drizzle.config.ts").write_text(
         "export default { dialect: 'turso', out: './drizzle', dbCredentials: { url: '" + url + "' } };\n"
     )
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
         shutil.rmtree(folder / "drizzle", ignore_errors=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run(
             [str(DRIZZLE_KIT), "pull"], cwd=folder, env=env, capture_output=True, text=True, timeout=900
         )
         samples.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         text = done.stdout + done.stderr
         if done.returncode != 0 or "error" in text.lower() or not list((folder / "drizzle").glob("*.sql")):
             reason = "RESPONSE_TOO_LARGE" if "RESPONSE_TOO_LARGE" in text else f"exit {done.returncode}"
             return f"fail ({reason})"
-    return f"{median(samples):.2f}"
+    return f"{median(samples):.2f} ({median(cpu):.2f})"
 
 
 def _introspect(url: str) -> float:
@@ -185,8 +190,9 @@ def _sqldiff(sql: str, folder: Path, repeat: int) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("a.db", "b.db"):
         (folder / name).unlink(missing_ok=True)
-        with sqlite3.connect(folder / name) as connection:
-            connection.executescript(sql)
+        connection = sqlite3.connect(folder / name)
+        # One transaction: 16,000 autocommitted DDL statements would be 16,000 fsyncs.
+        connection.executescript("BEGIN;\n" + sql + "COMMIT;\n")
         connection.close()
     samples = []
     for _ in range(repeat):
@@ -221,6 +227,11 @@ def main() -> None:
             max(5, args.repeat),
             lambda: timed([str(DRIFTGATE), "--help"], work, env)[0],
         )
+        help_cpu = _simple(
+            "driftgate --help CPU",
+            max(5, args.repeat),
+            lambda: timed([str(DRIFTGATE), "--help"], work, env)[3],
+        )
         rows = []
         small = project_dir(work / "p40", schema_sql(40))
         with SqldServer(work / "sqld40") as server:
@@ -231,13 +242,18 @@ def main() -> None:
                 shutil.rmtree(cache, ignore_errors=True)
                 return timed(check_command(server.http_url), small, {**env, "DRIFTGATE_CACHE_DIR": str(cache)})[0]
 
+            def cold40_cpu() -> float:
+                shutil.rmtree(cache, ignore_errors=True)
+                return timed(check_command(server.http_url), small, {**env, "DRIFTGATE_CACHE_DIR": str(cache)})[3]
+
             project_line = _simple("40-table project, cold", max(5, args.repeat), cold40)
+            project_cpu = _simple("40-table project, cold, CPU", max(5, args.repeat), cold40_cpu)
         for size in (int(s) for s in args.sizes.split(",")):
             rows.append(bench_size(size, args.repeat if size <= 1000 else args.repeat_large, work, env))
             print(f"  done {size} tables", file=sys.stderr, flush=True)
     columns = ("tables", "findings", "cold", "warm", "pull", "sqldiff", "introspect", "rss")
-    heads = ("tables", "findings", "driftgate cold s", "warm s", "drizzle-kit pull s", "sqldiff --schema s",
-             "introspection s", "peak RSS MB")  # fmt: skip
+    heads = ("tables", "findings", "driftgate cold s (CPU)", "warm s (CPU)", "drizzle-kit pull s (CPU)",
+             "sqldiff --schema s", "introspection s", "peak RSS MB")  # fmt: skip
     print("| " + " | ".join(heads) + " |")
     print("|" + "|".join("-" * (len(h) + 2) for h in heads) + "|")
     for row in rows:
@@ -246,7 +262,9 @@ def main() -> None:
         if "note" in row:
             print(f"note ({row['tables']} tables): {row['note']}")
     print(help_line)
+    print(help_cpu)
     print(project_line)
+    print(project_cpu)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
