@@ -36,7 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from driftgate.sqld import SqldServer  # noqa: E402
+from driftgate.testing.sqld import SqldServer  # noqa: E402
 
 DRIZZLE_KIT = REPO / "tools" / "node_modules" / ".bin" / "drizzle-kit"
 DRIFTGATE = Path(sys.executable).with_name("driftgate")
