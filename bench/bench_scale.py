@@ -36,7 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from driftgate.testing.sqld import SqldServer  # noqa: E402
+from driftgate.testing.sqld import SqldServer, find_sqld  # noqa: E402
 
 DRIZZLE_KIT = REPO / "tools" / "node_modules" / ".bin" / "drizzle-kit"
 DRIFTGATE = Path(sys.executable).with_name("driftgate")
@@ -115,7 +115,7 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
     sql = schema_sql(tables)
     root = project_dir(work / f"p{tables}", sql)
     row: dict[str, str] = {"tables": f"{tables:,}"}
-    with SqldServer(work / f"sqld{tables}") as server:
+    with SqldServer(work / f"sqld{tables}", binary=find_sqld(REPO)) as server:
         load_over_http(server.http_url, sql)
         cold, warm, rss, cold_cpu, warm_cpu = [], [], [], [], []
         cache = work / f"cache{tables}"
@@ -234,7 +234,7 @@ def main() -> None:
         )
         rows = []
         small = project_dir(work / "p40", schema_sql(40))
-        with SqldServer(work / "sqld40") as server:
+        with SqldServer(work / "sqld40", binary=find_sqld(REPO)) as server:
             load_over_http(server.http_url, schema_sql(40))
             cache = work / "cache40"
 
