@@ -2,7 +2,8 @@
 
 The key is everything the model depends on: driftgate's version and the digest of its own code (an
 editable install changes without a version bump), the libSQL engine and sqlglot versions, the
-ignored-table patterns, and the exact expected statements in order with their locations. An entry is
+ignored-table patterns, and the exact expected statements in order with every field (text, location,
+unresolved parts, line map). An entry is
 one file named by the key's digest, written atomically; an entry that cannot be read, does not
 decode, or carries another key is ignored and rewritten. The live database is never cached.
 
@@ -96,7 +97,8 @@ def cache_key(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> str:
         FORMAT,
         _engine_versions(),
         sorted(ignore),
-        [[s.sql, s.location.file, s.location.line, list(s.unresolved)] for s in statements],
+        # repr: every field of a statement (text, location, unresolved parts, line map, ...), new ones too.
+        [repr(s) for s in statements],
     ]
     return hashlib.sha256(orjson.dumps(payload)).hexdigest()
 
