@@ -89,18 +89,18 @@ def top_level_starts(tokens: list[Token], start: int = 0, end: int | None = None
     return ranges
 
 
-def _split_top_level(tokens: list[Token]) -> list[list[Token]]:
+def split_top_level(tokens: list[Token]) -> list[list[Token]]:
     return [tokens[first:stop] for first, stop in top_level_starts(tokens)]
 
 
-def _text(sql: str, tokens: list[Token]) -> str:
+def token_text(sql: str, tokens: list[Token]) -> str:
     return sql[tokens[0].start : tokens[-1].end + 1] if tokens else ""
 
 
 def _paren_group(sql: str, tokens: list[Token], open_at: int) -> tuple[str, int]:
     """Text inside the parentheses opening at ``open_at``, and the index of the closing one."""
     close = matching_paren(tokens, open_at)
-    return _text(sql, tokens[open_at + 1 : close]), close
+    return token_text(sql, tokens[open_at + 1 : close]), close
 
 
 def _deferrable(tokens: list[Token]) -> str:
@@ -119,7 +119,7 @@ def _deferrable(tokens: list[Token]) -> str:
 
 def _identifier_list(tokens: list[Token]) -> tuple[str, ...]:
     names = []
-    for part in _split_top_level(tokens):
+    for part in split_top_level(tokens):
         names.append(canonical_identifier(part[0].text))
     return tuple(names)
 
@@ -199,13 +199,13 @@ def table_details(sql: str | None, table: str) -> TableDetails:
     words = [token_word(t) for t in tokens]
     if "VIRTUAL" in words[:3] and "USING" in words:
         using = words.index("USING")
-        details.virtual_module = token_canonical(_text(sql, tokens[using + 1 :]))
+        details.virtual_module = token_canonical(token_text(sql, tokens[using + 1 :]))
         return details
     open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
     if open_at is None:  # CREATE TABLE ... AS SELECT: nothing declared beyond columns
         return details
     close = matching_paren(tokens, open_at)
-    for clause in _split_top_level(tokens[open_at + 1 : close]):
+    for clause in split_top_level(tokens[open_at + 1 : close]):
         if token_word(clause[0]) in TABLE_CONSTRAINT_WORDS:
             _table_constraint(sql, table, clause, details)
         else:
@@ -236,7 +236,7 @@ def index_details(sql: str | None, table: str) -> IndexDetails:
     if open_at is None:
         return details
     close = matching_paren(tokens, open_at)
-    for part in _split_top_level(tokens[open_at + 1 : close]):
+    for part in split_top_level(tokens[open_at + 1 : close]):
         # Drop trailing ASC/DESC and COLLATE x: index_xinfo reports those itself.
         end = len(part)
         if end and token_word(part[end - 1]) in ("ASC", "DESC"):
@@ -247,8 +247,8 @@ def index_details(sql: str | None, table: str) -> IndexDetails:
         if len(key) == 1 and key[0].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
             details.part_expressions.append(None)
         else:
-            details.part_expressions.append(canonical_expression(_text(sql, key), table))
+            details.part_expressions.append(canonical_expression(token_text(sql, key), table))
     rest = tokens[close + 1 :]
     if rest and token_word(rest[0]) == "WHERE":
-        details.where = canonical_expression(_text(sql, rest[1:]), table)
+        details.where = canonical_expression(token_text(sql, rest[1:]), table)
     return details

@@ -2,7 +2,7 @@
 
 ``driftgate pull`` writes expressions back into sql`...` templates, and drizzle-kit copies those
 verbatim; canonical forms are made for comparing, not for executing, so the stored CREATE text is
-the one that round-trips.  A walk over sqlglot's tokens, like :mod:`driftgate.ddl`.
+the one that round-trips.  It walks sqlglot's tokens with :mod:`driftgate.ddl`'s helpers.
 """
 
 from __future__ import annotations
@@ -12,46 +12,9 @@ from dataclasses import dataclass, field
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
+from driftgate.ddl import TABLE_CONSTRAINT_WORDS, matching_paren, split_top_level, token_text, token_word
 from driftgate.identifiers import fold_name
 from driftgate.normalize import canonical_identifier, tokenize
-
-_WORDLIKE = (TokenType.STRING, TokenType.IDENTIFIER)
-_TABLE_CONSTRAINTS = {"CONSTRAINT", "PRIMARY", "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN", "FOREIGN KEY"}
-
-
-def _word(token: Token) -> str:
-    return "" if token.token_type in _WORDLIKE else " ".join(token.text.upper().split())
-
-
-def _close(tokens: list[Token], open_at: int) -> int:
-    depth = 0
-    for i in range(open_at, len(tokens)):
-        if tokens[i].token_type == TokenType.L_PAREN:
-            depth += 1
-        elif tokens[i].token_type == TokenType.R_PAREN:
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(tokens) - 1
-
-
-def _split(tokens: list[Token]) -> list[list[Token]]:
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token.token_type == TokenType.L_PAREN:
-            depth += 1
-        elif token.token_type == TokenType.R_PAREN:
-            depth -= 1
-        if token.token_type == TokenType.COMMA and depth == 0:
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return [p for p in parts if p]
-
-
-def _text(sql: str, tokens: list[Token]) -> str:
-    return sql[tokens[0].start : tokens[-1].end + 1] if tokens else ""
 
 
 def _tokens(sql: str | None) -> list[Token]:
@@ -79,34 +42,36 @@ def raw_table(sql: str | None) -> RawTable:
     open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
     if sql is None or open_at is None:
         return raw
-    for clause in _split(tokens[open_at + 1 : _close(tokens, open_at)]):
-        column = None if _word(clause[0]) in _TABLE_CONSTRAINTS else fold_name(canonical_identifier(clause[0].text))
+    for clause in split_top_level(tokens[open_at + 1 : matching_paren(tokens, open_at)]):
+        column = (
+            None if token_word(clause[0]) in TABLE_CONSTRAINT_WORDS else fold_name(canonical_identifier(clause[0].text))
+        )
         if column is not None:
-            raw.definitions[column] = _text(sql, clause)
-            raw.spelled[column] = _text(sql, clause[:1])
-            at = next((k for k, t in enumerate(clause) if _word(t) == "COLLATE"), None)
+            raw.definitions[column] = token_text(sql, clause)
+            raw.spelled[column] = token_text(sql, clause[:1])
+            at = next((k for k, t in enumerate(clause) if token_word(t) == "COLLATE"), None)
             if at is not None and at + 1 < len(clause):
-                before, after = _text(sql, clause[:at]), _text(sql, clause[at + 2 :])
+                before, after = token_text(sql, clause[:at]), token_text(sql, clause[at + 2 :])
                 raw.uncollated[column] = f"{before} {after}".strip()
         name: str | None = None
         i = 0 if column is None else 1
         while i < len(clause):
-            word = _word(clause[i])
+            word = token_word(clause[i])
             has_paren = i + 1 < len(clause) and clause[i + 1].token_type == TokenType.L_PAREN
             if word == "CONSTRAINT" and i + 1 < len(clause):
                 name = canonical_identifier(clause[i + 1].text)
                 i += 2
                 continue
             if word in ("CHECK", "AS", "DEFAULT") and has_paren:
-                close = _close(clause, i + 1)
-                body = _text(sql, clause[i + 2 : close])
+                close = matching_paren(clause, i + 1)
+                body = token_text(sql, clause[i + 2 : close])
                 if word == "CHECK":
                     raw.checks.append((name, body))
                 elif word == "AS" and column is not None:
                     raw.generated[column] = body
                 i = close
             elif word in ("FOREIGN KEY", "FOREIGN", "PRIMARY KEY", "UNIQUE", "REFERENCES") and has_paren:
-                i = _close(clause, i + 1)  # a parenthesised name list, nothing to read inside
+                i = matching_paren(clause, i + 1)  # a parenthesised name list, nothing to read inside
             name = None
             i += 1
     return raw
@@ -120,16 +85,16 @@ class RawIndex:
 
 def raw_index(sql: str | None) -> RawIndex | None:
     tokens = _tokens(sql)
-    on_at = next((i for i, t in enumerate(tokens) if _word(t) == "ON"), None)
+    on_at = next((i for i, t in enumerate(tokens) if token_word(t) == "ON"), None)
     if sql is None or on_at is None:
         return None
     open_at = next((i for i in range(on_at, len(tokens)) if tokens[i].token_type == TokenType.L_PAREN), None)
     if open_at is None:
         return None
-    close = _close(tokens, open_at)
-    parts = [_text(sql, p) for p in _split(tokens[open_at + 1 : close])]
+    close = matching_paren(tokens, open_at)
+    parts = [token_text(sql, p) for p in split_top_level(tokens[open_at + 1 : close])]
     rest = tokens[close + 1 :]
-    where = _text(sql, rest[1:]).rstrip(";").strip() if rest and _word(rest[0]) == "WHERE" else None
+    where = token_text(sql, rest[1:]).rstrip(";").strip() if rest and token_word(rest[0]) == "WHERE" else None
     return RawIndex(parts, where)
 
 
