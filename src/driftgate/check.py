@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import glob
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,30 +96,62 @@ def baseline_source(folder: MigrationsFolder, tag: str) -> ExpectedSource:
     )
 
 
-def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -> CheckResult:
-    environ = os.environ if environ is None else environ
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    target = resolve_database(request.db_url, request.config_db_url, environ)
+@dataclass
+class Expected:
+    """The expected sources of one request, read and replayed once, reusable for many databases.
+
+    Legacy and plain SQL are replayed up front; the baseline depends on each database's ledger
+    (DESIGN 4), so it is replayed on first use of a tag and kept per tag (thread-safe: a fleet
+    checks databases concurrently).
+    """
+
+    request: CheckRequest
+    replayed: list[tuple[ExpectedSource, Schema]]
+    folder: MigrationsFolder | None
+    ignore: tuple[str, ...]
+    cache: ExpectedModelCache | None = None
+    _baselines: dict[str, tuple[ExpectedSource, Schema]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def baseline(self, tag: str) -> tuple[ExpectedSource, Schema]:
+        with self._lock:
+            if tag not in self._baselines:
+                assert self.folder is not None
+                source = baseline_source(self.folder, tag)
+                self._baselines[tag] = (source, source.schema(ignore=self.ignore, cache=self.cache))
+            return self._baselines[tag]
+
+
+def load_expected(request: CheckRequest, environ: Mapping[str, str] | None = None) -> Expected:
+    """Read and replay the expected sources; bad input is exit 2 before any database is touched."""
     sources, folder = load_sources(request)
     ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
-    # Replay legacy and plain SQL before connecting: bad input is exit 2 even when the database is down.
-    # The baseline can only be replayed after: which entry it is depends on the database's ledger.
-    cache = ExpectedModelCache(cache_dir(environ)) if request.cache else None
-    expected = [(source, source.schema(ignore=ignore, cache=cache)) for source in sources]
+    # Replayed before any database is contacted: bad input is exit 2 even when every database is down.
+    cache = ExpectedModelCache(cache_dir(os.environ if environ is None else environ)) if request.cache else None
+    replayed = [(source, source.schema(ignore=ignore, cache=cache)) for source in sources]
+    return Expected(request, replayed, folder, ignore, cache)
+
+
+def read_database(expected: Expected, target: DatabaseTarget) -> LiveState:
+    request = expected.request
     with Database(target, timeout=request.timeout) as db:
-        live = read_live(db, ignore=request.ignore_tables, ledger_table=request.ledger_table)
+        return read_live(db, ignore=request.ignore_tables, ledger_table=request.ledger_table)
+
+
+def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, started: str) -> CheckResult:
+    """Compare one database's live state with the expected sources (nothing is read or replayed twice)."""
+    request, folder = expected.request, expected.folder
+    pairs = list(expected.replayed)
     tag = None
     ledger = ledger_state(folder, live.ledger) if folder is not None else None
     if folder is not None and ledger is not None:
         tag = baseline_tag(request, folder, ledger)
-        baseline = baseline_source(folder, tag)
-        expected.append((baseline, baseline.schema(ignore=ignore, cache=cache)))
+        pairs.append(expected.baseline(tag))
     findings: list[Finding] = []
-    for source, schema in expected:
+    for source, schema in pairs:
         findings.extend(compare_schemas(schema, live.schema, source.label))
     if folder is not None and tag is not None and request.drizzle:
-        findings = _three_way(findings, expected, folder, tag, ignore)
-    infos = [source.info for source, _ in expected]
+        findings = _three_way(findings, pairs, expected, folder, tag)
     if ledger is not None:
         findings.extend(ledger_findings(ledger, request.ledger_table))
     if folder is not None and ledger is not None and tag is not None:
@@ -129,10 +163,10 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
     unused_accept = tuple(sorted(set(request.accept) - {f.key for f in findings if f.accepted}))
     report = Report(
         database=target.display,
-        sources=tuple(infos),
+        sources=tuple(source.info for source, _ in pairs),
         findings=tuple(findings),
         started_at=started,
-        tool_versions=_versions(),
+        tool_versions=dict(_versions()),
         gate_tag=tag,
     )
     return CheckResult(report, target, folder, live, unused_accept)
@@ -140,19 +174,33 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
 
 def _three_way(
     findings: list[Finding],
-    expected: list[tuple[ExpectedSource, Schema]],
+    pairs: list[tuple[ExpectedSource, Schema]],
+    expected: Expected,
     folder: MigrationsFolder,
     tag: str,
-    ignore: tuple[str, ...],
 ) -> list[Finding]:
     from driftgate.three_way import annotate
 
-    schemas = {source.label: schema for source, schema in expected}
+    schemas = {source.label: schema for source, schema in pairs}
     pending = [e.tag for e in folder.entries if e.idx > folder.entry(tag).idx]
-    newest = baseline_source(folder, folder.entries[-1].tag).schema(ignore=ignore) if pending else schemas["baseline"]
+    # The newest entry's schema is replayed once per run too (cached like every baseline tag).
+    newest = expected.baseline(folder.entries[-1].tag)[1] if pending else schemas["baseline"]
     return annotate(findings, schemas["drizzle"], schemas["baseline"], newest, pending)
 
 
+def check_database(expected: Expected, target: DatabaseTarget) -> CheckResult:
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return check_live(expected, target, read_database(expected, target), started)
+
+
+def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -> CheckResult:
+    environ = os.environ if environ is None else environ
+    target = resolve_database(request.db_url, request.config_db_url, environ)
+    # Replay legacy and plain SQL before connecting: bad input is exit 2 even when the database is down.
+    return check_database(load_expected(request, environ), target)
+
+
+@functools.cache
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 

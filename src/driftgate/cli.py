@@ -109,11 +109,22 @@ def _default_drizzle_config() -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+fleet_options = [
+    click.option("--db-list", metavar="FILE", help="A fleet: one `URL` or `NAME URL` per line (# comments)."),
+    click.option("--jobs", type=int, metavar="N", help="Databases checked at the same time (default 8)."),
+]
+
+
 def source_options(command: F) -> F:
     options = [
         click.option(
-            "--db", "db", metavar="URL", help="Database URL (libsql://, https://, wss://, http://, ws://, file:)."
+            "--db",
+            "db",
+            multiple=True,
+            metavar="URL",
+            help="Database URL (libsql://, https://, wss://, http://, ws://, file:); repeat it for a fleet.",
         ),
+        *fleet_options,
         click.option(
             "--legacy", multiple=True, metavar="PATH", help="Application code holding the legacy DDL (.ts/.js)."
         ),
@@ -143,7 +154,9 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Replay the expected schema even if the cache has its model.")
 @handles_errors
 def check(
-    db: str | None,
+    db: tuple[str, ...],
+    db_list: str | None,
+    jobs: int | None,
     legacy: tuple[str, ...],
     sql: tuple[str, ...],
     drizzle: tuple[str, ...],
@@ -156,12 +169,15 @@ def check(
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     from driftgate.check import run_check
+    from driftgate.fleet import fleet_check, listed_databases, single_url
     from driftgate.report.terminal import print_summary
 
     config = load_config()
+    listed = listed_databases(config, db, db_list, os.environ)
+    one, url = single_url(listed)
     request = request_from(
         config,
-        db=db,
+        db=url,
         legacy=legacy,
         sql=sql,
         migrations=migrations,
@@ -170,6 +186,13 @@ def check(
         drizzle=drizzle,
         no_cache=no_cache,
     )
+    if not one:
+        assert listed is not None
+        json_file = Path(json_path) if json_path else config.path_value("json")
+        html_file = Path(html_path) if html_path else config.path_value("html")
+        sys.exit(
+            fleet_check(request, listed, jobs=_jobs(jobs), json_path=json_file, html_path=html_file, environ=os.environ)
+        )
     result = run_check(request)
     write_reports(
         result,
@@ -179,6 +202,14 @@ def check(
     warn_unused_accept(result)
     print_summary(result.report)
     sys.exit(0 if result.report.gate_pass else 1)
+
+
+def _jobs(jobs: int | None) -> int:
+    from driftgate.fleet import DEFAULT_JOBS
+
+    if jobs is not None and jobs < 1:
+        raise InputError("--jobs: must be at least 1")
+    return jobs or DEFAULT_JOBS
 
 
 def warn_unused_accept(result: CheckResult) -> None:

@@ -31,6 +31,8 @@ KNOWN_KEYS = {
     "drizzle",
     "drizzle_casing",
     "cache",
+    "db_urls",  # a fleet (DESIGN 4, "Fleets")
+    "db_list",
 }
 
 
@@ -89,7 +91,7 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
     unknown = sorted(set(values) - KNOWN_KEYS)
     if unknown:
         raise InputError(f"{path}: unknown key [tool.driftgate] {unknown[0]} (known: {', '.join(sorted(KNOWN_KEYS))})")
-    for key in ("legacy", "sql", "ignore_tables", "accept", "drizzle"):
+    for key in ("legacy", "sql", "ignore_tables", "accept", "drizzle", "db_urls"):
         value = values.get(key)
         if key in values and not (
             isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
@@ -97,7 +99,8 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
             raise InputError(f"{path}: [tool.driftgate] {key} must be a list of strings")
     if "cache" in values and not isinstance(values["cache"], bool):
         raise InputError(f"{path}: [tool.driftgate] cache must be true or false")
-    for key in ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config", "drizzle_casing"):
+    single = ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config", "drizzle_casing")
+    for key in (*single, "db_list"):
         if key in values and not isinstance(values[key], str):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a string")
     return FileConfig(path, values)

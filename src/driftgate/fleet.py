@@ -1,0 +1,295 @@
+"""Fleets: one expected schema, many databases, one run (DESIGN 4, "Fleets").
+
+The expected sources are read and replayed once (:func:`driftgate.check.load_expected`); each
+database is then read once and compared.  Remote databases are checked concurrently (``--jobs``),
+file databases in a small pool of their own.  Each database's outcome is handed to a callback as
+soon as it is known and then dropped, so memory stays bounded however many databases there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import urllib.parse
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from driftgate.check import CheckRequest, CheckResult, Expected, check_database, load_expected
+from driftgate.config import FileConfig
+from driftgate.errors import DatabaseError, InputError
+from driftgate.urls import TOKEN_ENV_VARS, URL_ENV_VARS, DatabaseTarget, parse_database_url, redact
+
+DEFAULT_JOBS = 8
+FILE_WORKERS = 4  # file reads are local and mostly CPU: more threads than cores only add contention
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# Turso tokens are JWTs (base64url header "eyJ...", three dot-separated parts); other tokens are long
+# opaque strings. Either one, pasted where a name or URL belongs, must be refused without echoing it.
+_JWT_LIKE = re.compile(r"eyJ[A-Za-z0-9_-]{8,}(\.[A-Za-z0-9_-]*){0,2}")
+_OPAQUE_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.]{40,}")
+
+VERDICTS = ("conforms", "drift", "unreachable")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One database of a fleet: its name in reports and test ids, and where it was listed."""
+
+    name: str
+    target: DatabaseTarget
+    origin: str  # "--db" or "FILE:LINE", for error messages
+
+
+@dataclass(frozen=True)
+class Listed:
+    name: str | None
+    url: str
+    origin: str
+
+
+def looks_like_token(text: str) -> bool:
+    return bool(_JWT_LIKE.fullmatch(text) or (_OPAQUE_TOKEN.fullmatch(text) and "/" not in text[:8]))
+
+
+def read_db_list(path: Path) -> list[Listed]:
+    """``URL`` or ``NAME URL`` per line; blank lines and ``#`` comments ignored.
+
+    Relative file paths are relative to the list file, as paths in pyproject.toml are to it.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"--db-list: cannot read {path} ({getattr(exc, 'strerror', None) or exc})") from None
+    listed = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        origin = f"{path}:{number}"
+        fields = line.split()
+        if any(looks_like_token(field) for field in fields):
+            raise InputError(
+                f"{origin}: this line holds what looks like an auth token (not shown); a line is `URL` or "
+                "`NAME URL`: pass tokens as ?authToken= in the URL or in TURSO_AUTH_TOKEN"
+            )
+        if len(fields) > 2:
+            raise InputError(f"{origin}: expected `URL` or `NAME URL`, found {len(fields)} fields")
+        name, url = (None, fields[0]) if len(fields) == 1 else (fields[0], fields[1])
+        listed.append(Listed(name, _relative_to(url, path.parent), origin))
+    if not listed:
+        raise InputError(f"--db-list: {path} lists no database")
+    return listed
+
+
+def _relative_to(url: str, folder: Path) -> str:
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme == "file":
+        rest = url[len("file:") :]
+        if rest and not rest.startswith("/"):
+            return f"file:{folder / rest}"
+    elif not scheme and not Path(url).is_absolute():
+        return str(folder / url)
+    return url
+
+
+def derived_name(target: DatabaseTarget) -> str:
+    """The file stem, or the first label of the URL's host (DESIGN 4)."""
+    if target.file_path is not None:
+        return target.file_path.stem or "database"
+    host = urllib.parse.urlsplit(target.url).hostname or "database"
+    return host.split(".", 1)[0] or "database"
+
+
+def fleet_members(listed: Sequence[Listed], environ: Mapping[str, str]) -> list[Member]:
+    """Validate every entry before any database is contacted: bad input is exit 2 naming file:line."""
+    if not listed:
+        raise InputError("--db-list: no database listed")
+    token = next((environ[v] for v in TOKEN_ENV_VARS if environ.get(v)), None)
+    given: dict[str, str] = {}
+    seen_urls: dict[str, str] = {}
+    targets = []
+    for entry in listed:
+        if entry.name is not None:
+            if not NAME_PATTERN.fullmatch(entry.name):
+                raise InputError(
+                    f"{entry.origin}: invalid name {entry.name!r} (letters, digits, '.', '_', '-'; at most 64)"
+                )
+            if entry.name in given:
+                raise InputError(f"{entry.origin}: duplicate name {entry.name!r} (first at {given[entry.name]})")
+            given[entry.name] = entry.origin
+        try:
+            target = parse_database_url(entry.url, token)
+        except InputError as error:
+            raise InputError(f"{entry.origin}: {str(error).removeprefix('--db: ')}") from None
+        if target.url in seen_urls:
+            raise InputError(f"{entry.origin}: {target.display} is listed twice (first at {seen_urls[target.url]})")
+        seen_urls[target.url] = entry.origin
+        targets.append((entry, target))
+    taken = set(given)
+    members = []
+    for entry, target in targets:
+        name = entry.name
+        if name is None:
+            base = derived_name(target)
+            name, n = base, 1
+            while name in taken:
+                n += 1
+                name = f"{base}#{n}"
+            taken.add(name)
+        members.append(Member(name, target, entry.origin))
+    return members
+
+
+@dataclass(frozen=True)
+class DatabaseOutcome:
+    """What one database of a fleet came to: its check, or why it could not be checked."""
+
+    index: int
+    member: Member
+    result: CheckResult | None
+    error: str | None  # redacted; set when the database was unreachable
+
+    @property
+    def verdict(self) -> str:
+        if self.result is None:
+            return "unreachable"
+        return "conforms" if self.result.report.gate_pass else "drift"
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    outcome: DatabaseOutcome
+    extra: T | None  # what the per-database action returned (the stamp outcome, say)
+
+
+def check_member(expected: Expected, member: Member, index: int) -> DatabaseOutcome:
+    try:
+        result = check_database(expected, member.target)
+    except DatabaseError as error:
+        return DatabaseOutcome(index, member, None, redact(str(error), (member.target.auth_token,)))
+    return DatabaseOutcome(index, member, result, None)
+
+
+def run_fleet(
+    members: Sequence[Member],
+    work: Callable[[Member, int], T],
+    on_done: Callable[[T], None],
+    *,
+    jobs: int = DEFAULT_JOBS,
+) -> None:
+    """Run ``work`` for every member, remote ones ``jobs`` at a time, files in a small pool.
+
+    ``on_done`` runs in the calling thread as each database finishes. At most twice the pool size
+    of results are alive at any time, so a fleet of thousands never holds all its models.
+    """
+    if jobs < 1:
+        raise InputError("--jobs: must be at least 1")
+    remote = deque((i, m) for i, m in enumerate(members) if not m.target.is_file)
+    files = deque((i, m) for i, m in enumerate(members) if m.target.is_file)
+    file_workers = max(1, min(FILE_WORKERS, jobs))
+    with (
+        ThreadPoolExecutor(jobs, "driftgate-remote") as remote_pool,
+        ThreadPoolExecutor(file_workers, "driftgate-file") as file_pool,
+    ):
+        running: dict[Future[T], bool] = {}  # future -> is remote
+
+        def fill() -> None:
+            for queue, pool, limit, is_remote in (
+                (remote, remote_pool, jobs, True),
+                (files, file_pool, file_workers, False),
+            ):
+                while queue and sum(1 for r in running.values() if r == is_remote) < 2 * limit:
+                    index, member = queue.popleft()
+                    running[pool.submit(work, member, index)] = is_remote
+
+        fill()
+        try:
+            while running:
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    del running[future]
+                    on_done(future.result())
+                fill()
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+
+
+def check_fleet(
+    expected: Expected, members: Sequence[Member], on_done: Callable[[DatabaseOutcome], None], *, jobs: int
+) -> None:
+    run_fleet(members, lambda member, index: check_member(expected, member, index), on_done, jobs=jobs)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def exit_code(verdicts: Iterable[str]) -> int:
+    """3 if any database was unreachable, else 1 if any drifted, else 0 (DESIGN 4)."""
+    found = set(verdicts)
+    return 3 if "unreachable" in found else 1 if "drift" in found else 0
+
+
+def listed_databases(
+    config: FileConfig, dbs: Sequence[str], db_list: str | None, environ: Mapping[str, str]
+) -> list[Listed] | None:
+    """The databases asked for, or None when the single-database rules (flag, environment, config) apply.
+
+    Flags (``--db`` repeated, ``--db-list``) win; then a database URL in the environment (one
+    database); then ``db_urls`` and ``db_list`` of [tool.driftgate].
+    """
+    listed = [Listed(None, url, "--db") for url in dbs]
+    if db_list:
+        listed += read_db_list(Path(db_list))
+    if dbs or db_list:
+        return listed
+    if any(environ.get(v) for v in URL_ENV_VARS):
+        return None
+    origin = f"{config.path}: [tool.driftgate] db_urls"
+    listed = [Listed(None, _relative_to(url, config.root), origin) for url in config.str_list("db_urls")]
+    list_path = config.path_value("db_list")
+    if list_path is not None:
+        listed += read_db_list(list_path)
+    return listed or None
+
+
+def single_url(listed: list[Listed] | None) -> tuple[bool, str | None]:
+    """(is one database, its URL): one database keeps the single-database behaviour and report."""
+    if listed is None:
+        return True, None
+    if len(listed) == 1:
+        return True, listed[0].url
+    return False, None
+
+
+def fleet_check(
+    request: CheckRequest,
+    listed: Sequence[Listed],
+    *,
+    jobs: int,
+    json_path: Path | None,
+    html_path: Path | None,
+    environ: Mapping[str, str],
+) -> int:
+    """``driftgate check`` over a fleet; returns the exit code."""
+    from driftgate.report.fleet import FleetConsole, FleetReport
+
+    members = fleet_members(listed, environ)
+    expected = load_expected(request)  # read and replayed once, before any database is contacted
+    fleet = FleetReport(len(members), json_path=json_path, html_path=html_path, started_at=now())
+    try:
+        with FleetConsole(len(members)) as console:
+            check_fleet(expected, members, lambda outcome: console.row(fleet.add(outcome)), jobs=jobs)
+        fleet.write()
+    finally:
+        fleet.close()
+    console.summary(fleet)
+    return fleet.exit_code()
