@@ -1,0 +1,268 @@
+"""Fleets: one expected schema against file databases and real sqld servers in one run (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from cli import Run, driftgate
+from conftest import LEGACY_SQL, PREPARE_SQL, SEQUENCE_MIGRATIONS, build_file_db, load_remote, server_query_count
+from driftgate.report.fleet import fleet_schema
+from driftgate.report.json_report import report_schema
+from driftgate.sqld import SqldServer, free_port
+
+TOKEN = "s3cr3t-fleet-token-value"  # a token in a listed URL: must never be printed or written
+DROP_STATUS_INDEX = "DROP INDEX idx_history_user_status;"
+EXTRA_TABLE = "CREATE TABLE tenant_notes (id INTEGER PRIMARY KEY, body TEXT);"
+SHARED_GROUP = ("baseline", "index", "idx_history_user_status", "missing")
+
+
+def conforming_sql() -> tuple[str, str]:
+    return LEGACY_SQL.read_text(), PREPARE_SQL.read_text()
+
+
+def validate_fleet(document: dict) -> None:
+    """The shipped fleet schema, resolved against the shipped single-database schema it refers to."""
+    single = report_schema()
+    registry = Registry().with_resource(single["$id"], Resource.from_contents(single))
+    jsonschema.Draft202012Validator(fleet_schema(), registry=registry).validate(document)
+
+
+@dataclass
+class Fleet:
+    folder: Path
+    list_file: Path
+    servers: dict[str, SqldServer]
+    names: dict[str, str]  # name -> expected verdict
+
+
+def make_fleet(tmp: Path, servers: list[SqldServer]) -> Fleet:
+    """Two conforming and two drifted file databases, one conforming and one drifted sqld, one unreachable."""
+    files = {
+        "file-ok-1": (),
+        "file-ok-2": (),
+        "file-no-index": (DROP_STATUS_INDEX,),
+        "file-extra": (EXTRA_TABLE,),
+    }
+    for name, extra in files.items():
+        build_file_db(tmp / f"{name}.db", *conforming_sql(), *extra)
+    ok_server, drift_server = servers
+    load_remote(ok_server.http_url, *conforming_sql())
+    load_remote(drift_server.http_url, *conforming_sql(), DROP_STATUS_INDEX)
+    dead_port = free_port()  # nothing listens there
+    lines = [
+        "# the tenants of one product",
+        "",
+        *(f"{name} {name}.db" for name in files),
+        f"sqld-ok {ok_server.http_url}?authToken={TOKEN}",
+        f"sqld-no-index {drift_server.ws_url}",
+        f"gone http://127.0.0.1:{dead_port}?authToken={TOKEN}",
+    ]
+    list_file = tmp / "tenants.txt"
+    list_file.write_text("\n".join(lines) + "\n")
+    verdicts = {
+        "file-ok-1": "conforms",
+        "file-ok-2": "conforms",
+        "file-no-index": "drift",
+        "file-extra": "drift",
+        "sqld-ok": "conforms",
+        "sqld-no-index": "drift",
+        "gone": "unreachable",
+    }
+    return Fleet(tmp, list_file, {"sqld-ok": ok_server, "sqld-no-index": drift_server}, verdicts)
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path, sqld_binary_ok: None) -> Iterator[list[SqldServer]]:
+    admin = [free_port(), free_port()]
+    servers = [
+        SqldServer(tmp_path / f"sqld-{i}", extra_args=("--admin-listen-addr", f"127.0.0.1:{admin[i]}"))
+        for i in range(2)
+    ]
+    for i, server in enumerate(servers):
+        server.admin_url = f"http://127.0.0.1:{admin[i]}"  # type: ignore[attr-defined]
+        server.start()
+    try:
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, two_servers: list[SqldServer]) -> Fleet:
+    return make_fleet(tmp_path, two_servers)
+
+
+def no_token(run: Run, *paths: Path) -> None:
+    assert TOKEN not in run.out + run.err
+    for path in paths:
+        assert TOKEN not in path.read_text()
+
+
+def test_fleet_check_verdicts_groups_and_reports(fleet: Fleet) -> None:
+    json_path, html_path = fleet.folder / "r" / "fleet.json", fleet.folder / "r" / "fleet.html"
+    run = driftgate(
+        "check", "--db-list", fleet.list_file, "--migrations", SEQUENCE_MIGRATIONS,
+        "--json", json_path, "--html", html_path, "--jobs", "3", cwd=fleet.folder,
+    )  # fmt: skip
+    assert run.code == 3, run.err + run.out  # one unreachable: 3, although others drifted
+    document = json.loads(json_path.read_text())
+    validate_fleet(document)
+    assert document["kind"] == "fleet"
+    assert [d["name"] for d in document["databases"]] == list(fleet.names)  # listed order, not finish order
+    assert {d["name"]: d["verdict"] for d in document["databases"]} == fleet.names
+    assert document["summary"] == {"databases": 7, "conforming": 3, "drifted": 3, "unreachable": 1}
+    gone = next(d for d in document["databases"] if d["name"] == "gone")
+    assert gone["error"] and "127.0.0.1" in gone["error"] and gone["findings"] == []
+    groups = {(g["source"], g["kind"], g["object"], g["status"]): g["databases"] for g in document["groups"]}
+    assert groups == {
+        SHARED_GROUP: ["file-no-index", "sqld-no-index"],
+        ("baseline", "table", "tenant_notes", "unexpected"): ["file-extra"],
+    }
+    assert document["groups"][0]["databases"] == ["file-no-index", "sqld-no-index"]  # largest first
+    for entry in document["databases"]:  # each part is the single-database report of that database
+        if entry["verdict"] == "drift":
+            assert not entry["gate"]["pass"] and entry["summary"]["failed"] >= 1
+        if entry["verdict"] == "conforms":
+            assert entry["gate"]["pass"] and entry["summary"]["failed"] == 0
+    # terminal: one line per database and the shared item
+    for name, verdict in fleet.names.items():
+        assert any(line.split()[:2] == [verdict, name] for line in run.out.splitlines()), (name, run.out)
+    assert "baseline index idx_history_user_status missing in 2 of 7: file-no-index, sqld-no-index" in run.out
+    assert "driftgate verdict: fleet: 3 of 7 databases conform; 3 drifted, 1 unreachable" in run.out
+    # HTML: one row per database linking to its section, the group line, fix scripts beside it
+    html = html_path.read_text()
+    assert html.count('<tr><td><a href="#db-') == 7
+    assert "missing in 2 of 7: file-no-index, sqld-no-index" in html
+    fixes = fleet.folder / "r" / "fleet.fixes"
+    assert sorted(p.name for p in fixes.iterdir()) == [
+        "file-extra.sql", "file-no-index.sql", "shared.sql", "sqld-no-index.sql",
+    ]  # fmt: skip
+    shared = (fixes / "shared.sql").read_text()
+    assert "idx_history_user_status" in shared and "in 2 databases: file-no-index, sqld-no-index" in shared
+    assert "tenant_notes" not in shared  # only one database needs that fix
+    assert "CREATE INDEX" in (fixes / "sqld-no-index.sql").read_text()
+    no_token(run, json_path, html_path, *fixes.iterdir())
+
+
+def test_fleet_without_unreachable_is_1_and_all_conforming_is_0(tmp_path: Path) -> None:
+    for name, extra in (("a", ()), ("b", ()), ("c", (DROP_STATUS_INDEX,))):
+        build_file_db(tmp_path / f"{name}.db", *conforming_sql(), *extra)
+    args = ("check", "--migrations", SEQUENCE_MIGRATIONS)
+    drifted = driftgate(*args, "--db", "a.db", "--db", "file:b.db", "--db", "c.db", cwd=tmp_path)
+    assert drifted.code == 1, drifted.err + drifted.out
+    assert "driftgate verdict: fleet: 2 of 3 databases conform; 1 drifted, 0 unreachable" in drifted.out
+    clean = driftgate(*args, "--db", "a.db", "--db", "b.db", "--json", "r.json", cwd=tmp_path)
+    assert clean.code == 0, clean.err + clean.out
+    document = json.loads((tmp_path / "r.json").read_text())
+    validate_fleet(document)
+    assert [d["name"] for d in document["databases"]] == ["a", "b"] and document["groups"] == []
+
+
+def test_one_database_keeps_the_single_database_form(tmp_path: Path) -> None:
+    build_file_db(tmp_path / "only.db", *conforming_sql())
+    (tmp_path / "one.txt").write_text("# just one\nonly only.db\n")
+    run = driftgate(
+        "check", "--db-list", "one.txt", "--migrations", SEQUENCE_MIGRATIONS, "--json", "r.json", cwd=tmp_path
+    )
+    assert run.code == 0, run.err + run.out
+    document = json.loads((tmp_path / "r.json").read_text())
+    jsonschema.validate(document, report_schema())
+    assert "kind" not in document and document["database"].endswith("only.db")
+    assert "fleet" not in run.out
+
+
+def test_names_default_to_file_stem_and_host_label_made_unique(tmp_path: Path) -> None:
+    from driftgate.fleet import Listed, fleet_members
+
+    (tmp_path / "sub").mkdir()
+    for path in (tmp_path / "t.db", tmp_path / "sub" / "t.db", tmp_path / "named.db"):
+        build_file_db(path, "CREATE TABLE x (a)")
+    listed = [
+        Listed(None, str(tmp_path / "t.db"), "l:1"),
+        Listed(None, f"file:{tmp_path / 'sub' / 't.db'}", "l:2"),
+        Listed("t", str(tmp_path / "named.db"), "l:3"),
+        Listed(None, "libsql://tenant-17-acme.turso.io", "l:4"),
+        Listed(None, "https://tenant-17-acme.eu.turso.io", "l:5"),
+    ]
+    names = [m.name for m in fleet_members(listed, {})]
+    # A given name is kept; derived names step around it and each other.
+    assert names == ["t#2", "t#3", "t", "tenant-17-acme", "tenant-17-acme#2"]
+
+
+BAD_LINES = [
+    ("a a.db\na b.db\n", ":2: duplicate name 'a'"),
+    ("a a.db\nftp://host/db\n", ":2: unsupported URL scheme 'ftp'"),
+    ("a a.db\nb http://host:notaport\n", ":2: invalid port"),
+    ("a a.db\nb missing.db\n", ":2: database file"),
+    ("a a.db\nb a.db\n", ":2: file:"),  # the same database twice
+    ("a a.db\nb c d\n", ":2: expected `URL` or `NAME URL`, found 3 fields"),
+    ("a a.db\nb/../x a.db\n", ":2: invalid name"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_LINES, ids=[m for _, m in BAD_LINES])
+def test_malformed_list_line_is_exit_2_naming_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    build_file_db(tmp_path / "a.db", "CREATE TABLE x (a)")
+    build_file_db(tmp_path / "b.db", "CREATE TABLE x (a)")
+    (tmp_path / "list.txt").write_text(text)
+    run = driftgate("check", "--db-list", "list.txt", "--sql", LEGACY_SQL, cwd=tmp_path)
+    assert run.code == 2, run.err + run.out
+    assert run.err.startswith("driftgate: error: list.txt:") and message in run.err, run.err
+    assert len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err and run.out == ""
+
+
+JWT = "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJhIjoicnciLCJpYXQiOjE3MDAwMDAwMDB9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [f"{JWT} libsql://tenant-1.turso.io", f"libsql://tenant-1.turso.io {JWT}", JWT],
+    ids=["token-as-name", "token-after-url", "token-alone"],
+)
+def test_token_pasted_into_the_list_is_refused_without_echo(tmp_path: Path, sqld, line: str) -> None:
+    (tmp_path / "list.txt").write_text(f"# tenants\nfirst {sqld.http_url}\n{line}\n")
+    before = server_query_count(sqld)
+    run = driftgate("check", "--db-list", "list.txt", "--sql", LEGACY_SQL, cwd=tmp_path)
+    assert run.code == 2 and "list.txt:3: " in run.err and "auth token" in run.err, run.err
+    assert JWT not in run.err + run.out and JWT[:20] not in run.err + run.out
+    assert server_query_count(sqld) == before  # refused before any database was contacted
+
+
+def test_empty_list_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "list.txt").write_text("# nobody yet\n\n")
+    run = driftgate("check", "--db-list", "list.txt", "--sql", LEGACY_SQL, cwd=tmp_path)
+    assert run.code == 2 and "list.txt lists no database" in run.err, run.err
+    missing = driftgate("check", "--db-list", "nope.txt", "--sql", LEGACY_SQL, cwd=tmp_path)
+    assert missing.code == 2 and "--db-list: cannot read nope.txt" in missing.err, missing.err
+
+
+def test_fleet_from_config_keys(tmp_path: Path) -> None:
+    (tmp_path / "dbs").mkdir()
+    for name in ("x", "y", "z"):
+        build_file_db(tmp_path / "dbs" / f"{name}.db", *conforming_sql())
+    (tmp_path / "dbs" / "more.txt").write_text("zed z.db\n")  # relative to the list file
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.driftgate]\n"
+        f'migrations = "{SEQUENCE_MIGRATIONS}"\n'
+        'db_urls = ["dbs/x.db", "file:dbs/y.db"]\n'
+        'db_list = "dbs/more.txt"\n'
+    )
+    run = driftgate("check", cwd=tmp_path)
+    assert run.code == 0, run.err + run.out
+    assert "fleet: 3 of 3 databases conform" in run.out
+    assert {line.split()[1] for line in run.out.splitlines() if line.startswith("conforms")} == {"x", "y", "zed"}
+
+
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    build_file_db(tmp_path / "a.db", "CREATE TABLE x (a)")
+    build_file_db(tmp_path / "b.db", "CREATE TABLE x (a)")
+    run = driftgate("check", "--db", "a.db", "--db", "b.db", "--jobs", "0", "--sql", LEGACY_SQL, cwd=tmp_path)
+    assert run.code == 2 and "--jobs: must be at least 1" in run.err, run.err
