@@ -266,3 +266,64 @@ def test_jobs_must_be_positive(tmp_path: Path) -> None:
     build_file_db(tmp_path / "b.db", "CREATE TABLE x (a)")
     run = driftgate("check", "--db", "a.db", "--db", "b.db", "--jobs", "0", "--sql", LEGACY_SQL, cwd=tmp_path)
     assert run.code == 2 and "--jobs: must be at least 1" in run.err, run.err
+
+
+def file_ledger(path: Path) -> list[tuple[str, int]] | None:
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        if not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall():
+            return None
+        rows = connection.execute("SELECT hash, created_at FROM __drizzle_migrations ORDER BY created_at")
+        return [(str(h), int(c)) for h, c in rows]
+
+
+def test_fleet_stamp_then_real_migrator_on_every_stamped_tenant(tmp_path: Path, two_servers: list[SqldServer]) -> None:
+    from test_stamp import BASELINE, NEXT, ledger, real_migrator
+
+    for server in two_servers:
+        load_remote(server.http_url, *conforming_sql())
+    build_file_db(tmp_path / "a.db", *conforming_sql())
+    build_file_db(tmp_path / "drifted.db", *conforming_sql(), DROP_STATUS_INDEX)
+    build_file_db(tmp_path / "early.db", *conforming_sql())
+    first = driftgate("stamp", "--db", "early.db", "--migrations", SEQUENCE_MIGRATIONS, "--yes", cwd=tmp_path)
+    assert first.code == 0, first.err + first.out
+    (tmp_path / "tenants.txt").write_text(
+        "a a.db\ndrifted drifted.db\nearly early.db\n"
+        f"r1 {two_servers[0].http_url}?authToken={TOKEN}\nr2 {two_servers[1].ws_url}\n"
+    )
+    args = ("stamp", "--db-list", "tenants.txt", "--migrations", SEQUENCE_MIGRATIONS)
+
+    plan = driftgate(*args, "--dry-run", cwd=tmp_path)
+    assert plan.code == 1, plan.err + plan.out  # one database is refused
+    assert {name for name in ("a", "r1", "r2") if f"would stamp  {name}" in plan.out} == {"a", "r1", "r2"}
+    assert "refused      drifted  refusing to stamp 0000_baseline" in plan.out, plan.out
+    assert "already      early  0000_baseline is already stamped" in plan.out
+    assert "-- dry run: in one transaction per database, for a, r1, r2:" in plan.out
+    assert f"SELECT '{BASELINE.hash}', {BASELINE.when} WHERE" in plan.out
+    assert file_ledger(tmp_path / "a.db") is None and ledger(two_servers[0].http_url) is None  # nothing written
+
+    run = driftgate(*args, "--yes", cwd=tmp_path)
+    assert run.code == 1, run.err + run.out
+    for name in ("a", "r1", "r2"):
+        assert f"stamped      {name}  stamped 0000_baseline: 1 ledger row(s) written" in run.out, run.out
+    assert "driftgate stamp: fleet of 5: 1 already, 1 refused, 3 stamped" in run.out
+    assert file_ledger(tmp_path / "drifted.db") is None  # refused: untouched
+    no_token(run)
+
+    stamped = [f"file:{tmp_path / 'a.db'}", two_servers[0].http_url, two_servers[1].http_url]
+    for url in stamped:
+        assert real_migrator(url, SEQUENCE_MIGRATIONS) == [(BASELINE.hash, BASELINE.when), (NEXT.hash, NEXT.when)]
+    again = driftgate(*args, "--yes", cwd=tmp_path)
+    assert again.code == 1 and "driftgate stamp: fleet of 5: 4 already, 1 refused" in again.out, again.out
+
+
+def test_fleet_stamp_with_every_tenant_conforming_is_0(tmp_path: Path) -> None:
+    for name in ("x", "y"):
+        build_file_db(tmp_path / f"{name}.db", *conforming_sql())
+    run = driftgate(
+        "stamp", "--db", "x.db", "--db", "y.db", "--migrations", SEQUENCE_MIGRATIONS, "--no-backup", cwd=tmp_path
+    )  # stdin is not a terminal: no prompt
+    assert run.code == 0, run.err + run.out
+    assert "driftgate stamp: fleet of 2: 2 stamped" in run.out
+    assert not list(tmp_path.glob("*.driftgate-backup-*"))

@@ -286,7 +286,9 @@ def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, 
 
 
 @main.command()
-@click.option("--db", "db", metavar="URL", help="Database URL.")
+@click.option("--db", "db", multiple=True, metavar="URL", help="Database URL; repeat it for a fleet.")
+@fleet_options[0]
+@fleet_options[1]
 @click.option("--migrations", metavar="DIR", help="The drizzle-kit migrations folder.")
 @click.option("--tag", metavar="TAG", help="The baseline entry to stamp (default: the first entry).")
 @click.option("--legacy", multiple=True, metavar="PATH", help="Also report the legacy source (does not block).")
@@ -303,7 +305,9 @@ def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, 
 @click.option("--no-cache", is_flag=True, help="Replay the expected schema even if the cache has its model.")
 @handles_errors
 def stamp(
-    db: str | None,
+    db: tuple[str, ...],
+    db_list: str | None,
+    jobs: int | None,
     migrations: str | None,
     tag: str | None,
     legacy: tuple[str, ...],
@@ -319,12 +323,15 @@ def stamp(
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
     from driftgate.check import run_check
+    from driftgate.fleet import fleet_stamp, listed_databases, single_url
     from driftgate.report.json_report import write_json
 
     config = load_config()
+    listed = listed_databases(config, db, db_list, os.environ)
+    one, url = single_url(listed)
     request = request_from(
         config,
-        db=db,
+        db=url,
         legacy=legacy,
         sql=sql,
         migrations=migrations,
@@ -335,6 +342,26 @@ def stamp(
     )
     if request.migrations is None:
         raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
+    if not one:
+        assert listed is not None
+        if undo:
+            raise InputError("--undo: give one database (undo is never run over a fleet)")
+
+        def confirm(count: int) -> None:
+            if not yes and sys.stdin.isatty():
+                click.confirm(f"Record the baseline as applied in {count} database(s)?", abort=True)
+
+        code = fleet_stamp(
+            request,
+            listed,
+            jobs=_jobs(jobs),
+            dry_run=dry_run,
+            backup=not no_backup,
+            confirm=confirm,
+            json_path=Path(json_path) if json_path else None,
+            environ=os.environ,
+        )
+        sys.exit(code)
     if undo:
         _undo(request)
         return

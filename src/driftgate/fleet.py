@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from driftgate.check import CheckRequest, CheckResult, Expected, check_database, load_expected
 from driftgate.config import FileConfig
 from driftgate.errors import DatabaseError, InputError
 from driftgate.urls import TOKEN_ENV_VARS, URL_ENV_VARS, DatabaseTarget, parse_database_url, redact
+
+if TYPE_CHECKING:
+    from driftgate.stamp import StampPlan
 
 DEFAULT_JOBS = 8
 FILE_WORKERS = 4  # file reads are local and mostly CPU: more threads than cores only add contention
@@ -162,12 +165,6 @@ class DatabaseOutcome:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Done(Generic[T]):
-    outcome: DatabaseOutcome
-    extra: T | None  # what the per-database action returned (the stamp outcome, say)
-
-
 def check_member(expected: Expected, member: Member, index: int) -> DatabaseOutcome:
     try:
         result = check_database(expected, member.target)
@@ -293,3 +290,134 @@ def fleet_check(
         fleet.close()
     console.summary(fleet)
     return fleet.exit_code()
+
+
+@dataclass(frozen=True)
+class StampDecision:
+    """One database's answer in the check phase of a fleet stamp."""
+
+    member: Member
+    action: str  # "stamp", "already", "refused", "unreachable"
+    detail: str
+    plan: StampPlan | None = None
+
+
+def decide_stamp(expected: Expected, member: Member, index: int) -> tuple[StampDecision, DatabaseOutcome]:
+    """Check one database and decide with the one stamp decision of ``driftgate stamp`` (stamp.py)."""
+    from driftgate.errors import StampRefused
+    from driftgate.stamp import decide_stamp as decide
+
+    outcome = check_member(expected, member, index)
+    if outcome.result is None:
+        return StampDecision(member, "unreachable", outcome.error or "unreachable"), outcome
+    result, report = outcome.result, outcome.result.report
+    assert result.migrations is not None
+    try:
+        plan = decide(report, result.migrations, result.live.ledger, expected.request.ledger_table)
+    except StampRefused as refused:
+        return StampDecision(member, "refused", redact(str(refused), (member.target.auth_token,))), outcome
+    if plan.already_stamped:
+        return StampDecision(member, "already", f"{plan.tag} is already stamped; nothing written"), outcome
+    rows = len(plan.to_insert)
+    return StampDecision(member, "stamp", f"{report.verdict()}; {rows} ledger row(s) up to {plan.tag}", plan), outcome
+
+
+def fleet_stamp(
+    request: CheckRequest,
+    listed: Sequence[Listed],
+    *,
+    jobs: int,
+    dry_run: bool,
+    backup: bool,
+    confirm: Callable[[int], None] | None,
+    json_path: Path | None,
+    environ: Mapping[str, str],
+) -> int:
+    """``driftgate stamp`` over a fleet: stamp each database that passes its own gate, refuse the others.
+
+    Phase one checks every database and prints its plan; phase two (not in a dry run) writes the
+    stamps, each re-planned inside its own transaction by :func:`driftgate.stamp.write_stamp`.
+    Returns the exit code: 3 if any database was unreachable, else 1 if any was refused, else 0.
+    """
+    from driftgate.errors import StampRefused
+    from driftgate.report.fleet import FleetConsole, FleetReport
+    from driftgate.stamp import write_stamp
+
+    members = fleet_members(listed, environ)
+    expected = load_expected(request)
+    assert expected.folder is not None
+    report = FleetReport(len(members), json_path=json_path, html_path=None, started_at=now())
+    counts: dict[str, int] = {}
+    to_stamp: list[StampDecision] = []
+    plans: dict[tuple, list[tuple[int, str]]] = {}  # identical statement lists -> (index, name) of databases
+
+    def checked(done: tuple[StampDecision, DatabaseOutcome]) -> None:
+        decision, outcome = done
+        report.add(outcome)
+        if decision.action == "stamp":
+            assert decision.plan is not None
+            to_stamp.append(decision)
+            plans.setdefault(decision.plan.statements, []).append((outcome.index, decision.member.name))
+            if dry_run:
+                counts["would stamp"] = counts.get("would stamp", 0) + 1
+                console.line(decision.member.name, "would stamp", decision.detail)
+            return
+        counts[decision.action] = counts.get(decision.action, 0) + 1
+        console.line(decision.member.name, decision.action, decision.detail)
+
+    try:
+        with FleetConsole(len(members)) as console:
+            run_fleet(members, lambda member, index: decide_stamp(expected, member, index), checked, jobs=jobs)
+        report.write()
+    finally:
+        report.close()
+    if dry_run:
+        for statements, indexed in plans.items():
+            names = [name for _, name in sorted(indexed)]
+            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+            console.console.print(f"-- dry run: in one transaction per database, for {shown}:", markup=False)
+            for sql_text, args in statements:
+                console.console.print(inline_sql(sql_text, args) + ";", markup=False)
+    elif to_stamp:
+        position = {m.name: i for i, m in enumerate(members)}
+        to_stamp.sort(key=lambda d: position[d.member.name])
+        if confirm is not None:
+            confirm(len(to_stamp))
+        if any(not d.member.target.is_file for d in to_stamp):
+            console.console.print(
+                "note: back up remote databases first, e.g. `turso db shell <db> .dump > backup.sql`", markup=False
+            )
+
+        def write(member: Member, index: int) -> tuple[Member, str, str]:
+            decision = to_stamp[index]
+            assert decision.plan is not None
+            try:
+                outcome = write_stamp(
+                    member.target, expected.folder, decision.plan.tag, request.ledger_table,  # type: ignore[arg-type]
+                    timeout=request.timeout, backup=backup,
+                )  # fmt: skip
+            except StampRefused as refused:
+                return member, "refused", redact(str(refused), (member.target.auth_token,))
+            except DatabaseError as error:
+                return member, "unreachable", redact(str(error), (member.target.auth_token,))
+            return member, "already" if outcome.already else "stamped", str(outcome)
+
+        def written(done: tuple[Member, str, str]) -> None:
+            member, action, detail = done
+            counts[action] = counts.get(action, 0) + 1
+            console.line(member.name, action, detail)
+
+        with FleetConsole(len(to_stamp), console.console) as console:
+            run_fleet([d.member for d in to_stamp], write, written, jobs=jobs)
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    console.console.print(f"driftgate stamp: fleet of {len(members)}: {summary}", markup=False)
+    return 3 if counts.get("unreachable") else 1 if counts.get("refused") else 0
+
+
+def inline_sql(sql_text: str, args: Sequence[object]) -> str:
+    """A statement with its parameters written in, for --dry-run."""
+    parts = sql_text.split("?")
+    out = parts[0]
+    for value, rest in zip(args, parts[1:], strict=False):
+        out += (f"'{value}'" if isinstance(value, str) else str(value)) + rest
+    return out
