@@ -327,3 +327,53 @@ def test_fleet_stamp_with_every_tenant_conforming_is_0(tmp_path: Path) -> None:
     assert run.code == 0, run.err + run.out
     assert "driftgate stamp: fleet of 2: 2 stamped" in run.out
     assert not list(tmp_path.glob("*.driftgate-backup-*"))
+
+
+def pytest_fleet(project: Path, *args: str | Path) -> tuple[int, str, dict[str, str]]:
+    """`pytest conformance` in a user's project; outcomes by test name (xdist's @group suffix dropped)."""
+    import xml.etree.ElementTree as ET
+
+    from test_conformance_suite import pytest_in
+
+    junit = project / f"junit{len(list(project.glob('junit*.xml')))}.xml"
+    code, out = pytest_in(project, "conformance", f"--junitxml={junit}", *args)
+    outcomes = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        status = "failed" if case.find("failure") is not None else "passed"
+        outcomes[case.get("name", "").split("@", 1)[0]] = status
+    return code, out, outcomes
+
+
+def test_pytest_fleet_serial_and_xdist_agree(tmp_path: Path, sqld) -> None:
+    import shutil
+
+    from conftest import REPO
+
+    project = tmp_path / "project"
+    (project / "conformance").mkdir(parents=True)
+    shutil.copy(REPO / "conformance" / "test_conformance.py", project / "conformance")
+    (project / "pyproject.toml").write_text(f'[tool.driftgate]\nmigrations = "{SEQUENCE_MIGRATIONS}"\n')
+    for name, extra in (("ok-1", ()), ("ok-2", ()), ("extra", (EXTRA_TABLE,))):
+        build_file_db(project / f"{name}.db", *conforming_sql(), *extra)
+    load_remote(sqld.http_url, *conforming_sql(), DROP_STATUS_INDEX)
+    (project / "tenants.txt").write_text(
+        f"ok-1 ok-1.db\nok-2 ok-2.db\nextra extra.db\nremote {sqld.http_url}?authToken={TOKEN}\n"
+        f"gone http://127.0.0.1:{free_port()}\n"
+    )
+    args = ("--driftgate-db-list", "tenants.txt", "--driftgate-json", "r.json")
+    before = server_query_count(sqld)
+    serial_code, serial_out, serial = pytest_fleet(project, *args)
+    one_read = server_query_count(sqld) - before
+    parallel_code, parallel_out, parallel = pytest_fleet(project, *args, "-n", "2", "--dist", "loadgroup")
+    assert server_query_count(sqld) - before - one_read <= 2 * one_read  # one read per worker at most
+    assert serial_code == parallel_code == 3, serial_out + parallel_out  # one database unreachable
+    assert serial == parallel
+    failed = sorted(name for name, status in serial.items() if status == "failed")
+    assert failed == ["test_index[remote/baseline:idx_history_user_status]", "test_table[extra/baseline:tenant_notes]"]
+    assert "test_index[ok-2/baseline:idx_history_user_status]" in serial
+    for out in (serial_out, parallel_out):
+        assert "driftgate verdict: fleet: 2 of 5 databases conform; 2 drifted, 1 unreachable" in out
+        assert "unreachable  gone" in out and TOKEN not in out
+    document = json.loads((project / "r.json").read_text())
+    validate_fleet(document)
+    assert [g["databases"] for g in document["groups"]] == [["remote"], ["extra"]]  # equal size: by key

@@ -41,6 +41,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--db-url", dest="driftgate_db_url", metavar="URL", help="Database to check (libsql://, https://, file:...)."
     )
     group.addoption(
+        "--driftgate-db",
+        dest="driftgate_db",
+        action="append",
+        metavar="URL",
+        help="Database to check; repeat it for a fleet (ids then read <database>/<source>:<object>).",
+    )
+    group.addoption(
+        "--driftgate-db-list",
+        dest="driftgate_db_list",
+        metavar="FILE",
+        help="A fleet: one `URL` or `NAME URL` per line (# comments).",
+    )
+    group.addoption(
         "--legacy", dest="driftgate_legacy", action="append", metavar="PATH", help="Legacy application code."
     )
     group.addoption("--sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
@@ -84,6 +97,8 @@ class _State:
     error: DriftgateError | None = None
     stamp_line: str | None = None
     worker_error: tuple[str, int] | None = None  # (message, exit code) an xdist worker reported
+    fleet: list[FleetEntry] | None = None  # set when several databases are checked (DESIGN 4, fleets)
+    fleet_outcomes: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (database, source, outcome)
 
     @property
     def config_file(self) -> FileConfig:
@@ -104,6 +119,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = _State(Path(str(config.rootpath)))
     config.pluginmanager.register(DriftgateSession(config), "driftgate-session")
     config.addinivalue_line("markers", "driftgate: a generated schema conformance check")
+    # pytest-xdist registers it too when installed; fleet tests carry it so --dist loadgroup keeps databases whole.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in the same xdist worker")
 
 
 def _option(config: pytest.Config, name: str) -> Any:
@@ -126,9 +143,18 @@ def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckR
 
 
 def _database_configured(config: pytest.Config, state: _State) -> str | None:
+    from driftgate.fleet import listed_databases
     from driftgate.urls import URL_ENV_VARS
 
-    explicit = _option(config, "db_url") or next((os.environ[v] for v in URL_ENV_VARS if os.environ.get(v)), None)
+    listed = listed_databases(
+        state.config_file, tuple(_option(config, "db") or ()), _option(config, "db_list"), os.environ
+    )
+    one_listed = listed[0].url if listed is not None and len(listed) == 1 else None  # one database: not a fleet
+    explicit = (
+        one_listed
+        or _option(config, "db_url")
+        or next((os.environ[v] for v in URL_ENV_VARS if os.environ.get(v)), None)
+    )
     return explicit or state.config_file.get("db_url")
 
 
@@ -136,12 +162,15 @@ def _run_once(config: pytest.Config) -> CheckResult:
     state = config.stash[_STATE]
     if state.result is not None:
         return state.result
-    if state.error is not None:
-        raise _Unavailable
+    if state.error is not None or state.fleet is not None:
+        raise _Unavailable  # a fleet's tests come from state.fleet (see pytest_generate_tests)
     state.used = True
     from driftgate.check import run_check
 
     try:
+        if _fleet_listed(config, state) is not None:
+            _run_fleet(config, state)
+            raise _Unavailable  # the fleet's tests are generated from state.fleet
         db_url = _database_configured(config, state)
         request = _request(config, state, db_url)
         if _option(config, "sqld"):
@@ -211,7 +240,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     try:
         result = _run_once(metafunc.config)
     except _Unavailable:
-        metafunc.parametrize("driftgate_finding", [])
+        fleet = metafunc.config.stash[_STATE].fleet
+        metafunc.parametrize("driftgate_finding", _fleet_params(fleet, kind) if fleet is not None else [])
         return
     findings = [f for f in result.report.findings if f.kind == kind]
     seen: Counter[str] = Counter()
@@ -257,7 +287,10 @@ class DriftgateSession:
         # Runs on the controller under xdist too: the stamp gate counts real test outcomes.
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             source = _source_of(report.nodeid)
-            if source is not None:
+            if source is not None and "/" in source:  # a fleet id: <database>/<source>:<object>
+                database, _, source = source.rpartition("/")
+                self.state.fleet_outcomes[(database, source, report.outcome)] += 1
+            elif source is not None:
                 self.state.outcomes[(source, report.outcome)] += 1
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -282,6 +315,10 @@ class DriftgateSession:
         if document and self.state.report_doc is None:
             self.state.report_doc = json.loads(document)
             self.state.used = True
+        fleet = output.get("driftgate_fleet")
+        if fleet and self.state.fleet is None:
+            self.state.fleet = _fleet_from_json(fleet)
+            self.state.used = True
         if output.get("driftgate_error") and self.state.worker_error is None:
             message, code = json.loads(output["driftgate_error"])
             self.state.worker_error = (message, int(code))
@@ -292,7 +329,12 @@ class DriftgateSession:
         state = self.state
         if state.worker_error is not None:
             session.exitstatus = state.worker_error[1]
-        if hasattr(self.config, "workeroutput") or not _has_report(state):
+        if hasattr(self.config, "workeroutput"):
+            return
+        if state.used and state.fleet is not None:
+            _fleet_finish(self.config, session, state)
+            return
+        if not _has_report(state):
             return
         report = _report_from_state(state)
         _write_reports(self.config, state, report)
@@ -306,7 +348,12 @@ class DriftgateSession:
         state = self.state
         if state.worker_error is not None:
             terminalreporter.write_line(state.worker_error[0])
-        if hasattr(config, "workeroutput") or not _has_report(state):
+        if hasattr(config, "workeroutput"):
+            return
+        if state.used and state.fleet is not None:
+            _fleet_summary(terminalreporter, state)
+            return
+        if not _has_report(state):
             return
         _print_summary(terminalreporter, _report_from_state(state), state)
         if state.stamp_line:
@@ -390,3 +437,183 @@ def _stamp(config: pytest.Config, state: _State, report: Report) -> tuple[str, i
     except DriftgateError as error:
         return f"driftgate stamp: error: {printable(redact(str(error)))}", error.exit_code
     return f"driftgate stamp: {printable(outcome)}", 0
+
+
+# ------------------------------------------------------------------------------------------ fleets
+
+
+@dataclass(frozen=True)
+class FleetEntry:
+    """One database of a fleet as the plugin keeps it (a worker hands these to the controller as JSON)."""
+
+    name: str
+    database: str
+    error: str | None
+    report: Report | None
+
+
+def _fleet_listed(config: pytest.Config, state: _State) -> list[Any] | None:
+    """Several databases asked for (options, else [tool.driftgate] db_urls/db_list); None for one."""
+    from driftgate.fleet import listed_databases, single_url
+
+    dbs = tuple(_option(config, "db") or ())
+    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ)
+    one, _ = single_url(listed)
+    return None if one else listed
+
+
+def _run_fleet(config: pytest.Config, state: _State) -> None:
+    """Check every database once (one read per database in this process), keep the reports."""
+    from driftgate.check import load_expected
+    from driftgate.fleet import check_fleet, fleet_members
+
+    listed = _fleet_listed(config, state)
+    assert listed is not None
+    members = fleet_members(listed, os.environ)
+    expected = load_expected(_request(config, state, None))
+    found: dict[int, FleetEntry] = {}
+
+    def keep(outcome: Any) -> None:
+        report = outcome.result.report if outcome.result is not None else None
+        found[outcome.index] = FleetEntry(outcome.member.name, outcome.member.target.display, outcome.error, report)
+
+    check_fleet(expected, members, keep, jobs=8)
+    state.fleet = [found[i] for i in sorted(found)]
+    if hasattr(config, "workeroutput"):  # xdist worker: the controller writes reports and stamps
+        config.workeroutput["driftgate_fleet"] = _fleet_to_json(state.fleet)
+
+
+def _fleet_to_json(fleet: list[FleetEntry]) -> str:
+    from driftgate.report.json_report import report_document
+
+    return json.dumps(
+        [
+            {"name": e.name, "database": e.database, "error": e.error, "report": e.report and report_document(e.report)}
+            for e in fleet
+        ]
+    )
+
+
+def _fleet_from_json(text: str) -> list[FleetEntry]:
+    from driftgate.report.json_report import report_from_document
+
+    return [
+        FleetEntry(e["name"], e["database"], e["error"], report_from_document(e["report"]) if e["report"] else None)
+        for e in json.loads(text)
+    ]
+
+
+def _fleet_params(fleet: list[FleetEntry], kind: str) -> list[Any]:
+    """Ids ``<database>/<source>:<object>``; each database is one xdist group (--dist loadgroup)."""
+    params = []
+    for entry in fleet:
+        if entry.report is None:
+            continue
+        seen: Counter[str] = Counter()
+        mark = pytest.mark.xdist_group(entry.name)
+        for finding in entry.report.findings:
+            if finding.kind == kind:
+                params.append(pytest.param(finding, id=f"{entry.name}/{_test_id(finding, seen)}", marks=mark))
+    return params
+
+
+def _fleet_counts(fleet: list[FleetEntry]) -> dict[str, int]:
+    verdicts = ["unreachable" if e.report is None else "conforms" if e.report.gate_pass else "drift" for e in fleet]
+    return {
+        "databases": len(verdicts),
+        "conforming": verdicts.count("conforms"),
+        "drifted": verdicts.count("drift"),
+        "unreachable": verdicts.count("unreachable"),
+    }
+
+
+def _fleet_finish(config: pytest.Config, session: pytest.Session, state: _State) -> None:
+    """Controller: fleet reports, the exit code (3 if any database was unreachable), the stamps."""
+    from driftgate.fleet import now
+    from driftgate.report.fleet import FleetReport
+
+    assert state.fleet is not None
+    json_path = _option(config, "json") or state.config_file.get("json")
+    html_path = _option(config, "html") or state.config_file.get("html")
+    root = Path(str(config.rootpath))
+    fleet_report = FleetReport(
+        len(state.fleet),
+        json_path=_under(root, json_path, state) if json_path else None,
+        html_path=_under(root, html_path, state) if html_path else None,
+        started_at=now(),
+    )
+    for index, entry in enumerate(state.fleet):
+        fleet_report.add_report(index, entry.name, entry.database, entry.error, entry.report)
+    try:
+        fleet_report.write()
+    except DriftgateError as error:
+        state.stamp_line = f"driftgate: error: {redact(str(error))}"
+        session.exitstatus = error.exit_code
+        return
+    if _fleet_counts(state.fleet)["unreachable"]:
+        session.exitstatus = 3
+    if _option(config, "stamp"):
+        lines, code = _fleet_stamp(config, state)
+        state.stamp_line = "\n".join(lines)
+        if code:
+            session.exitstatus = max(int(session.exitstatus), code)
+
+
+def _fleet_stamp(config: pytest.Config, state: _State) -> tuple[list[str], int]:
+    """Each database through the one stamp flow (stamp_after_check), gated by its own tests too."""
+    from driftgate.errors import StampRefused
+    from driftgate.fleet import fleet_members, listed_databases
+    from driftgate.report.safe import printable
+    from driftgate.stamp import stamp_after_check
+
+    assert state.fleet is not None
+    dbs = tuple(_option(config, "db") or ())
+    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ) or []
+    urls = {m.name: entry.url for m, entry in zip(fleet_members(listed, os.environ), listed, strict=True)}
+    request = _request(config, state, None)
+    lines, code = [], 0
+    for entry in state.fleet:
+        name = printable(entry.name)
+        if entry.report is None:
+            lines.append(f"driftgate stamp: {name}: unreachable, nothing written")
+            code = max(code, 3)
+            continue
+        failed = sum(
+            n for (db, source, outcome), n in state.fleet_outcomes.items()
+            if db == entry.name and source == "baseline" and outcome != "passed"
+        )  # fmt: skip
+        extra = [f"{failed} baseline tests failed"] if failed and not entry.report.blocking else []
+        try:
+            outcome = stamp_after_check(replace(request, db_url=urls[entry.name]), entry.report, extra_blocking=extra)
+        except (StampRefused, InputError) as error:
+            lines.append(f"driftgate stamp: {name}: refused, {printable(redact(str(error)))}; nothing written")
+            code = max(code, error.exit_code)
+            continue
+        except DriftgateError as error:
+            lines.append(f"driftgate stamp: {name}: error: {printable(redact(str(error)))}")
+            code = max(code, error.exit_code)
+            continue
+        lines.append(f"driftgate stamp: {name}: {printable(outcome)}")
+    return lines, code
+
+
+def _fleet_summary(terminalreporter: Any, state: _State) -> None:
+    assert state.fleet is not None
+    terminalreporter.section("driftgate")
+    for entry in state.fleet:
+        if entry.report is None:
+            terminalreporter.write_line(f"unreachable  {entry.name}  {entry.error}")
+        elif entry.report.gate_pass:
+            terminalreporter.write_line(f"conforms     {entry.name}  {len(entry.report.findings)} checks conform")
+        else:
+            failed = len(entry.report.failed)
+            terminalreporter.write_line(
+                f"drift        {entry.name}  {failed} of {len(entry.report.findings)} checks failed"
+            )
+    c = _fleet_counts(state.fleet)
+    terminalreporter.write_line(
+        f"driftgate verdict: fleet: {c['conforming']} of {c['databases']} databases conform; "
+        f"{c['drifted']} drifted, {c['unreachable']} unreachable"
+    )
+    if state.stamp_line:
+        terminalreporter.write_line(state.stamp_line)

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from driftgate.findings import Finding, Report
 from driftgate.fleet import DatabaseOutcome, exit_code
 from driftgate.report.fixscript import GROUP_TITLES, WARNING, classify, collect_fixes, render_fix_script
 from driftgate.report.json_report import REPORT_VERSION, report_document
@@ -65,17 +66,12 @@ def fleet_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def database_entry(outcome: DatabaseOutcome) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "name": outcome.member.name,
-        "database": outcome.member.target.display,
-        "verdict": outcome.verdict,
-        "error": outcome.error,
-    }
-    if outcome.result is None:
+def database_entry(name: str, database: str, verdict: str, error: str | None, report: Report | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "database": database, "verdict": verdict, "error": error}
+    if report is None:
         entry.update(summary=None, gate=None, findings=[])
         return entry
-    document = report_document(outcome.result.report)
+    document = report_document(report)
     for shared in ("version", "database", "tools"):  # the fleet document carries them once
         document.pop(shared)
     entry.update(document)
@@ -147,9 +143,14 @@ class FleetReport:
     # ------------------------------------------------------------------------------ collecting
 
     def add(self, outcome: DatabaseOutcome) -> DatabaseRow:
-        member = outcome.member
-        row = DatabaseRow(outcome.index, member.name, member.target.display, outcome.verdict, outcome.error)
         report = outcome.result.report if outcome.result is not None else None
+        return self.add_report(outcome.index, outcome.member.name, outcome.member.target.display, outcome.error, report)
+
+    def add_report(self, index: int, name: str, database: str, error: str | None, report: Report | None) -> DatabaseRow:
+        """One database's part: its report, or the (redacted) error that kept it from being read."""
+        verdict = "unreachable" if report is None else "conforms" if report.gate_pass else "drift"
+        row = DatabaseRow(index, name, database, verdict, error)
+        failed: tuple[Finding, ...] = ()
         if report is not None:
             self.tools = self.tools or dict(report.tool_versions)
             failed = report.failed
@@ -159,10 +160,11 @@ class FleetReport:
                 group = self.groups.get(key)
                 if group is None:
                     group = self.groups[key] = Group(key)
-                group.members.append((outcome.index, member.name))
+                group.members.append((index, name))
                 group.fixes.add(finding.fix.strip() if finding.fix else None)
         if self._json is not None:
-            self._json.add(outcome.index, json.dumps(database_entry(outcome), ensure_ascii=False))
+            entry = database_entry(name, database, verdict, error, report)
+            self._json.add(index, json.dumps(entry, ensure_ascii=False))
         if self._html is not None:
             from driftgate.report.fleet_html import database_section, fix_href
 
@@ -171,12 +173,12 @@ class FleetReport:
                 fixes = collect_fixes(report)
                 if fixes:
                     script = render_fix_script(report, fixes)
-                    row.fix_file = f"{file_safe(member.name)}.sql"
+                    row.fix_file = f"{file_safe(name)}.sql"
                     assert self._fix_spool is not None
-                    self._fix_spool.add(outcome.index, script)
+                    self._fix_spool.add(index, script)
             href = fix_href(self.html_path, row.fix_file) if row.fix_file and self.html_path else None
-            self._html.add(outcome.index, database_section(row, report, script, href))
-        self.rows[outcome.index] = row
+            self._html.add(index, database_section(row, report, script, href))
+        self.rows[index] = row
         return row
 
     # ------------------------------------------------------------------------------- summaries
