@@ -377,3 +377,38 @@ def test_pytest_fleet_serial_and_xdist_agree(tmp_path: Path, sqld) -> None:
     document = json.loads((project / "r.json").read_text())
     validate_fleet(document)
     assert [g["databases"] for g in document["groups"]] == [["remote"], ["extra"]]  # equal size: by key
+
+
+def test_many_file_databases_in_worker_processes_match_one_thread(tmp_path: Path) -> None:
+    """Enough file databases for the process pool (2 cores): the same report as --jobs 1 (one thread)."""
+    from driftgate.fleet import MIN_FILES_FOR_PROCESSES
+
+    count = MIN_FILES_FOR_PROCESSES + 2
+    template = build_file_db(tmp_path / "template.db", *conforming_sql())
+    lines = []
+    for i in range(count):
+        path = tmp_path / f"t{i:02d}.db"
+        path.write_bytes(template.read_bytes())
+        if i % 5 == 2:
+            build_file_db(path, DROP_STATUS_INDEX)
+        lines.append(f"t{i:02d}.db")
+    (tmp_path / "list.txt").write_text("\n".join(lines) + "\n")
+    reports = []
+    for jobs in ("1", "8"):
+        out = tmp_path / f"r{jobs}.json"
+        run = driftgate(
+            "check", "--db-list", "list.txt", "--migrations", SEQUENCE_MIGRATIONS, "--jobs", jobs, "--json", out,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert run.code == 1, run.err + run.out
+        document = json.loads(out.read_text())
+        validate_fleet(document)
+        for entry in document["databases"]:
+            entry.pop("started_at")
+        document.pop("started_at")
+        reports.append(document)
+    assert reports[0] == reports[1]
+    drifted = [f"t{i:02d}" for i in range(count) if i % 5 == 2]
+    assert reports[0]["groups"] == [
+        dict(zip(("source", "kind", "object", "status"), SHARED_GROUP, strict=True), databases=drifted)
+    ]

@@ -8,12 +8,16 @@ soon as it is known and then dropped, so memory stays bounded however many datab
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import multiprocessing
+import os
 import re
 import urllib.parse
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -24,6 +28,7 @@ from driftgate.errors import DatabaseError, InputError
 from driftgate.urls import TOKEN_ENV_VARS, URL_ENV_VARS, DatabaseTarget, parse_database_url, redact
 
 if TYPE_CHECKING:
+    from driftgate.report.fleet import Part
     from driftgate.stamp import StampPlan
 
 DEFAULT_JOBS = 8
@@ -179,31 +184,36 @@ def run_fleet(
     on_done: Callable[[T], None],
     *,
     jobs: int = DEFAULT_JOBS,
+    file_pool: Executor | None = None,
+    file_work: Callable[[Member, int], T] | None = None,
 ) -> None:
     """Run ``work`` for every member, remote ones ``jobs`` at a time, files in a small pool.
 
-    ``on_done`` runs in the calling thread as each database finishes. At most twice the pool size
-    of results are alive at any time, so a fleet of thousands never holds all its models.
+    ``file_pool``/``file_work`` replace the file databases' thread pool (a process pool uses both
+    cores for what is CPU work: comparing and rendering). ``on_done`` runs in the calling thread as
+    each database finishes; at most twice the pool sizes of results are alive at any time, so a
+    fleet of thousands never holds all its models.
     """
     if jobs < 1:
         raise InputError("--jobs: must be at least 1")
     remote = deque((i, m) for i, m in enumerate(members) if not m.target.is_file)
     files = deque((i, m) for i, m in enumerate(members) if m.target.is_file)
     file_workers = max(1, min(FILE_WORKERS, jobs))
-    with (
-        ThreadPoolExecutor(jobs, "driftgate-remote") as remote_pool,
-        ThreadPoolExecutor(file_workers, "driftgate-file") as file_pool,
-    ):
+    with contextlib.ExitStack() as stack:
+        remote_pool = stack.enter_context(ThreadPoolExecutor(jobs, "driftgate-remote"))
+        if file_pool is None or file_work is None:
+            file_pool = stack.enter_context(ThreadPoolExecutor(file_workers, "driftgate-file"))
+            file_work = work
         running: dict[Future[T], bool] = {}  # future -> is remote
 
         def fill() -> None:
-            for queue, pool, limit, is_remote in (
-                (remote, remote_pool, jobs, True),
-                (files, file_pool, file_workers, False),
+            for queue, pool, task, limit, is_remote in (
+                (remote, remote_pool, work, jobs, True),
+                (files, file_pool, file_work, file_workers, False),
             ):
                 while queue and sum(1 for r in running.values() if r == is_remote) < 2 * limit:
                     index, member = queue.popleft()
-                    running[pool.submit(work, member, index)] = is_remote
+                    running[pool.submit(task, member, index)] = is_remote
 
         fill()
         try:
@@ -233,6 +243,55 @@ def exit_code(verdicts: Iterable[str]) -> int:
     """3 if any database was unreachable, else 1 if any drifted, else 0 (DESIGN 4)."""
     found = set(verdicts)
     return 3 if "unreachable" in found else 1 if "drift" in found else 0
+
+
+MIN_FILES_FOR_PROCESSES = 16  # below this, starting worker processes costs more than it saves
+
+
+def _checked_part(outcome: DatabaseOutcome, *, want_json: bool, html_path: Path | None) -> Part:
+    from driftgate.report.fleet import render_part
+
+    report = outcome.result.report if outcome.result is not None else None
+    member = outcome.member
+    return render_part(
+        outcome.index,
+        member.name,
+        member.target.display,
+        outcome.error,
+        report,
+        want_json=want_json,
+        html_path=html_path,
+    )
+
+
+_PROCESS_EXPECTED: Expected | None = None  # set in each worker process by _init_process
+
+
+def _init_process(request: CheckRequest) -> None:
+    global _PROCESS_EXPECTED
+    _PROCESS_EXPECTED = load_expected(request)  # replayed once per worker process
+
+
+def _process_part(member: Member, index: int, *, want_json: bool, html_path: Path | None) -> Part:
+    assert _PROCESS_EXPECTED is not None
+    return _checked_part(check_member(_PROCESS_EXPECTED, member, index), want_json=want_json, html_path=html_path)
+
+
+@contextlib.contextmanager
+def _file_processes(members: Sequence[Member], request: CheckRequest, jobs: int) -> Iterator[Executor | None]:
+    """A process pool for many file databases on a machine with several cores, else None (threads).
+
+    Comparing and rendering are Python CPU work that threads cannot spread over cores. Workers are
+    spawned, not forked: forking while the remote threads run could copy a held lock.
+    """
+    workers = min(FILE_WORKERS, os.cpu_count() or 1, jobs)
+    files = sum(1 for m in members if m.target.is_file)
+    if workers < 2 or files < MIN_FILES_FOR_PROCESSES:
+        yield None
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_process, initargs=(request,)) as pool:
+        yield pool
 
 
 def listed_databases(
@@ -282,9 +341,17 @@ def fleet_check(
     members = fleet_members(listed, environ)
     expected = load_expected(request)  # read and replayed once, before any database is contacted
     fleet = FleetReport(len(members), json_path=json_path, html_path=html_path, started_at=now())
+    render = functools.partial(_checked_part, want_json=json_path is not None, html_path=html_path)
     try:
-        with FleetConsole(len(members)) as console:
-            check_fleet(expected, members, lambda outcome: console.row(fleet.add(outcome)), jobs=jobs)
+        with FleetConsole(len(members)) as console, _file_processes(members, request, jobs) as processes:
+            run_fleet(
+                members,
+                lambda member, index: render(check_member(expected, member, index)),
+                lambda part: console.row(fleet.add_part(part)),
+                jobs=jobs,
+                file_pool=processes,
+                file_work=functools.partial(_process_part, want_json=json_path is not None, html_path=html_path),
+            )
         fleet.write()
     finally:
         fleet.close()

@@ -125,6 +125,54 @@ def atomic_writer(path: Path) -> Iterator[IO[str]]:
         raise
 
 
+@dataclass(frozen=True)
+class Part:
+    """One database rendered for the fleet report: small enough to keep, cheap to hand between processes."""
+
+    row: DatabaseRow
+    failing: tuple[tuple[GroupKey, str | None], ...]  # each failing finding's group key and fix
+    tools: dict[str, str]
+    json_text: str | None
+    html_text: str | None
+    fix_script: str | None
+
+
+def render_part(
+    index: int,
+    name: str,
+    database: str,
+    error: str | None,
+    report: Report | None,
+    *,
+    want_json: bool,
+    html_path: Path | None,
+) -> Part:
+    """Everything the fleet report needs of one database; runs where the check ran (a worker)."""
+    verdict = "unreachable" if report is None else "conforms" if report.gate_pass else "drift"
+    row = DatabaseRow(index, name, database, verdict, error)
+    failed: tuple[Finding, ...] = ()
+    if report is not None:
+        failed = report.failed
+        row.checked, row.failed, row.verdict_line = len(report.findings), len(failed), report.verdict()
+    failing = tuple(((f.source, f.kind, f.object, f.status), f.fix.strip() if f.fix else None) for f in failed)
+    json_text = (
+        json.dumps(database_entry(name, database, verdict, error, report), ensure_ascii=False) if want_json else None
+    )
+    html_text = script = None
+    if html_path is not None:
+        from driftgate.report.fleet_html import database_section, fix_href
+
+        if report is not None and failed:
+            fixes = collect_fixes(report)
+            if fixes:
+                script = render_fix_script(report, fixes)
+                row.fix_file = f"{file_safe(name)}.sql"
+        href = fix_href(html_path, row.fix_file) if row.fix_file else None
+        html_text = database_section(row, report, script, href)
+    tools = dict(report.tool_versions) if report is not None else {}
+    return Part(row, failing, tools, json_text, html_text, script)
+
+
 class FleetReport:
     """Collects a fleet run: counts, groups, and spooled per-database JSON and HTML parts."""
 
@@ -148,37 +196,29 @@ class FleetReport:
 
     def add_report(self, index: int, name: str, database: str, error: str | None, report: Report | None) -> DatabaseRow:
         """One database's part: its report, or the (redacted) error that kept it from being read."""
-        verdict = "unreachable" if report is None else "conforms" if report.gate_pass else "drift"
-        row = DatabaseRow(index, name, database, verdict, error)
-        failed: tuple[Finding, ...] = ()
-        if report is not None:
-            self.tools = self.tools or dict(report.tool_versions)
-            failed = report.failed
-            row.checked, row.failed, row.verdict_line = len(report.findings), len(failed), report.verdict()
-            for finding in failed:
-                key = (finding.source, finding.kind, finding.object, finding.status)
-                group = self.groups.get(key)
-                if group is None:
-                    group = self.groups[key] = Group(key)
-                group.members.append((index, name))
-                group.fixes.add(finding.fix.strip() if finding.fix else None)
-        if self._json is not None:
-            entry = database_entry(name, database, verdict, error, report)
-            self._json.add(index, json.dumps(entry, ensure_ascii=False))
-        if self._html is not None:
-            from driftgate.report.fleet_html import database_section, fix_href
+        return self.add_part(
+            render_part(
+                index, name, database, error, report, want_json=self._json is not None, html_path=self.html_path
+            )
+        )
 
-            script = None
-            if report is not None and failed:
-                fixes = collect_fixes(report)
-                if fixes:
-                    script = render_fix_script(report, fixes)
-                    row.fix_file = f"{file_safe(name)}.sql"
-                    assert self._fix_spool is not None
-                    self._fix_spool.add(index, script)
-            href = fix_href(self.html_path, row.fix_file) if row.fix_file and self.html_path else None
-            self._html.add(index, database_section(row, report, script, href))
-        self.rows[index] = row
+    def add_part(self, part: Part) -> DatabaseRow:
+        row = part.row
+        self.tools = self.tools or dict(part.tools)
+        for key, fix in part.failing:
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = Group(key)
+            group.members.append((row.index, row.name))
+            group.fixes.add(fix)
+        if self._json is not None and part.json_text is not None:
+            self._json.add(row.index, part.json_text)
+        if self._html is not None and part.html_text is not None:
+            self._html.add(row.index, part.html_text)
+            if part.fix_script is not None:
+                assert self._fix_spool is not None
+                self._fix_spool.add(row.index, part.fix_script)
+        self.rows[row.index] = row
         return row
 
     # ------------------------------------------------------------------------------- summaries
