@@ -412,3 +412,26 @@ def test_many_file_databases_in_worker_processes_match_one_thread(tmp_path: Path
     assert reports[0]["groups"] == [
         dict(zip(("source", "kind", "object", "status"), SHARED_GROUP, strict=True), databases=drifted)
     ]
+
+
+def test_pytest_fleet_stamp_stamps_each_passing_database(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import REPO
+    from test_stamp import BASELINE, NEXT, real_migrator
+
+    (tmp_path / "conformance").mkdir()
+    shutil.copy(REPO / "conformance" / "test_conformance.py", tmp_path / "conformance")
+    (tmp_path / "pyproject.toml").write_text(f'[tool.driftgate]\nmigrations = "{SEQUENCE_MIGRATIONS}"\n')
+    for name, extra in (("a", ()), ("b", ()), ("c", (DROP_STATUS_INDEX,))):
+        build_file_db(tmp_path / f"{name}.db", *conforming_sql(), *extra)
+    code, out, _ = pytest_fleet(tmp_path, "--driftgate-db", "a.db", "--driftgate-db", "b.db", "--driftgate-db",
+                                "c.db", "--driftgate-stamp", "-n", "2", "--dist", "loadgroup")  # fmt: skip
+    assert code == 1, out
+    assert "driftgate stamp: a: stamped 0000_baseline: 1 ledger row(s) written" in out
+    assert "driftgate stamp: b: stamped 0000_baseline" in out
+    assert "driftgate stamp: c: refused, 1 baseline checks failed; nothing written" in out
+    assert file_ledger(tmp_path / "c.db") is None
+    for name in ("a", "b"):
+        after = real_migrator(f"file:{tmp_path / f'{name}.db'}", SEQUENCE_MIGRATIONS)
+        assert after == [(BASELINE.hash, BASELINE.when), (NEXT.hash, NEXT.when)]
