@@ -134,9 +134,9 @@ def main() -> None:
         )
         rows.append((f"separate-{options.small}", options.small, total, f"{sample} runs measured, x{scale:g}"))
         if options.remote:
-            from driftgate.sqld import SqldServer
+            from driftgate.testing import SqldServer, find_sqld
 
-            servers = [SqldServer(work / f"sqld-{i}") for i in range(options.remote)]
+            servers = [SqldServer(work / f"sqld-{i}", binary=find_sqld(REPO)) for i in range(options.remote)]
             try:
                 lines = []
                 for i, server in enumerate(servers):

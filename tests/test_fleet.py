@@ -12,10 +12,10 @@ import pytest
 from referencing import Registry, Resource
 
 from cli import Run, driftgate
-from conftest import LEGACY_SQL, PREPARE_SQL, SEQUENCE_MIGRATIONS, build_file_db, load_remote, server_query_count
+from conftest import LEGACY_SQL, PREPARE_SQL, REPO, SEQUENCE_MIGRATIONS, build_file_db, load_remote, server_query_count
 from driftgate.report.fleet import fleet_schema
 from driftgate.report.json_report import report_schema
-from driftgate.sqld import SqldServer, free_port
+from driftgate.testing import SqldServer, find_sqld, free_port
 
 TOKEN = "s3cr3t-fleet-token-value"  # a token in a listed URL: must never be printed or written
 DROP_STATUS_INDEX = "DROP INDEX idx_history_user_status;"
@@ -82,7 +82,9 @@ def make_fleet(tmp: Path, servers: list[SqldServer]) -> Fleet:
 def two_servers(tmp_path: Path, sqld_binary_ok: None) -> Iterator[list[SqldServer]]:
     admin = [free_port(), free_port()]
     servers = [
-        SqldServer(tmp_path / f"sqld-{i}", extra_args=("--admin-listen-addr", f"127.0.0.1:{admin[i]}"))
+        SqldServer(
+            tmp_path / f"sqld-{i}", extra_args=("--admin-listen-addr", f"127.0.0.1:{admin[i]}"), binary=find_sqld(REPO)
+        )
         for i in range(2)
     ]
     for i, server in enumerate(servers):
@@ -347,8 +349,6 @@ def pytest_fleet(project: Path, *args: str | Path) -> tuple[int, str, dict[str, 
 def test_pytest_fleet_serial_and_xdist_agree(tmp_path: Path, sqld) -> None:
     import shutil
 
-    from conftest import REPO
-
     project = tmp_path / "project"
     (project / "conformance").mkdir(parents=True)
     shutil.copy(REPO / "conformance" / "test_conformance.py", project / "conformance")
@@ -417,7 +417,6 @@ def test_many_file_databases_in_worker_processes_match_one_thread(tmp_path: Path
 def test_pytest_fleet_stamp_stamps_each_passing_database(tmp_path: Path) -> None:
     import shutil
 
-    from conftest import REPO
     from test_stamp import BASELINE, NEXT, real_migrator
 
     (tmp_path / "conformance").mkdir()

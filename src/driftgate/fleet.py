@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from driftgate.check import CheckRequest, CheckResult, Expected, check_database, load_expected
 from driftgate.config import FileConfig
 from driftgate.errors import DatabaseError, InputError
-from driftgate.urls import TOKEN_ENV_VARS, URL_ENV_VARS, DatabaseTarget, parse_database_url, redact
+from driftgate.urls import TOKEN_ENV_VARS, URL_ENV_VARS, DatabaseTarget, parse_database_url, redact, relative_to
 
 if TYPE_CHECKING:
     from driftgate.report.fleet import Part
@@ -86,21 +86,10 @@ def read_db_list(path: Path) -> list[Listed]:
         if len(fields) > 2:
             raise InputError(f"{origin}: expected `URL` or `NAME URL`, found {len(fields)} fields")
         name, url = (None, fields[0]) if len(fields) == 1 else (fields[0], fields[1])
-        listed.append(Listed(name, _relative_to(url, path.parent), origin))
+        listed.append(Listed(name, relative_to(url, path.parent), origin))
     if not listed:
         raise InputError(f"--db-list: {path} lists no database")
     return listed
-
-
-def _relative_to(url: str, folder: Path) -> str:
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme == "file":
-        rest = url[len("file:") :]
-        if rest and not rest.startswith("/"):
-            return f"file:{folder / rest}"
-    elif not scheme and not Path(url).is_absolute():
-        return str(folder / url)
-    return url
 
 
 def derived_name(target: DatabaseTarget) -> str:
@@ -310,7 +299,7 @@ def listed_databases(
     if any(environ.get(v) for v in URL_ENV_VARS):
         return None
     origin = f"{config.path}: [tool.driftgate] db_urls"
-    listed = [Listed(None, _relative_to(url, config.root), origin) for url in config.str_list("db_urls")]
+    listed = [Listed(None, relative_to(url, config.root), origin) for url in config.str_list("db_urls")]
     list_path = config.path_value("db_list")
     if list_path is not None:
         listed += read_db_list(list_path)
