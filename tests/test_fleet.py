@@ -434,3 +434,18 @@ def test_pytest_fleet_stamp_stamps_each_passing_database(tmp_path: Path) -> None
     for name in ("a", "b"):
         after = real_migrator(f"file:{tmp_path / f'{name}.db'}", SEQUENCE_MIGRATIONS)
         assert after == [(BASELINE.hash, BASELINE.when), (NEXT.hash, NEXT.when)]
+
+
+def test_hostile_database_names_are_escaped_in_html_and_fix_file_names(tmp_path: Path) -> None:
+    hostile = '<img src=x onerror=alert(1)>"'
+    build_file_db(tmp_path / f"{hostile}.db", *conforming_sql(), DROP_STATUS_INDEX)
+    build_file_db(tmp_path / "..hidden.db", *conforming_sql(), DROP_STATUS_INDEX)
+    run = driftgate(
+        "check", "--db", f"{hostile}.db", "--db", "..hidden.db", "--migrations", SEQUENCE_MIGRATIONS,
+        "--html", "r/fleet.html", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.code == 1, run.err + run.out
+    html = (tmp_path / "r" / "fleet.html").read_text()
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    fixes = sorted(p.name for p in (tmp_path / "r" / "fleet.fixes").iterdir())
+    assert fixes == ["_img_src_x_onerror_alert_1___.sql", "hidden.sql", "shared.sql"]  # no hidden or odd files
