@@ -449,3 +449,17 @@ def test_hostile_database_names_are_escaped_in_html_and_fix_file_names(tmp_path:
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     fixes = sorted(p.name for p in (tmp_path / "r" / "fleet.fixes").iterdir())
     assert fixes == ["_img_src_x_onerror_alert_1___.sql", "hidden.sql", "shared.sql"]  # no hidden or odd files
+
+
+def test_long_paths_are_not_mistaken_for_tokens(tmp_path: Path) -> None:
+    from driftgate.fleet import looks_like_token
+
+    folder = tmp_path / "databases" / "region-eu-west-with-a-long-name"
+    folder.mkdir(parents=True)
+    random_name = "Tenant0001AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"  # no extension, random-looking, exists
+    (folder / random_name).write_bytes(b"")
+    assert not looks_like_token("databases/region-eu-west-with-a-long-name/tenant-0001.db", tmp_path)
+    assert not looks_like_token(f"databases/region-eu-west-with-a-long-name/{random_name}", tmp_path)
+    assert looks_like_token("Tq9XbV3kLmN8pR2sW7yZ4aC6dE1fG5hJ0uK3iO9eY2tU", tmp_path)  # no such file
+    assert looks_like_token(JWT, tmp_path)
+    assert not looks_like_token("tenant-17-acme", tmp_path) and not looks_like_token("libsql://a.turso.io", tmp_path)

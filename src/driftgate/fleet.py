@@ -37,9 +37,8 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Turso tokens are JWTs (base64url header "eyJ...", three dot-separated parts); other tokens are long
 # opaque strings. Either one, pasted where a name or URL belongs, must be refused without echoing it.
 _JWT_LIKE = re.compile(r"eyJ[A-Za-z0-9_-]{8,}(\.[A-Za-z0-9_-]*){0,2}")
-_OPAQUE_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.]{40,}")
-
-VERDICTS = ("conforms", "drift", "unreachable")
+# No "." (so no file name with an extension), mixed case and digits: what random tokens look like.
+_OPAQUE_TOKEN = re.compile(r"(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9_\-+/=]{40,}")
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,11 @@ class Listed:
     origin: str
 
 
-def looks_like_token(text: str) -> bool:
-    return bool(_JWT_LIKE.fullmatch(text) or (_OPAQUE_TOKEN.fullmatch(text) and "/" not in text[:8]))
+def looks_like_token(text: str, folder: Path) -> bool:
+    """A JWT, or a long random-looking string that is not an existing file (a bare path may look random)."""
+    if _JWT_LIKE.fullmatch(text):
+        return True
+    return bool(_OPAQUE_TOKEN.fullmatch(text)) and not (folder / text).exists()
 
 
 def read_db_list(path: Path) -> list[Listed]:
@@ -78,7 +80,7 @@ def read_db_list(path: Path) -> list[Listed]:
             continue
         origin = f"{path}:{number}"
         fields = line.split()
-        if any(looks_like_token(field) for field in fields):
+        if any(looks_like_token(field, path.parent) for field in fields):
             raise InputError(
                 f"{origin}: this line holds what looks like an auth token (not shown); a line is `URL` or "
                 "`NAME URL`: pass tokens as ?authToken= in the URL or in TURSO_AUTH_TOKEN"
