@@ -161,6 +161,7 @@ def test_fleet_without_unreachable_is_1_and_all_conforming_is_0(tmp_path: Path) 
     drifted = driftgate(*args, "--db", "a.db", "--db", "file:b.db", "--db", "c.db", cwd=tmp_path)
     assert drifted.code == 1, drifted.err + drifted.out
     assert "driftgate verdict: fleet: 2 of 3 databases conform; 1 drifted, 0 unreachable" in drifted.out
+    assert "\x1b" not in drifted.out + drifted.err and "checking databases" not in drifted.out  # no bar off a tty
     clean = driftgate(*args, "--db", "a.db", "--db", "b.db", "--json", "r.json", cwd=tmp_path)
     assert clean.code == 0, clean.err + clean.out
     document = json.loads((tmp_path / "r.json").read_text())
@@ -463,3 +464,19 @@ def test_long_paths_are_not_mistaken_for_tokens(tmp_path: Path) -> None:
     assert looks_like_token("Tq9XbV3kLmN8pR2sW7yZ4aC6dE1fG5hJ0uK3iO9eY2tU", tmp_path)  # no such file
     assert looks_like_token(JWT, tmp_path)
     assert not looks_like_token("tenant-17-acme", tmp_path) and not looks_like_token("libsql://a.turso.io", tmp_path)
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from driftgate.report.fleet import FleetConsole
+
+    plain = FleetConsole(3, Console(file=io.StringIO(), force_terminal=False))
+    assert plain.progress is None
+    terminal = FleetConsole(3, Console(file=io.StringIO(), force_terminal=True))
+    assert terminal.progress is not None
+    with terminal:
+        terminal.line("tenant-1", "conforms", "10 checks conform")
+    assert terminal.progress.tasks[0].completed == 1
