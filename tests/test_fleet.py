@@ -430,7 +430,7 @@ def test_pytest_fleet_stamp_stamps_each_passing_database(tmp_path: Path) -> None
     assert code == 1, out
     assert "driftgate stamp: a: stamped 0000_baseline: 1 ledger row(s) written" in out
     assert "driftgate stamp: b: stamped 0000_baseline" in out
-    assert "driftgate stamp: c: refused, 1 baseline checks failed; nothing written" in out
+    assert "driftgate stamp: c: refused, refusing to stamp 0000_baseline: 1 blocking findings" in out
     assert file_ledger(tmp_path / "c.db") is None
     for name in ("a", "b"):
         after = real_migrator(f"file:{tmp_path / f'{name}.db'}", SEQUENCE_MIGRATIONS)

@@ -509,11 +509,15 @@ def _fleet_params(fleet: list[FleetEntry], kind: str) -> list[Any]:
     for entry in fleet:
         if entry.report is None:
             continue
+        from driftgate.report.safe import printable
+
         seen: Counter[str] = Counter()
         mark = pytest.mark.xdist_group(entry.name)
         for finding in entry.report.findings:
             if finding.kind == kind:
-                params.append(pytest.param(finding, id=f"{entry.name}/{_test_id(finding, seen)}", marks=mark))
+                params.append(
+                    pytest.param(finding, id=f"{printable(entry.name)}/{_test_id(finding, seen)}", marks=mark)
+                )
     return params
 
 
@@ -598,18 +602,19 @@ def _fleet_stamp(config: pytest.Config, state: _State) -> tuple[list[str], int]:
 
 
 def _fleet_summary(terminalreporter: Any, state: _State) -> None:
+    from driftgate.report.safe import printable
+
     assert state.fleet is not None
     terminalreporter.section("driftgate")
     for entry in state.fleet:
+        name = printable(entry.name)
         if entry.report is None:
-            terminalreporter.write_line(f"unreachable  {entry.name}  {entry.error}")
+            terminalreporter.write_line(f"unreachable  {name}  {printable(entry.error or '')}")
         elif entry.report.gate_pass:
-            terminalreporter.write_line(f"conforms     {entry.name}  {len(entry.report.findings)} checks conform")
+            terminalreporter.write_line(f"conforms     {name}  {len(entry.report.findings)} checks conform")
         else:
             failed = len(entry.report.failed)
-            terminalreporter.write_line(
-                f"drift        {entry.name}  {failed} of {len(entry.report.findings)} checks failed"
-            )
+            terminalreporter.write_line(f"drift        {name}  {failed} of {len(entry.report.findings)} checks failed")
     c = _fleet_counts(state.fleet)
     terminalreporter.write_line(
         f"driftgate verdict: fleet: {c['conforming']} of {c['databases']} databases conform; "

@@ -20,8 +20,16 @@ from typing import IO, Any
 
 from driftgate.findings import Finding, Report
 from driftgate.fleet import DatabaseOutcome, exit_code
-from driftgate.report.fixscript import GROUP_TITLES, WARNING, classify, collect_fixes, render_fix_script
+from driftgate.report.fixscript import (
+    GROUP_TITLES,
+    WARNING,
+    _safe_text,
+    classify,
+    collect_fixes,
+    render_fix_script,
+)
 from driftgate.report.json_report import REPORT_VERSION, report_document
+from driftgate.report.safe import printable
 
 MAX_NAMES_SHOWN = 10  # database names listed inline for a group; the JSON lists them all
 GroupKey = tuple[str, str, str, str]  # (source, kind, object, status)
@@ -317,12 +325,14 @@ class FleetReport:
             if classify(text)[1]:
                 lines.append(WARNING)
             source, kind, obj, status = group.key
+            names = ", ".join(printable(name) for name in group.names[:MAX_NAMES_SHOWN])
+            more = " and more (see the JSON report)" if len(group.members) > MAX_NAMES_SHOWN else ""
             lines.append(
-                f"-- fixes {source}:{kind}:{obj} ({status}) in {len(group.members)} databases: "
-                + ", ".join(group.names[:MAX_NAMES_SHOWN])
-                + (" and more (see the JSON report)" if len(group.members) > MAX_NAMES_SHOWN else "")
+                f"-- fixes {printable(f'{source}:{kind}:{obj}')} ({status}) in {len(group.members)} databases: "
+                + names
+                + more
             )
-            lines.extend(text.splitlines())
+            lines.extend(_safe_text(text).splitlines())  # names in a fix are data, as in every fix script
         return "\n".join(lines) + "\n"
 
     def close(self) -> None:
@@ -363,7 +373,9 @@ class FleetConsole:
             self.progress.stop()
 
     def line(self, name: str, verdict: str, detail: str) -> None:
-        self.console.print(f"{verdict:<12} {name}  {detail}", markup=False)
+        from driftgate.report.safe import printable
+
+        self.console.print(f"{verdict:<12} {printable(name)}  {printable(detail)}", markup=False)
         if self.progress is not None and self.task is not None:
             self.progress.advance(self.task)
 
@@ -379,8 +391,10 @@ class FleetConsole:
     def summary(self, fleet: FleetReport, max_groups: int = 20) -> None:
         groups = fleet.sorted_groups()
         total = fleet.counts()["databases"]
+        from driftgate.report.safe import printable
+
         for group in groups[:max_groups]:
-            self.console.print(group.describe(total), markup=False)
+            self.console.print(printable(group.describe(total)), markup=False)
         if len(groups) > max_groups:
             self.console.print(f"... and {len(groups) - max_groups} more failing items (see the JSON/HTML report)")
         self.console.print(f"driftgate verdict: {fleet.verdict()}", markup=False)
