@@ -330,7 +330,7 @@ def fleet_check(
     from driftgate.report.fleet import FleetConsole, FleetReport
 
     members = fleet_members(listed, environ)
-    expected = load_expected(request)  # read and replayed once, before any database is contacted
+    expected = load_expected(request, environ)  # read and replayed once, before any database is contacted
     fleet = FleetReport(len(members), json_path=json_path, html_path=html_path, started_at=now())
     render = functools.partial(_checked_part, want_json=json_path is not None, html_path=html_path)
     try:
@@ -402,7 +402,7 @@ def fleet_stamp(
     from driftgate.stamp import write_stamp
 
     members = fleet_members(listed, environ)
-    expected = load_expected(request)
+    expected = load_expected(request, environ)
     assert expected.folder is not None
     report = FleetReport(len(members), json_path=json_path, html_path=None, started_at=now())
     counts: dict[str, int] = {}
