@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from driftgate.config import FileConfig, load_config
+from driftgate.config import FileConfig, build_request, load_config
 from driftgate.errors import DriftgateError, InputError
 from driftgate.report.safe import printable
 from driftgate.urls import redact
@@ -53,60 +53,6 @@ def handles_errors(command: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
-
-
-def request_from(
-    config: FileConfig,
-    *,
-    db: str | None,
-    legacy: tuple[str, ...],
-    sql: tuple[str, ...],
-    migrations: str | None,
-    tag: str | None,
-    timeout: float | None,
-    drizzle: tuple[str, ...] = (),
-    no_cache: bool = False,
-) -> CheckRequest:
-    """Flags win over the environment, which wins over [tool.driftgate]."""
-    from driftgate.check import CheckRequest
-    from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
-
-    ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
-    migrations_path = Path(migrations) if migrations else config.path_value("migrations")
-    drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config()
-    drizzle_casing = config.get("drizzle_casing")
-    if drizzle_config is not None and drizzle_config.is_file():
-        settings = drizzle_config_settings(drizzle_config)
-        drizzle_casing = drizzle_casing or settings.get("casing")
-        if migrations_path is None and "out" in settings:
-            migrations_path = Path(settings["out"])
-        ledger_table = config.get("ledger_table") or settings.get("table", ledger_table)
-    try:
-        timeout_value = float(timeout if timeout is not None else config.get("timeout", 30))
-    except (TypeError, ValueError):
-        raise InputError("--timeout: must be a number of seconds") from None
-    if timeout_value <= 0:
-        raise InputError("--timeout: must be greater than 0")
-    return CheckRequest(
-        db_url=db,
-        config_db_url=config.db_url(),
-        legacy=tuple(Path(p) for p in legacy) or tuple(config.path_list("legacy")),
-        sql=tuple(Path(p) for p in sql) or tuple(config.path_list("sql")),
-        migrations=migrations_path,
-        tag=tag or config.get("tag"),
-        timeout=timeout_value,
-        ignore_tables=tuple(config.str_list("ignore_tables")),
-        accept=frozenset(config.str_list("accept")),
-        ledger_table=ledger_table,
-        drizzle=tuple(Path(p) for p in drizzle) or tuple(config.path_list("drizzle")),
-        drizzle_casing=drizzle_casing,
-        cache=not no_cache and config.get("cache", True),
-    )
-
-
-def _default_drizzle_config() -> Path | None:
-    candidate = Path.cwd() / "drizzle.config.ts"
-    return candidate if candidate.is_file() else None
 
 
 def source_options(command: F) -> F:
@@ -159,7 +105,7 @@ def check(
     from driftgate.report.terminal import print_summary
 
     config = load_config()
-    request = request_from(
+    request = build_request(
         config,
         db=db,
         legacy=legacy,
@@ -243,7 +189,7 @@ def extract(legacy: tuple[str, ...], drizzle: tuple[str, ...], output: str | Non
 def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, check_only: bool) -> None:
     from driftgate.extract import extract_proposed, proposed_is_stale
 
-    casing = request_from(config, db=None, legacy=(), sql=(), migrations=None, tag=None, timeout=None).drizzle_casing
+    casing = build_request(config, db=None, legacy=(), sql=(), migrations=None, tag=None, timeout=None).drizzle_casing
     if check_only:
         if proposed_is_stale(paths, casing, target):
             click.echo(f"{target} is stale: run driftgate extract --drizzle to regenerate it", err=True)
@@ -291,7 +237,7 @@ def stamp(
     from driftgate.report.json_report import write_json
 
     config = load_config()
-    request = request_from(
+    request = build_request(
         config,
         db=db,
         legacy=legacy,
@@ -392,7 +338,7 @@ def pull(
     from driftgate.urls import resolve_database
 
     config = load_config()
-    request = request_from(config, db=db, legacy=(), sql=(), migrations=None, tag=None, timeout=timeout)
+    request = build_request(config, db=db, legacy=(), sql=(), migrations=None, tag=None, timeout=timeout)
     target = resolve_database(request.db_url, request.config_db_url)
     result = run_pull(
         target,

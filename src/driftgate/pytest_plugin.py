@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import tempfile
 from collections import Counter
@@ -36,15 +35,24 @@ KIND_PREFIX = "test_"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # Every option starts with --driftgate-: the plugin is loaded in every pytest session of a
+    # machine where driftgate is installed, and generic names clash (pytest-django owns --migrations).
     group = parser.getgroup("driftgate", "driftgate schema conformance")
     group.addoption(
-        "--db-url", dest="driftgate_db_url", metavar="URL", help="Database to check (libsql://, https://, file:...)."
+        "--driftgate-db",
+        dest="driftgate_db",
+        action="append",
+        metavar="URL",
+        help="Database to check (libsql://, https://, wss://, http://, ws://, file:). "
+        "Default: DRIFTGATE_DB_URL, TURSO_DATABASE_URL, then db_url in [tool.driftgate].",
     )
     group.addoption(
-        "--legacy", dest="driftgate_legacy", action="append", metavar="PATH", help="Legacy application code."
+        "--driftgate-legacy", dest="driftgate_legacy", action="append", metavar="PATH", help="Legacy application code."
     )
-    group.addoption("--sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
-    group.addoption("--migrations", dest="driftgate_migrations", metavar="DIR", help="drizzle-kit migrations folder.")
+    group.addoption("--driftgate-sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
+    group.addoption(
+        "--driftgate-migrations", dest="driftgate_migrations", metavar="DIR", help="drizzle-kit migrations folder."
+    )
     group.addoption(
         "--driftgate-drizzle",
         dest="driftgate_drizzle",
@@ -101,7 +109,9 @@ _STATE = pytest.StashKey[_State]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_STATE] = _State(Path(str(config.rootpath)))
+    # [tool.driftgate] is found from where pytest was started, like the CLI finds it from the
+    # working directory; never through pytest's rootdir, which follows the test paths given.
+    config.stash[_STATE] = _State(_invocation_dir(config))
     config.pluginmanager.register(DriftgateSession(config), "driftgate-session")
     config.addinivalue_line("markers", "driftgate: a generated schema conformance check")
 
@@ -110,10 +120,21 @@ def _option(config: pytest.Config, name: str) -> Any:
     return config.getoption(f"driftgate_{name}")
 
 
-def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckRequest:
-    from driftgate.cli import request_from
+def _invocation_dir(config: pytest.Config) -> Path:
+    return Path(config.invocation_params.dir)
 
-    return request_from(
+
+def _db_option(config: pytest.Config) -> str | None:
+    values = _option(config, "db") or []
+    if len(values) > 1:
+        raise InputError("--driftgate-db: give one database per run (several databases are not supported yet)")
+    return values[0] if values else None
+
+
+def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckRequest:
+    from driftgate.config import build_request
+
+    return build_request(
         state.config_file,
         db=db_url,
         legacy=tuple(_option(config, "legacy") or ()),
@@ -122,14 +143,15 @@ def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckR
         tag=_option(config, "tag"),
         timeout=None,
         drizzle=tuple(_option(config, "drizzle") or ()),
+        invocation_dir=_invocation_dir(config),
     )
 
 
 def _database_configured(config: pytest.Config, state: _State) -> str | None:
-    from driftgate.urls import URL_ENV_VARS
+    """The database URL from the option, the environment or [tool.driftgate] (one precedence rule, in urls.py)."""
+    from driftgate.urls import chosen_url
 
-    explicit = _option(config, "db_url") or next((os.environ[v] for v in URL_ENV_VARS if os.environ.get(v)), None)
-    return explicit or state.config_file.get("db_url")
+    return chosen_url(_db_option(config), state.config_file.db_url())
 
 
 def _run_once(config: pytest.Config) -> CheckResult:
@@ -175,7 +197,7 @@ def _example_statements(request: CheckRequest) -> tuple[SqlStatement, ...]:
     sources, _ = load_sources(request)
     legacy = next((s for s in sources if s.label in ("legacy", "sql")), None)
     if legacy is None:
-        raise InputError("--db-url: no database configured and no legacy/sql source to build an example from")
+        raise InputError("--driftgate-db: no database configured and no legacy/sql source to build an example from")
     return legacy.statements
 
 
@@ -308,7 +330,7 @@ class DriftgateSession:
             terminalreporter.write_line(state.worker_error[0])
         if hasattr(config, "workeroutput") or not _has_report(state):
             return
-        _print_summary(terminalreporter, _report_from_state(state), state)
+        _print_summary(config, terminalreporter, _report_from_state(state), state)
         if state.stamp_line:
             terminalreporter.write_line(state.stamp_line)
 
@@ -336,32 +358,31 @@ def _report_from_state(state: _State) -> Report:
 def _write_reports(config: pytest.Config, state: _State, report: Report) -> None:
     from driftgate.report.json_report import write_json
 
-    root = Path(str(config.rootpath))
-    json_path = _option(config, "json") or state.config_file.get("json")
-    html_path = _option(config, "html") or state.config_file.get("html")
+    json_path = _report_path(config, state, "json")
+    html_path = _report_path(config, state, "html")
     if json_path:
-        write_json(report, _under(root, json_path, state))
+        write_json(report, json_path)
     if html_path:
         from driftgate.report.html import write_html
 
-        write_html(report, _under(root, html_path, state))
+        write_html(report, html_path)
 
 
-def _under(root: Path, path: str, state: _State) -> Path:
-    candidate = Path(path)
-    if candidate.is_absolute():
-        return candidate
-    base = state.config_file.root if state.config_file.path else root
-    return base / candidate
+def _report_path(config: pytest.Config, state: _State, name: str) -> Path | None:
+    """An option is relative to where pytest was started, a [tool.driftgate] path to its pyproject.toml."""
+    option = _option(config, name)
+    if option:
+        return _invocation_dir(config) / option
+    return state.config_file.path_value(name)
 
 
-def _print_summary(terminalreporter: Any, report: Report, state: _State) -> None:
+def _print_summary(config: pytest.Config, terminalreporter: Any, report: Report, state: _State) -> None:
     from rich.console import Console
 
     from driftgate.report.terminal import print_summary
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=terminalreporter._tw.fullwidth, force_terminal=False, soft_wrap=True)
+    console = Console(file=buffer, width=config.get_terminal_writer().fullwidth, force_terminal=False, soft_wrap=True)
     terminalreporter.section("driftgate")
     if state.embedded:
         terminalreporter.write_line("no database configured: using an embedded database built from the legacy DDL")

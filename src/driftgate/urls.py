@@ -128,12 +128,18 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
     return DatabaseTarget(url=clean, auth_token=token or None, file_path=None)
 
 
+def chosen_url(option: str | None, config_value: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The database URL by precedence: flag, then environment, then config; None when none is set."""
+    environ = os.environ if environ is None else environ
+    return option or next((environ[v] for v in URL_ENV_VARS if environ.get(v)), None) or config_value or None
+
+
 def resolve_database(
     option: str | None, config_value: str | None, environ: Mapping[str, str] | None = None, *, must_exist: bool = True
 ) -> DatabaseTarget:
     """Flag, then environment, then config (DESIGN 4 "Decisions pinned so far")."""
     environ = os.environ if environ is None else environ
-    url = option or next((environ[v] for v in URL_ENV_VARS if environ.get(v)), None) or config_value
+    url = chosen_url(option, config_value, environ)
     if not url:
         raise InputError("--db: no database URL given (or set DRIFTGATE_DB_URL / TURSO_DATABASE_URL)")
     token = next((environ[v] for v in TOKEN_ENV_VARS if environ.get(v)), None)
