@@ -158,7 +158,14 @@ def test_suite_over_http_against_a_served_sqld(tmp_path: Path, sqld_binary_ok: N
     document = json.loads(report.read_text())
     assert document["database"].startswith("http://127.0.0.1:")
     assert sum(1 for s in outcomes.values() if s == "failed") == 24  # 12 baseline + the same 12 drizzle
-    assert "checked a local sqld at http://127.0.0.1:" in out
+    # Which server was used is always said: the container where a Docker engine is reachable
+    # (testcontainers comes with CI's `driftgate[containers]`), else the local binary, by name.
+    docker_host = os.environ.get("DOCKER_HOST") or Path("/var/run/docker.sock").exists()
+    if docker_host:
+        assert "libsql-server container (ghcr.io/tursodatabase/libsql-server:latest) at http://" in out, out
+    else:
+        assert "no Docker engine: using local sqld at http://127.0.0.1:" in out, out
+    assert ", loaded with the legacy DDL" in out
 
 
 def test_config_typo_does_not_break_unrelated_test_runs(tmp_path: Path) -> None:

@@ -86,7 +86,8 @@ class _State:
     result: CheckResult | None = None
     report_doc: dict[str, Any] | None = None  # what a worker hands the controller
     embedded: str | None = None
-    served: str | None = None
+    served_url: str | None = None
+    served: str | None = None  # which server --driftgate-sqld used, e.g. "no Docker engine: using local sqld at URL"
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (source, outcome)
     used: bool = False
     error: DriftgateError | None = None
@@ -169,9 +170,9 @@ def _run_once(config: pytest.Config) -> CheckResult:
         if _option(config, "sqld"):
             # A throwaway real libSQL server loaded with the legacy DDL: the suite then runs
             # over HTTP, as a user's CI runs it against Turso.
-            server = _example_server(request, _scratch_folder(config, "driftgate-sqld-"), state.root)
+            server, state.served = _example_server(request, _scratch_folder(config, "driftgate-sqld-"), state.root)
             config.add_cleanup(server.stop)
-            state.served = server.http_url
+            state.served_url = server.http_url
             request = replace(request, db_url=server.http_url)
         elif db_url is None:
             # Nothing configured: the bundled example runs against an embedded database
@@ -214,7 +215,7 @@ def _embedded_database(request: CheckRequest, folder: Path) -> str:
     return str(build_database(_example_statements(request), folder / "example.db"))
 
 
-def _example_server(request: CheckRequest, folder: Path, root: Path) -> SqldServer:
+def _example_server(request: CheckRequest, folder: Path, root: Path) -> tuple[SqldServer, str]:
     from driftgate.testing import serve_database
 
     return serve_database(_example_statements(request), folder, root=root)
@@ -387,7 +388,7 @@ def _print_summary(config: pytest.Config, terminalreporter: Any, report: Report,
     if state.embedded:
         terminalreporter.write_line("no database configured: using an embedded database built from the legacy DDL")
     if state.served:
-        terminalreporter.write_line(f"checked a local sqld at {state.served}, loaded with the legacy DDL")
+        terminalreporter.write_line(f"{state.served}, loaded with the legacy DDL")
     print_summary(report, console)
     terminalreporter.write(buffer.getvalue())
 
@@ -403,7 +404,7 @@ def _stamp(config: pytest.Config, state: _State, report: Report) -> tuple[str, i
     )
     # Test outcomes count too: a user's own baseline tests may fail where the report does not.
     extra = [f"{failed_baseline} baseline tests failed"] if failed_baseline and not report.blocking else []
-    db_url = state.served or (f"file:{state.embedded}" if state.embedded else _database_configured(config, state))
+    db_url = state.served_url or (f"file:{state.embedded}" if state.embedded else _database_configured(config, state))
     try:
         outcome = stamp_after_check(_request(config, state, db_url), report, extra_blocking=extra)
     except (StampRefused, InputError) as error:
