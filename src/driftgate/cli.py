@@ -300,6 +300,24 @@ def _stamp_checked(request: CheckRequest, result: CheckResult, *, dry_run: bool,
     click.echo(printable(outcome))
 
 
+@main.command()
+@click.option("--force", is_flag=True, help="Overwrite conformance/test_conformance.py and replace [tool.driftgate].")
+@handles_errors
+def init(force: bool) -> None:
+    """Set up the project in the working directory for `pytest conformance`.
+
+    Writes conformance/test_conformance.py (it imports the suite shipped with driftgate, so new
+    kinds of checks arrive with upgrades) and a [tool.driftgate] table in pyproject.toml (appended,
+    or a new file), prefilled from drizzle.config.ts: the migrations folder (out), the ledger table
+    (migrations.table) and casing. Nothing that exists is overwritten without --force.
+    """
+    from driftgate.init import init_project
+
+    for line in init_project(Path.cwd(), force=force):
+        click.echo(line)
+    click.echo("next: pytest conformance --driftgate-db URL   (or set DRIFTGATE_DB_URL / TURSO_DATABASE_URL)")
+
+
 def _inline(sql_text: str, args: tuple | list) -> str:
     """The statement with its parameters written in, for --dry-run."""
     parts = sql_text.split("?")
