@@ -87,6 +87,14 @@ def main() -> None:
 @click.option("--json", "json_path", metavar="FILE", help="Write the JSON report (version 1) here.")
 @click.option("--html", "html_path", metavar="FILE", help="Write the HTML drift report here.")
 @click.option("--no-cache", is_flag=True, help="Replay the expected schema even if the cache has its model.")
+@click.option(
+    "--markdown",
+    "markdown_path",
+    metavar="FILE",
+    help="Write a short Markdown summary (verdict, counts, failing findings) for CI pages and pull requests; "
+    "also appended to $GITHUB_STEP_SUMMARY when that is set.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
 @handles_errors
 def check(
     db: str | None,
@@ -99,6 +107,8 @@ def check(
     json_path: str | None,
     html_path: str | None,
     no_cache: bool,
+    markdown_path: str | None,
+    quiet: bool,
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     from driftgate.check import run_check
@@ -122,9 +132,20 @@ def check(
         Path(json_path) if json_path else config.path_value("json"),
         Path(html_path) if html_path else config.path_value("html"),
     )
+    write_markdown_summary(result, Path(markdown_path) if markdown_path else config.path_value("markdown"))
     warn_unused_accept(result)
-    print_summary(result.report)
+    print_summary(result.report, quiet=quiet)
     sys.exit(0 if result.report.gate_pass else 1)
+
+
+def write_markdown_summary(result: CheckResult, path: Path | None) -> None:
+    from driftgate.report.markdown import write_markdown
+
+    try:
+        write_markdown(result.report, path)
+    except OSError as exc:
+        target = exc.filename or path
+        raise InputError(f"--markdown: cannot write {target} ({exc.strerror or exc})") from None
 
 
 def warn_unused_accept(result: CheckResult) -> None:

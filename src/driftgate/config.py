@@ -34,6 +34,7 @@ KNOWN_KEYS = {
     "drizzle",
     "drizzle_casing",
     "cache",
+    "markdown",
 }
 
 
@@ -100,7 +101,17 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
             raise InputError(f"{path}: [tool.driftgate] {key} must be a list of strings")
     if "cache" in values and not isinstance(values["cache"], bool):
         raise InputError(f"{path}: [tool.driftgate] cache must be true or false")
-    for key in ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config", "drizzle_casing"):
+    for key in (
+        "db_url",
+        "migrations",
+        "tag",
+        "json",
+        "html",
+        "ledger_table",
+        "drizzle_config",
+        "drizzle_casing",
+        "markdown",
+    ):
         if key in values and not isinstance(values[key], str):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a string")
     return FileConfig(path, values)

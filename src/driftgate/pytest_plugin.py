@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -378,12 +379,12 @@ def _report_path(config: pytest.Config, state: _State, name: str) -> Path | None
 
 
 def _print_summary(config: pytest.Config, terminalreporter: Any, report: Report, state: _State) -> None:
-    from rich.console import Console
-
-    from driftgate.report.terminal import print_summary
+    from driftgate.report.terminal import print_summary, summary_console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=config.get_terminal_writer().fullwidth, force_terminal=False, soft_wrap=True)
+    # Whole lines in CI logs: only a real terminal limits the width (pytest says 80 otherwise).
+    writer = config.get_terminal_writer()
+    console = summary_console(buffer, is_terminal=sys.stdout.isatty(), width=writer.fullwidth, color=writer.hasmarkup)
     terminalreporter.section("driftgate")
     if state.embedded:
         terminalreporter.write_line("no database configured: using an embedded database built from the legacy DDL")
