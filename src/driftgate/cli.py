@@ -55,6 +55,47 @@ def handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Shown under `check --help` and `stamp --help` (\b keeps click from rewrapping the lines).
+DATABASE_HELP = """\b
+Database: --db, else DRIFTGATE_DB_URL, else TURSO_DATABASE_URL (or TURSO_URL), else db_url in
+[tool.driftgate]. Auth token: ?authToken= in the URL, else DRIFTGATE_AUTH_TOKEN, else
+TURSO_AUTH_TOKEN (or TURSO_TOKEN). A token is never printed or written to a report."""
+
+BASELINE_HELP = """\b
+Baseline (with --migrations): --tag if given; else the newest migration the database's ledger
+(__drizzle_migrations) records; else, not stamped yet, the first migration."""
+
+
+def _exit_help(*codes: str) -> str:
+    return "\b\nExit codes:\n" + "\n".join(f"  {code}" for code in codes)
+
+
+CHECK_EPILOG = "\n\n".join(
+    (
+        DATABASE_HELP,
+        BASELINE_HELP,
+        _exit_help(
+            "0  the database conforms",
+            "1  drift: at least one finding fails (not accepted in [tool.driftgate])",
+            "2  bad input or usage: a missing file, unparsable SQL/TS, a bad option (one line names it)",
+            "3  the database is unreachable or refused the credentials",
+        ),
+    )
+)
+STAMP_EPILOG = "\n\n".join(
+    (
+        DATABASE_HELP,
+        BASELINE_HELP.replace("Baseline (with --migrations)", "Baseline to stamp"),
+        _exit_help(
+            "0  stamped, or already stamped (nothing written)",
+            "1  refused: a baseline finding fails or the ledger does not allow it; nothing written",
+            "2  bad input or usage (one line names the file, line or option)",
+            "3  the database is unreachable or refused the credentials",
+        ),
+    )
+)
+
+
 def source_options(command: F) -> F:
     options = [
         click.option(
@@ -68,7 +109,9 @@ def source_options(command: F) -> F:
             "--drizzle", multiple=True, metavar="PATH", help="Drizzle sqlite-core schema files or folders (.ts)."
         ),
         click.option("--migrations", metavar="DIR", help="A drizzle-kit migrations folder (meta/_journal.json)."),
-        click.option("--tag", metavar="TAG", help="Compare the migrations up to this entry (e.g. 0000_baseline)."),
+        click.option(
+            "--tag", metavar="TAG", help="Compare the migrations up to this entry (e.g. 0000_baseline; see Baseline)."
+        ),
         click.option("--timeout", type=float, metavar="SECONDS", help="Connect and query timeout (default 30)."),
     ]
     for option in reversed(options):
@@ -82,7 +125,7 @@ def main() -> None:
     """Prove a live libSQL/SQLite database matches the schema you adopt, then stamp the baseline."""
 
 
-@main.command()
+@main.command(epilog=CHECK_EPILOG)
 @source_options
 @click.option("--json", "json_path", metavar="FILE", help="Write the JSON report (version 1) here.")
 @click.option("--html", "html_path", metavar="FILE", help="Write the HTML drift report here.")
@@ -221,10 +264,10 @@ def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, 
     click.echo(f"wrote {target}")
 
 
-@main.command()
-@click.option("--db", "db", metavar="URL", help="Database URL.")
+@main.command(epilog=STAMP_EPILOG)
+@click.option("--db", "db", metavar="URL", help="Database URL (see Database below).")
 @click.option("--migrations", metavar="DIR", help="The drizzle-kit migrations folder.")
-@click.option("--tag", metavar="TAG", help="The baseline entry to stamp (default: the first entry).")
+@click.option("--tag", metavar="TAG", help="The baseline entry to stamp (default: see Baseline below).")
 @click.option("--legacy", multiple=True, metavar="PATH", help="Also report the legacy source (does not block).")
 @click.option("--sql", multiple=True, metavar="PATH", help="Also report plain .sql files (does not block).")
 @click.option("--drizzle", multiple=True, metavar="PATH", help="Also report the Drizzle schema files (does not block).")

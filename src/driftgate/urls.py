@@ -76,6 +76,13 @@ def _file_path(url: str) -> Path:
     return Path(urllib.parse.unquote(url[len("file:") :].split("?", 1)[0]))
 
 
+def missing_file_message(path: Path) -> str:
+    """Why a file: database cannot be opened: a folder is not said to be missing."""
+    if path.is_dir():
+        return f"--db: {path} is a directory, not a database file"
+    return f"--db: database file {path} does not exist"
+
+
 def parse_database_url(url: str, token: str | None = None, *, must_exist: bool = True) -> DatabaseTarget:
     """Check a URL and pull the token out of it (``?authToken=`` wins over ``token``)."""
     url = url.strip()
@@ -85,7 +92,7 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
     if scheme == "file" or not scheme:
         path = _file_path(url) if scheme == "file" else Path(url)
         if must_exist and not path.is_file():
-            raise InputError(f"--db: database file {path} does not exist")
+            raise InputError(missing_file_message(path))
         return DatabaseTarget(url=f"file:{path}", auth_token=None, file_path=path)
     if scheme not in REMOTE_SCHEMES:
         raise InputError(
