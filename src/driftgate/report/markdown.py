@@ -13,28 +13,15 @@ from pathlib import Path
 
 from driftgate.findings import Finding, Report
 from driftgate.report import write_atomically
+from driftgate.report.safe import markdown_text, printable
 
 MAX_LISTED = 30  # findings listed; the rest are counted (GitHub comments stop at 65,536 characters)
 MAX_VALUE = 80  # characters of an expected/actual value
-# Punctuation that can start markup, a link, a mention (@), an issue reference (#), math ($) or an
-# emoji (:); CommonMark lets any ASCII punctuation be backslash-escaped.
-_ESCAPED = frozenset("!#$()*+-.:@[\\]^_`{|}~")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 def escape(text: str) -> str:
-    """Text that renders literally in CommonMark and GitHub tables (one line, no markup, no HTML)."""
-    out = []
-    for char in text:
-        if char in _ENTITIES:
-            out.append(_ENTITIES[char])
-        elif char in _ESCAPED:
-            out.append("\\" + char)
-        elif char in "\r\n\t":
-            out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
+    """Prose that renders literally: the one Markdown escaper of the package (report.safe)."""
+    return markdown_text(text)
 
 
 def code(text: str, *, table_cell: bool = True) -> str:
@@ -43,7 +30,7 @@ def code(text: str, *, table_cell: bool = True) -> str:
     The fence is one backtick longer than any run inside; GFM removes the backslash of ``\\|``
     before it reads the span, so the cell shows ``|``.
     """
-    one_line = " ".join(text.split())
+    one_line = printable(" ".join(text.split()))  # newlines fold to spaces; other controls shown escaped
     if not one_line:
         return ""
     fence = "`" * (_longest_backtick_run(one_line) + 1)
