@@ -230,7 +230,7 @@ def prepare(work: Path, tables: int) -> tuple[list[str], int]:
     schema.write_text(schema_sql(tables))
     database = work / "bench.db"
     build_database(schema.read_text(), database)
-    conformance = ["conformance", "--db-url", f"file:{database}", "--sql", str(schema)]
+    conformance = ["conformance", "--driftgate-db", f"file:{database}", "--driftgate-sql", str(schema)]
 
     # Count the findings from the JSON report and check that they all pass (a fair "trivial test").
     report = work / "count.json"

@@ -73,11 +73,11 @@ def test_drifted_database_fails_exactly_the_drifted_items_serial_and_xdist(tmp_p
     text = LEGACY_SQL.read_text().replace("total_commands INTEGER default 0", "total_commands INTEGER default 5")
     db = build_file_db(tmp_path / "drift.db", text)
     args = (
-        "--db-url",
+        "--driftgate-db",
         f"file:{db}",
-        "--legacy",
+        "--driftgate-legacy",
         LEGACY_TS,
-        "--migrations",
+        "--driftgate-migrations",
         PLAN_MIGRATIONS,
         "--driftgate-json",
         tmp_path / "r.json",
@@ -99,7 +99,7 @@ def test_drifted_database_fails_exactly_the_drifted_items_serial_and_xdist(tmp_p
 def test_unreachable_database_exits_3_with_one_line(tmp_path: Path, workers: tuple[str, ...]) -> None:
     from driftgate.testing import free_port
 
-    code, out, _ = run_suite(tmp_path, "--db-url", f"http://127.0.0.1:{free_port()}", *workers)
+    code, out, _ = run_suite(tmp_path, "--driftgate-db", f"http://127.0.0.1:{free_port()}", *workers)
     assert code == 3, out
     assert out.count("driftgate: error: http://127.0.0.1") == 1
     assert "Traceback" not in out and "INTERNALERROR" not in out
@@ -110,7 +110,13 @@ def test_stamp_option_stamps_only_a_conforming_baseline(tmp_path: Path) -> None:
 
     blocked = build_file_db(tmp_path / "blocked.db", LEGACY_SQL.read_text())
     code, out, _ = run_suite(
-        tmp_path, "--db-url", f"file:{blocked}", "--migrations", PLAN_MIGRATIONS, "--driftgate-stamp", name="blocked"
+        tmp_path,
+        "--driftgate-db",
+        f"file:{blocked}",
+        "--driftgate-migrations",
+        PLAN_MIGRATIONS,
+        "--driftgate-stamp",
+        name="blocked",
     )
     assert code == 1 and "driftgate stamp: refused" in out
     tables = sqlite3.connect(blocked).execute("SELECT name FROM sqlite_schema WHERE name = '__drizzle_migrations'")
@@ -119,9 +125,9 @@ def test_stamp_option_stamps_only_a_conforming_baseline(tmp_path: Path) -> None:
     good = build_file_db(tmp_path / "good.db", LEGACY_SQL.read_text(), PREPARE_SQL.read_text())
     code, out, _ = run_suite(
         tmp_path,
-        "--db-url",
+        "--driftgate-db",
         f"file:{good}",
-        "--migrations",
+        "--driftgate-migrations",
         SEQUENCE_MIGRATIONS,
         "--driftgate-stamp",
         "-n",
@@ -152,7 +158,14 @@ def test_suite_over_http_against_a_served_sqld(tmp_path: Path, sqld_binary_ok: N
     document = json.loads(report.read_text())
     assert document["database"].startswith("http://127.0.0.1:")
     assert sum(1 for s in outcomes.values() if s == "failed") == 24  # 12 baseline + the same 12 drizzle
-    assert "checked a local sqld at http://127.0.0.1:" in out
+    # Which server was used is always said: the container where a Docker engine is reachable
+    # (testcontainers comes with CI's `driftgate[containers]`), else the local binary, by name.
+    docker_host = os.environ.get("DOCKER_HOST") or Path("/var/run/docker.sock").exists()
+    if docker_host:
+        assert "libsql-server container (ghcr.io/tursodatabase/libsql-server:latest) at http://" in out, out
+    else:
+        assert "no Docker engine: using local sqld at http://127.0.0.1:" in out, out
+    assert ", loaded with the legacy DDL" in out
 
 
 def test_config_typo_does_not_break_unrelated_test_runs(tmp_path: Path) -> None:
@@ -171,7 +184,7 @@ def test_stamp_without_migrations_is_refused_with_exit_2(tmp_path: Path) -> None
     shutil.copy(LEGACY_SQL, tmp_path / "schema.sql")
     shutil.copytree(REPO / "conformance", tmp_path / "conformance")
     db = build_file_db(tmp_path / "db.sqlite", LEGACY_SQL.read_text())
-    code, out = pytest_in(tmp_path, "conformance", "--db-url", f"file:{db}", "--driftgate-stamp")
+    code, out = pytest_in(tmp_path, "conformance", "--driftgate-db", f"file:{db}", "--driftgate-stamp")
     assert code == 2, out  # every check passed, but the asked-for stamp could not happen
     assert "driftgate stamp: refused, no migrations folder configured" in out
 
@@ -185,3 +198,73 @@ def test_driftgate_drizzle_option_replaces_the_configured_schema_files(tmp_path:
     [drizzle] = [s for s in document["sources"] if s["label"] == "drizzle"]
     assert drizzle["files"] and all(Path(f).resolve().is_relative_to(corrected) for f in drizzle["files"])
     assert "test_table[drizzle:users]" in outcomes
+
+
+def test_plugin_that_owns_migrations_loads_alongside(tmp_path: Path) -> None:
+    # pytest-django registers --migrations; pytest refuses to start when two plugins add one option.
+    (tmp_path / "django_like_plugin.py").write_text(
+        "def pytest_addoption(parser):\n"
+        "    parser.addoption('--migrations', action='store_true')\n"
+        "    parser.addoption('--db-url')\n"
+        "    parser.addoption('--legacy')\n"
+        "    parser.addoption('--sql')\n"
+    )
+    (tmp_path / "test_plain.py").write_text(
+        "def test_plain(pytestconfig):\n    assert pytestconfig.getoption('migrations')\n"
+    )
+    env_path = f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "django_like_plugin", "--migrations", "test_plain.py"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": env_path},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+
+
+def _project(folder: Path, sql: str, *, pytest_ini: bool = False) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "schema.sql").write_text(sql)
+    ini = "[tool.pytest.ini_options]\naddopts = ''\n" if pytest_ini else ""
+    (folder / "pyproject.toml").write_text(f'{ini}[tool.driftgate]\nsql = ["schema.sql"]\njson = "r.json"\n')
+    shutil.copytree(REPO / "conformance", folder / "conformance")
+    return folder
+
+
+def test_config_comes_from_the_invocation_directory_not_the_rootdir(tmp_path: Path) -> None:
+    here = _project(tmp_path / "here", "CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    # The other project has its own pytest settings, so pytest's rootdir follows the test path there.
+    other = _project(tmp_path / "other", "CREATE TABLE b (id INTEGER PRIMARY KEY);", pytest_ini=True)
+    db = build_file_db(tmp_path / "a.db", "CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    code, out = pytest_in(here, other / "conformance", "--driftgate-db", f"file:{db}", "-v")  # -q -v: the header
+    assert f"rootdir: {other}" in out
+    assert code == 0, out
+    assert "driftgate verdict: conforms" in out  # with other's config, table a would be unexpected, b missing
+    assert json.loads((here / "r.json").read_text())["summary"]["failed"] == 0
+    assert not (other / "r.json").exists()
+
+
+def test_second_database_option_is_a_clear_usage_error(tmp_path: Path) -> None:
+    code, out, _ = run_suite(tmp_path, "--driftgate-db", "file:a.db", "--driftgate-db", "file:b.db")
+    assert code == 2, out
+    assert "driftgate: error: --driftgate-db: give one database per run" in out
+    assert "Traceback" not in out
+
+
+def test_embedded_example_leaves_no_temporary_folder(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFTGATE_", "TURSO_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "conformance"],
+        cwd=REPO,
+        env={**env, "TMPDIR": str(scratch)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "driftgate verdict:" in done.stdout, done.stdout + done.stderr
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("driftgate-")] == []

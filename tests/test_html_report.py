@@ -402,13 +402,52 @@ def test_write_html_writes_report_and_fix_script(tmp_path: Path, report: Report)
     assert target.read_text(encoding="utf-8") == render_html(report, "driftgate.fix.sql")
     assert script.read_text(encoding="utf-8") == fix_script(report)
     assert "driftgate.fix.sql" in target.read_text(encoding="utf-8")
-    # A conforming run leaves no stale fix script beside its report.
+    # A conforming run still writes its fix script (the README says --html always does), saying so.
     clean = sample_report(findings=tuple(f for f in report.findings if f.status == "ok"))
     assert not collect_fixes(clean)
     write_html(clean, target)
-    assert not script.exists()
+    lines = script.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "-- driftgate fix script"
+    assert "-- nothing to fix: no finding fails" in lines
+    assert not [line for line in lines if not line.startswith("--")]  # no statement at all
     assert "Nothing to fix." in target.read_text(encoding="utf-8")
     assert "may be stamped" in target.read_text(encoding="utf-8")
+    # Failing findings without an automatic fix: nothing to run, and the count to resolve by hand.
+    manual = sample_report(findings=(F("legacy", "table", "t", "t", "not_compared", message="unresolved ${x}"),))
+    assert not collect_fixes(manual)
+    write_html(manual, target)
+    assert "-- nothing to fix automatically: 1 failing finding to resolve by hand" in script.read_text()
+
+
+def test_wording_spacing_and_plurals_in_the_page(report: Report) -> None:
+    clean = sample_report(findings=tuple(f for f in report.findings if f.status == "ok"))
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html(clean, "x.fix.sql")).split())
+    assert re.search(r"No section has a failure\. \d+ conforming sections? (is|are) collapsed", text)
+    assert "Fix script (0 fixes)" in text
+    one_other = sample_report(
+        findings=(
+            *clean.findings,
+            F("legacy", "index", "users", "idx_x", "missing", expected="(a)", fix="CREATE INDEX idx_x ON users (a);"),
+        )
+    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html(one_other, "x.fix.sql")).split())
+    assert "1 failing finding of other sources is reported below" in text
+    assert "Fix script (1 fix)" in text
+
+
+def test_run_block_folds_a_long_source_list(report: Report) -> None:
+    files = tuple(f"drizzle/{i:04d}_step.sql" for i in range(84))
+    long = sample_report(sources=(SourceInfo("baseline", files, "migrations up to 0083_step"),))
+    page = render_html(long)
+    run = page.split('<section id="run">', 1)[1].split("</section>", 1)[0]
+    assert (
+        "<details" in run
+        and "<summary>84 files: <code>drizzle/0000_step.sql</code> … <code>drizzle/0083_step.sql</code></summary>"
+        in run
+    )
+    assert run.count("<li>") == 84  # all still there, folded
+    short = render_html(sample_report(sources=(SourceInfo("baseline", files[:3], ""),)))
+    assert "<details" not in short.split('<section id="run">', 1)[1].split("</section>", 1)[0]
 
 
 def test_unstamped_report_without_baseline() -> None:

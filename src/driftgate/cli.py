@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from driftgate.config import FileConfig, load_config
+from driftgate.config import FileConfig, build_request, load_config
 from driftgate.errors import DriftgateError, InputError
 from driftgate.report.safe import printable
 from driftgate.urls import redact
@@ -55,58 +55,45 @@ def handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def request_from(
-    config: FileConfig,
-    *,
-    db: str | None,
-    legacy: tuple[str, ...],
-    sql: tuple[str, ...],
-    migrations: str | None,
-    tag: str | None,
-    timeout: float | None,
-    drizzle: tuple[str, ...] = (),
-    no_cache: bool = False,
-) -> CheckRequest:
-    """Flags win over the environment, which wins over [tool.driftgate]."""
-    from driftgate.check import CheckRequest
-    from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
+# Shown under `check --help` and `stamp --help` (\b keeps click from rewrapping the lines).
+DATABASE_HELP = """\b
+Database: --db, else DRIFTGATE_DB_URL, else TURSO_DATABASE_URL (or TURSO_URL), else db_url in
+[tool.driftgate]. Auth token: ?authToken= in the URL, else DRIFTGATE_AUTH_TOKEN, else
+TURSO_AUTH_TOKEN (or TURSO_TOKEN). A token is never printed or written to a report."""
 
-    ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
-    migrations_path = Path(migrations) if migrations else config.path_value("migrations")
-    drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config()
-    drizzle_casing = config.get("drizzle_casing")
-    if drizzle_config is not None and drizzle_config.is_file():
-        settings = drizzle_config_settings(drizzle_config)
-        drizzle_casing = drizzle_casing or settings.get("casing")
-        if migrations_path is None and "out" in settings:
-            migrations_path = Path(settings["out"])
-        ledger_table = config.get("ledger_table") or settings.get("table", ledger_table)
-    try:
-        timeout_value = float(timeout if timeout is not None else config.get("timeout", 30))
-    except (TypeError, ValueError):
-        raise InputError("--timeout: must be a number of seconds") from None
-    if timeout_value <= 0:
-        raise InputError("--timeout: must be greater than 0")
-    return CheckRequest(
-        db_url=db,
-        config_db_url=config.db_url(),
-        legacy=tuple(Path(p) for p in legacy) or tuple(config.path_list("legacy")),
-        sql=tuple(Path(p) for p in sql) or tuple(config.path_list("sql")),
-        migrations=migrations_path,
-        tag=tag or config.get("tag"),
-        timeout=timeout_value,
-        ignore_tables=tuple(config.str_list("ignore_tables")),
-        accept=frozenset(config.str_list("accept")),
-        ledger_table=ledger_table,
-        drizzle=tuple(Path(p) for p in drizzle) or tuple(config.path_list("drizzle")),
-        drizzle_casing=drizzle_casing,
-        cache=not no_cache and config.get("cache", True),
+BASELINE_HELP = """\b
+Baseline (with --migrations): --tag if given; else the newest migration the database's ledger
+(__drizzle_migrations) records; else, not stamped yet, the first migration."""
+
+
+def _exit_help(*codes: str) -> str:
+    return "\b\nExit codes:\n" + "\n".join(f"  {code}" for code in codes)
+
+
+CHECK_EPILOG = "\n\n".join(
+    (
+        DATABASE_HELP,
+        BASELINE_HELP,
+        _exit_help(
+            "0  the database conforms",
+            "1  drift: at least one finding fails (not accepted in [tool.driftgate])",
+            "2  bad input or usage: a missing file, unparsable SQL/TS, a bad option (one line names it)",
+            "3  the database is unreachable or refused the credentials",
+        ),
     )
-
-
-def _default_drizzle_config() -> Path | None:
-    candidate = Path.cwd() / "drizzle.config.ts"
-    return candidate if candidate.is_file() else None
+)
+STAMP_EPILOG = "\n\n".join(
+    (
+        DATABASE_HELP,
+        BASELINE_HELP.replace("Baseline (with --migrations)", "Baseline to stamp"),
+        _exit_help(
+            "0  stamped, or already stamped (nothing written)",
+            "1  refused: a baseline finding fails or the ledger does not allow it; nothing written",
+            "2  bad input or usage (one line names the file, line or option)",
+            "3  the database is unreachable or refused the credentials",
+        ),
+    )
+)
 
 
 fleet_options = [
@@ -133,7 +120,9 @@ def source_options(command: F) -> F:
             "--drizzle", multiple=True, metavar="PATH", help="Drizzle sqlite-core schema files or folders (.ts)."
         ),
         click.option("--migrations", metavar="DIR", help="A drizzle-kit migrations folder (meta/_journal.json)."),
-        click.option("--tag", metavar="TAG", help="Compare the migrations up to this entry (e.g. 0000_baseline)."),
+        click.option(
+            "--tag", metavar="TAG", help="Compare the migrations up to this entry (e.g. 0000_baseline; see Baseline)."
+        ),
         click.option("--timeout", type=float, metavar="SECONDS", help="Connect and query timeout (default 30)."),
     ]
     for option in reversed(options):
@@ -147,11 +136,19 @@ def main() -> None:
     """Prove a live libSQL/SQLite database matches the schema you adopt, then stamp the baseline."""
 
 
-@main.command()
+@main.command(epilog=CHECK_EPILOG)
 @source_options
 @click.option("--json", "json_path", metavar="FILE", help="Write the JSON report (version 1) here.")
 @click.option("--html", "html_path", metavar="FILE", help="Write the HTML drift report here.")
 @click.option("--no-cache", is_flag=True, help="Replay the expected schema even if the cache has its model.")
+@click.option(
+    "--markdown",
+    "markdown_path",
+    metavar="FILE",
+    help="Write a short Markdown summary (verdict, counts, failing findings) for CI pages and pull requests; "
+    "also appended to $GITHUB_STEP_SUMMARY when that is set.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
 @handles_errors
 def check(
     db: tuple[str, ...],
@@ -166,6 +163,8 @@ def check(
     json_path: str | None,
     html_path: str | None,
     no_cache: bool,
+    markdown_path: str | None,
+    quiet: bool,
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     from driftgate.check import run_check
@@ -175,7 +174,7 @@ def check(
     config = load_config()
     listed = listed_databases(config, db, db_list, os.environ)
     one, url = single_url(listed)
-    request = request_from(
+    request = build_request(
         config,
         db=url,
         legacy=legacy,
@@ -199,8 +198,9 @@ def check(
         Path(json_path) if json_path else config.path_value("json"),
         Path(html_path) if html_path else config.path_value("html"),
     )
+    write_markdown_summary(result, Path(markdown_path) if markdown_path else config.path_value("markdown"))
     warn_unused_accept(result)
-    print_summary(result.report)
+    print_summary(result.report, quiet=quiet)
     sys.exit(0 if result.report.gate_pass else 1)
 
 
@@ -210,6 +210,16 @@ def _jobs(jobs: int | None) -> int:
     if jobs is not None and jobs < 1:
         raise InputError("--jobs: must be at least 1")
     return jobs or DEFAULT_JOBS
+
+
+def write_markdown_summary(result: CheckResult, path: Path | None) -> None:
+    from driftgate.report.markdown import write_markdown
+
+    try:
+        write_markdown(result.report, path)
+    except OSError as exc:
+        target = exc.filename or path
+        raise InputError(f"--markdown: cannot write {target} ({exc.strerror or exc})") from None
 
 
 def warn_unused_accept(result: CheckResult) -> None:
@@ -274,7 +284,7 @@ def extract(legacy: tuple[str, ...], drizzle: tuple[str, ...], output: str | Non
 def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, check_only: bool) -> None:
     from driftgate.extract import extract_proposed, proposed_is_stale
 
-    casing = request_from(config, db=None, legacy=(), sql=(), migrations=None, tag=None, timeout=None).drizzle_casing
+    casing = build_request(config, db=None, legacy=(), sql=(), migrations=None, tag=None, timeout=None).drizzle_casing
     if check_only:
         if proposed_is_stale(paths, casing, target):
             click.echo(f"{target} is stale: run driftgate extract --drizzle to regenerate it", err=True)
@@ -285,12 +295,14 @@ def _extract_drizzle(config: FileConfig, paths: tuple[Path, ...], target: Path, 
     click.echo(f"wrote {target}")
 
 
-@main.command()
-@click.option("--db", "db", multiple=True, metavar="URL", help="Database URL; repeat it for a fleet.")
+@main.command(epilog=STAMP_EPILOG)
+@click.option(
+    "--db", "db", multiple=True, metavar="URL", help="Database URL (see Database below); repeat it for a fleet."
+)
 @fleet_options[0]
 @fleet_options[1]
 @click.option("--migrations", metavar="DIR", help="The drizzle-kit migrations folder.")
-@click.option("--tag", metavar="TAG", help="The baseline entry to stamp (default: the first entry).")
+@click.option("--tag", metavar="TAG", help="The baseline entry to stamp (default: see Baseline below).")
 @click.option("--legacy", multiple=True, metavar="PATH", help="Also report the legacy source (does not block).")
 @click.option("--sql", multiple=True, metavar="PATH", help="Also report plain .sql files (does not block).")
 @click.option("--drizzle", multiple=True, metavar="PATH", help="Also report the Drizzle schema files (does not block).")
@@ -329,7 +341,7 @@ def stamp(
     config = load_config()
     listed = listed_databases(config, db, db_list, os.environ)
     one, url = single_url(listed)
-    request = request_from(
+    request = build_request(
         config,
         db=url,
         legacy=legacy,
@@ -412,6 +424,24 @@ def _stamp_checked(request: CheckRequest, result: CheckResult, *, dry_run: bool,
     click.echo(printable(outcome))
 
 
+@main.command()
+@click.option("--force", is_flag=True, help="Overwrite conformance/test_conformance.py and replace [tool.driftgate].")
+@handles_errors
+def init(force: bool) -> None:
+    """Set up the project in the working directory for `pytest conformance`.
+
+    Writes conformance/test_conformance.py (it imports the suite shipped with driftgate, so new
+    kinds of checks arrive with upgrades) and a [tool.driftgate] table in pyproject.toml (appended,
+    or a new file), prefilled from drizzle.config.ts: the migrations folder (out), the ledger table
+    (migrations.table) and casing. Nothing that exists is overwritten without --force.
+    """
+    from driftgate.init import init_project
+
+    for line in init_project(Path.cwd(), force=force):
+        click.echo(line)
+    click.echo("next: pytest conformance --driftgate-db URL   (or set DRIFTGATE_DB_URL / TURSO_DATABASE_URL)")
+
+
 def _inline(sql_text: str, args: tuple | list) -> str:
     """The statement with its parameters written in, for --dry-run."""
     parts = sql_text.split("?")
@@ -450,7 +480,7 @@ def pull(
     from driftgate.urls import resolve_database
 
     config = load_config()
-    request = request_from(config, db=db, legacy=(), sql=(), migrations=None, tag=None, timeout=timeout)
+    request = build_request(config, db=db, legacy=(), sql=(), migrations=None, tag=None, timeout=timeout)
     target = resolve_database(request.db_url, request.config_db_url)
     result = run_pull(
         target,

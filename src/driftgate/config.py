@@ -10,10 +10,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from driftgate.errors import InputError
 from driftgate.urls import relative_to
+
+if TYPE_CHECKING:  # check.py pulls in the engine; the request builder imports it only when called
+    from driftgate.check import CheckRequest
 
 KNOWN_KEYS = {
     "db_url",
@@ -33,6 +36,7 @@ KNOWN_KEYS = {
     "cache",
     "db_urls",  # a fleet (DESIGN 4, "Fleets")
     "db_list",
+    "markdown",
 }
 
 
@@ -99,8 +103,79 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
             raise InputError(f"{path}: [tool.driftgate] {key} must be a list of strings")
     if "cache" in values and not isinstance(values["cache"], bool):
         raise InputError(f"{path}: [tool.driftgate] cache must be true or false")
-    single = ("db_url", "migrations", "tag", "json", "html", "ledger_table", "drizzle_config", "drizzle_casing")
+    single = (
+        "db_url",
+        "migrations",
+        "tag",
+        "json",
+        "html",
+        "ledger_table",
+        "drizzle_config",
+        "drizzle_casing",
+        "markdown",
+    )
     for key in (*single, "db_list"):
         if key in values and not isinstance(values[key], str):
             raise InputError(f"{path}: [tool.driftgate] {key} must be a string")
     return FileConfig(path, values)
+
+
+def build_request(
+    config: FileConfig,
+    *,
+    db: str | None,
+    legacy: tuple[str, ...],
+    sql: tuple[str, ...],
+    migrations: str | None,
+    tag: str | None,
+    timeout: float | None,
+    drizzle: tuple[str, ...] = (),
+    no_cache: bool = False,
+    invocation_dir: Path | None = None,
+) -> CheckRequest:
+    """The one request builder of the CLI and the pytest plugin: flags, then environment, then [tool.driftgate].
+
+    The environment is consulted when the database is resolved (``urls.chosen_url``), so a
+    request keeps the flag and the config value apart.  ``invocation_dir`` is where the run
+    started (the working directory for the CLI, pytest's invocation directory for the plugin):
+    drizzle.config.ts is looked for there.
+    """
+    from driftgate.check import CheckRequest
+    from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
+
+    ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
+    migrations_path = Path(migrations) if migrations else config.path_value("migrations")
+    drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config(invocation_dir or Path.cwd())
+    drizzle_casing = config.get("drizzle_casing")
+    if drizzle_config is not None and drizzle_config.is_file():
+        settings = drizzle_config_settings(drizzle_config)
+        drizzle_casing = drizzle_casing or settings.get("casing")
+        if migrations_path is None and "out" in settings:
+            migrations_path = Path(settings["out"])
+        ledger_table = config.get("ledger_table") or settings.get("table", ledger_table)
+    try:
+        timeout_value = float(timeout if timeout is not None else config.get("timeout", 30))
+    except (TypeError, ValueError):
+        raise InputError("--timeout: must be a number of seconds") from None
+    if timeout_value <= 0:
+        raise InputError("--timeout: must be greater than 0")
+    return CheckRequest(
+        db_url=db,
+        config_db_url=config.db_url(),
+        legacy=tuple(Path(p) for p in legacy) or tuple(config.path_list("legacy")),
+        sql=tuple(Path(p) for p in sql) or tuple(config.path_list("sql")),
+        migrations=migrations_path,
+        tag=tag or config.get("tag"),
+        timeout=timeout_value,
+        ignore_tables=tuple(config.str_list("ignore_tables")),
+        accept=frozenset(config.str_list("accept")),
+        ledger_table=ledger_table,
+        drizzle=tuple(Path(p) for p in drizzle) or tuple(config.path_list("drizzle")),
+        drizzle_casing=drizzle_casing,
+        cache=not no_cache and config.get("cache", True),
+    )
+
+
+def _default_drizzle_config(folder: Path) -> Path | None:
+    candidate = folder / "drizzle.config.ts"
+    return candidate if candidate.is_file() else None

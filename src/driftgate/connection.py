@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from driftgate.errors import DatabaseError, InputError
-from driftgate.urls import DatabaseTarget
+from driftgate.urls import DatabaseTarget, missing_file_message
 
 Row = tuple[Any, ...]
 Statement = tuple[str, Sequence[Any]]
@@ -46,7 +46,7 @@ class FileBackend:
         assert path is not None
         self.display = target.display
         if not path.is_file():
-            raise InputError(f"--db: database file {path} does not exist")
+            raise InputError(missing_file_message(path))
         mode = "rw" if writable else "ro"
         try:
             self._connection = sqlite3.connect(

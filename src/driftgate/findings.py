@@ -84,6 +84,11 @@ def new_finding(
     return Finding(source, kind, table, obj, status, message=message, **values)  # type: ignore[arg-type]
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 finding``, ``2 findings``: the count with the noun in the right number."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
 def where(location: Location | None) -> str | None:
     return str(location) if location is not None else None
 
@@ -141,17 +146,20 @@ class Report:
     def verdict(self) -> str:
         """The one line a user reads first."""
         failed = self.failed
+        checks = plural(len(self.findings), "check")
         if self.gate_tag is not None:
             if not self.blocking and not failed:
-                return f"baseline {self.gate_tag} may be stamped: {len(self.findings)} checks conform"
+                return f"baseline {self.gate_tag} may be stamped: {checks} conform"
             if not self.blocking:
-                return f"baseline {self.gate_tag} may be stamped; {len(failed)} findings of other sources fail"
+                others = plural(len(failed), "finding")
+                return f"baseline {self.gate_tag} may be stamped; {others} of other sources fail"
             return (
-                f"baseline {self.gate_tag} is blocked by {len(self.blocking)} findings ({len(failed)} failing in all)"
+                f"baseline {self.gate_tag} is blocked by {plural(len(self.blocking), 'finding')} "
+                f"({len(failed)} failing in all)"
             )
         if not failed:
-            return f"conforms: {len(self.findings)} checks, 0 failed"
-        return f"drift: {len(failed)} of {len(self.findings)} checks failed"
+            return f"conforms: {checks}, 0 failed"
+        return f"drift: {len(failed)} of {checks} failed"
 
 
 def apply_accept(findings: list[Finding], accept: set[str]) -> list[Finding]:

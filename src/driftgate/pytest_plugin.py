@@ -14,6 +14,7 @@ import io
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -36,16 +37,17 @@ KIND_PREFIX = "test_"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # Every option starts with --driftgate-: the plugin is loaded in every pytest session of a
+    # machine where driftgate is installed, and generic names clash (pytest-django owns --migrations).
     group = parser.getgroup("driftgate", "driftgate schema conformance")
-    group.addoption(
-        "--db-url", dest="driftgate_db_url", metavar="URL", help="Database to check (libsql://, https://, file:...)."
-    )
     group.addoption(
         "--driftgate-db",
         dest="driftgate_db",
         action="append",
         metavar="URL",
-        help="Database to check; repeat it for a fleet (ids then read <database>/<source>:<object>).",
+        help="Database to check (libsql://, https://, wss://, http://, ws://, file:); repeat it for a fleet "
+        "(ids then read <database>/<source>:<object>). "
+        "Default: DRIFTGATE_DB_URL, TURSO_DATABASE_URL, then db_url in [tool.driftgate].",
     )
     group.addoption(
         "--driftgate-db-list",
@@ -54,10 +56,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="A fleet: one `URL` or `NAME URL` per line (# comments).",
     )
     group.addoption(
-        "--legacy", dest="driftgate_legacy", action="append", metavar="PATH", help="Legacy application code."
+        "--driftgate-legacy", dest="driftgate_legacy", action="append", metavar="PATH", help="Legacy application code."
     )
-    group.addoption("--sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
-    group.addoption("--migrations", dest="driftgate_migrations", metavar="DIR", help="drizzle-kit migrations folder.")
+    group.addoption("--driftgate-sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
+    group.addoption(
+        "--driftgate-migrations", dest="driftgate_migrations", metavar="DIR", help="drizzle-kit migrations folder."
+    )
     group.addoption(
         "--driftgate-drizzle",
         dest="driftgate_drizzle",
@@ -91,7 +95,8 @@ class _State:
     result: CheckResult | None = None
     report_doc: dict[str, Any] | None = None  # what a worker hands the controller
     embedded: str | None = None
-    served: str | None = None
+    served_url: str | None = None
+    served: str | None = None  # which server --driftgate-sqld used, e.g. "no Docker engine: using local sqld at URL"
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (source, outcome)
     used: bool = False
     error: DriftgateError | None = None
@@ -116,7 +121,9 @@ _STATE = pytest.StashKey[_State]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_STATE] = _State(Path(str(config.rootpath)))
+    # [tool.driftgate] is found from where pytest was started, like the CLI finds it from the
+    # working directory; never through pytest's rootdir, which follows the test paths given.
+    config.stash[_STATE] = _State(_invocation_dir(config))
     config.pluginmanager.register(DriftgateSession(config), "driftgate-session")
     config.addinivalue_line("markers", "driftgate: a generated schema conformance check")
     # pytest-xdist registers it too when installed; fleet tests carry it so --dist loadgroup keeps databases whole.
@@ -127,10 +134,14 @@ def _option(config: pytest.Config, name: str) -> Any:
     return config.getoption(f"driftgate_{name}")
 
 
-def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckRequest:
-    from driftgate.cli import request_from
+def _invocation_dir(config: pytest.Config) -> Path:
+    return Path(config.invocation_params.dir)
 
-    return request_from(
+
+def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckRequest:
+    from driftgate.config import build_request
+
+    return build_request(
         state.config_file,
         db=db_url,
         legacy=tuple(_option(config, "legacy") or ()),
@@ -139,23 +150,23 @@ def _request(config: pytest.Config, state: _State, db_url: str | None) -> CheckR
         tag=_option(config, "tag"),
         timeout=None,
         drizzle=tuple(_option(config, "drizzle") or ()),
+        invocation_dir=_invocation_dir(config),
     )
 
 
 def _database_configured(config: pytest.Config, state: _State) -> str | None:
+    """The one database URL from the options, the environment or [tool.driftgate] (precedence in urls.py).
+
+    Several databases (a fleet) are handled by ``state.fleet``; then this is the single-database fallback.
+    """
     from driftgate.fleet import listed_databases
-    from driftgate.urls import URL_ENV_VARS
+    from driftgate.urls import chosen_url
 
     listed = listed_databases(
         state.config_file, tuple(_option(config, "db") or ()), _option(config, "db_list"), os.environ
     )
     one_listed = listed[0].url if listed is not None and len(listed) == 1 else None  # one database: not a fleet
-    explicit = (
-        one_listed
-        or _option(config, "db_url")
-        or next((os.environ[v] for v in URL_ENV_VARS if os.environ.get(v)), None)
-    )
-    return explicit or state.config_file.get("db_url")
+    return chosen_url(one_listed, state.config_file.db_url())
 
 
 def _run_once(config: pytest.Config) -> CheckResult:
@@ -176,9 +187,9 @@ def _run_once(config: pytest.Config) -> CheckResult:
         if _option(config, "sqld"):
             # A throwaway real libSQL server loaded with the legacy DDL: the suite then runs
             # over HTTP, as a user's CI runs it against Turso.
-            server = _example_server(request, _scratch_folder(config, "driftgate-sqld-"), state.root)
+            server, state.served = _example_server(request, _scratch_folder(config, "driftgate-sqld-"), state.root)
             config.add_cleanup(server.stop)
-            state.served = server.http_url
+            state.served_url = server.http_url
             request = replace(request, db_url=server.http_url)
         elif db_url is None:
             # Nothing configured: the bundled example runs against an embedded database
@@ -204,7 +215,7 @@ def _example_statements(request: CheckRequest) -> tuple[SqlStatement, ...]:
     sources, _ = load_sources(request)
     legacy = next((s for s in sources if s.label in ("legacy", "sql")), None)
     if legacy is None:
-        raise InputError("--db-url: no database configured and no legacy/sql source to build an example from")
+        raise InputError("--driftgate-db: no database configured and no legacy/sql source to build an example from")
     return legacy.statements
 
 
@@ -221,7 +232,7 @@ def _embedded_database(request: CheckRequest, folder: Path) -> str:
     return str(build_database(_example_statements(request), folder / "example.db"))
 
 
-def _example_server(request: CheckRequest, folder: Path, root: Path) -> SqldServer:
+def _example_server(request: CheckRequest, folder: Path, root: Path) -> tuple[SqldServer, str]:
     from driftgate.testing import serve_database
 
     return serve_database(_example_statements(request), folder, root=root)
@@ -355,7 +366,7 @@ class DriftgateSession:
             return
         if not _has_report(state):
             return
-        _print_summary(terminalreporter, _report_from_state(state), state)
+        _print_summary(config, terminalreporter, _report_from_state(state), state)
         if state.stamp_line:
             terminalreporter.write_line(state.stamp_line)
 
@@ -383,37 +394,36 @@ def _report_from_state(state: _State) -> Report:
 def _write_reports(config: pytest.Config, state: _State, report: Report) -> None:
     from driftgate.report.json_report import write_json
 
-    root = Path(str(config.rootpath))
-    json_path = _option(config, "json") or state.config_file.get("json")
-    html_path = _option(config, "html") or state.config_file.get("html")
+    json_path = _report_path(config, state, "json")
+    html_path = _report_path(config, state, "html")
     if json_path:
-        write_json(report, _under(root, json_path, state))
+        write_json(report, json_path)
     if html_path:
         from driftgate.report.html import write_html
 
-        write_html(report, _under(root, html_path, state))
+        write_html(report, html_path)
 
 
-def _under(root: Path, path: str, state: _State) -> Path:
-    candidate = Path(path)
-    if candidate.is_absolute():
-        return candidate
-    base = state.config_file.root if state.config_file.path else root
-    return base / candidate
+def _report_path(config: pytest.Config, state: _State, name: str) -> Path | None:
+    """An option is relative to where pytest was started, a [tool.driftgate] path to its pyproject.toml."""
+    option = _option(config, name)
+    if option:
+        return _invocation_dir(config) / option
+    return state.config_file.path_value(name)
 
 
-def _print_summary(terminalreporter: Any, report: Report, state: _State) -> None:
-    from rich.console import Console
-
-    from driftgate.report.terminal import print_summary
+def _print_summary(config: pytest.Config, terminalreporter: Any, report: Report, state: _State) -> None:
+    from driftgate.report.terminal import print_summary, summary_console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=terminalreporter._tw.fullwidth, force_terminal=False, soft_wrap=True)
+    # Whole lines in CI logs: only a real terminal limits the width (pytest says 80 otherwise).
+    writer = config.get_terminal_writer()
+    console = summary_console(buffer, is_terminal=sys.stdout.isatty(), width=writer.fullwidth, color=writer.hasmarkup)
     terminalreporter.section("driftgate")
     if state.embedded:
         terminalreporter.write_line("no database configured: using an embedded database built from the legacy DDL")
     if state.served:
-        terminalreporter.write_line(f"checked a local sqld at {state.served}, loaded with the legacy DDL")
+        terminalreporter.write_line(f"{state.served}, loaded with the legacy DDL")
     print_summary(report, console)
     terminalreporter.write(buffer.getvalue())
 
@@ -429,7 +439,7 @@ def _stamp(config: pytest.Config, state: _State, report: Report) -> tuple[str, i
     )
     # Test outcomes count too: a user's own baseline tests may fail where the report does not.
     extra = [f"{failed_baseline} baseline tests failed"] if failed_baseline and not report.blocking else []
-    db_url = state.served or (f"file:{state.embedded}" if state.embedded else _database_configured(config, state))
+    db_url = state.served_url or (f"file:{state.embedded}" if state.embedded else _database_configured(config, state))
     try:
         outcome = stamp_after_check(_request(config, state, db_url), report, extra_blocking=extra)
     except (StampRefused, InputError) as error:
@@ -537,13 +547,10 @@ def _fleet_finish(config: pytest.Config, session: pytest.Session, state: _State)
     from driftgate.report.fleet import FleetReport
 
     assert state.fleet is not None
-    json_path = _option(config, "json") or state.config_file.get("json")
-    html_path = _option(config, "html") or state.config_file.get("html")
-    root = Path(str(config.rootpath))
     fleet_report = FleetReport(
         len(state.fleet),
-        json_path=_under(root, json_path, state) if json_path else None,
-        html_path=_under(root, html_path, state) if html_path else None,
+        json_path=_report_path(config, state, "json"),
+        html_path=_report_path(config, state, "html"),
         started_at=now(),
     )
     for index, entry in enumerate(state.fleet):

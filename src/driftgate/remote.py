@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import re
+import socket
 import weakref
 from collections.abc import Coroutine, Sequence
 from typing import Any
@@ -27,6 +28,24 @@ from driftgate.urls import DatabaseTarget, redact
 # A rejected credential, as libsql-client reports it: Hrana's AUTH_* error codes (WebSocket), or the
 # HTTP status of a refused request. Matched on the status, never on any "401" (a port may hold it).
 _AUTH_FAILURE = re.compile(r"(?i)^AUTH_[A-Z_]*:|HTTP status 40[13]\b|\bunauthori[sz]ed\b|authentication failed")
+
+
+def _connect_failure(exc: BaseException) -> str | None:
+    """aiohttp's "Cannot connect to host h:p ssl:default [...]" as "cannot connect to h:p (reason)".
+
+    Its ``ssl:default`` is aiohttp's own parameter dump, shown even for http:// and ws:// URLs, where
+    it misleads: the host, the port and the operating system's reason are what a user can act on.
+    """
+    os_error = getattr(exc, "os_error", None)
+    host, port = getattr(exc, "host", None), getattr(exc, "port", None)
+    if not isinstance(os_error, OSError) or host is None:
+        return None
+    errno = os_error.errno
+    if isinstance(os_error, socket.gaierror) or not errno or errno < 0:
+        reason = os_error.strerror or str(os_error)
+    else:
+        reason = os.strerror(errno)
+    return f"cannot connect to {host}:{port} ({reason})"
 
 
 class HranaHello:
@@ -147,6 +166,9 @@ class RemoteBackend:
         lowered = text.lower()
         if status in (401, 403) or _AUTH_FAILURE.search(text) or ("auth" in lowered and "token" in lowered):
             return DatabaseError(f"{where}: authentication failed (check the auth token)")
+        refused = _connect_failure(exc)
+        if refused:
+            return DatabaseError(f"{where}: {refused}")
         if isinstance(status, int) or isinstance(exc, KeyError | ValueError) or "HTTP status" in text:
             # Something answered, but not the Hrana protocol: a web server, a proxy, a wrong port.
             return DatabaseError(f"{where}: does not answer like a libSQL server ({first})")

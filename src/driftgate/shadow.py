@@ -226,7 +226,7 @@ def shadow_schema(
     touches: list[_Touches | None] = []
     for statement in statements:
         if statement.unresolved:
-            placeholders = ", ".join("${" + u + "}" for u in statement.unresolved)
+            placeholders = ", ".join(dict.fromkeys("${" + u + "}" for u in statement.unresolved))  # each once
             reason = statement.reason or f"the SQL depends on {placeholders}"
             not_compared.append((statement.sql, reason, statement.location))
             continue

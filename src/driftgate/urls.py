@@ -76,6 +76,13 @@ def _file_path(url: str) -> Path:
     return Path(urllib.parse.unquote(url[len("file:") :].split("?", 1)[0]))
 
 
+def missing_file_message(path: Path) -> str:
+    """Why a file: database cannot be opened: a folder is not said to be missing."""
+    if path.is_dir():
+        return f"--db: {path} is a directory, not a database file"
+    return f"--db: database file {path} does not exist"
+
+
 def parse_database_url(url: str, token: str | None = None, *, must_exist: bool = True) -> DatabaseTarget:
     """Check a URL and pull the token out of it (``?authToken=`` wins over ``token``)."""
     url = url.strip()
@@ -85,7 +92,7 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
     if scheme == "file" or not scheme:
         path = _file_path(url) if scheme == "file" else Path(url)
         if must_exist and not path.is_file():
-            raise InputError(f"--db: database file {path} does not exist")
+            raise InputError(missing_file_message(path))
         return DatabaseTarget(url=f"file:{path}", auth_token=None, file_path=path)
     if scheme not in REMOTE_SCHEMES:
         raise InputError(
@@ -128,12 +135,18 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
     return DatabaseTarget(url=clean, auth_token=token or None, file_path=None)
 
 
+def chosen_url(option: str | None, config_value: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The database URL by precedence: flag, then environment, then config; None when none is set."""
+    environ = os.environ if environ is None else environ
+    return option or next((environ[v] for v in URL_ENV_VARS if environ.get(v)), None) or config_value or None
+
+
 def resolve_database(
     option: str | None, config_value: str | None, environ: Mapping[str, str] | None = None, *, must_exist: bool = True
 ) -> DatabaseTarget:
     """Flag, then environment, then config (DESIGN 4 "Decisions pinned so far")."""
     environ = os.environ if environ is None else environ
-    url = option or next((environ[v] for v in URL_ENV_VARS if environ.get(v)), None) or config_value
+    url = chosen_url(option, config_value, environ)
     if not url:
         raise InputError("--db: no database URL given (or set DRIFTGATE_DB_URL / TURSO_DATABASE_URL)")
     token = next((environ[v] for v in TOKEN_ENV_VARS if environ.get(v)), None)

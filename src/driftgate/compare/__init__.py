@@ -8,6 +8,7 @@ autogenerate lets a user hook run before the built-in comparators.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 from driftgate.compare.columns import compare_columns, compare_primary_keys
@@ -89,7 +90,18 @@ def _not_compared(c: Comparison) -> Iterable[Finding]:
         )
 
 
+# The name of a CREATE whose name holds an unresolved ${...}: the tokenizer would see only "$".
+_NAME_WITH_HOLE = re.compile(
+    r"(?is)^\s*CREATE\s+(?:(?:TEMP|TEMPORARY|UNIQUE|VIRTUAL)\s+)*(TABLE|INDEX|VIEW|TRIGGER)\s+"
+    r"(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]*\$\{[^}]*\}[^\s(]*)"
+)
+
+
 def _statement_object(sql: str) -> tuple[str, str]:
+    hole = _NAME_WITH_HOLE.match(sql)
+    if hole:
+        kind = hole.group(1).lower()
+        return ("table" if kind == "table" else kind), hole.group(2)
     try:
         words = [t.text for t in tokenize(sql)]
     except Exception:  # unparsable text still deserves a finding

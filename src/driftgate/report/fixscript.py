@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from driftgate.findings import Finding, Report
+from driftgate.findings import Finding, Report, plural
 from driftgate.model import Location
 from driftgate.report.safe import comment_only, needs_escaping, printable
 from driftgate.sources.statements import split_sql_script
@@ -109,8 +109,17 @@ def _header(report: Report, entries: list[FixEntry]) -> list[str]:
     ]
     if report.started_at:
         lines.append(f"-- checked at: {report.started_at}")
+    failing = len(report.failed)
+    if not entries:
+        # Written on every --html run, so the script beside a report always belongs to it.
+        lines.append(
+            "-- nothing to fix: no finding fails"
+            if not failing
+            else f"-- nothing to fix automatically: {plural(failing, 'failing finding')} to resolve by hand"
+        )
+        return lines
     lines += [
-        f"-- {len(entries)} distinct fixes for {findings} failing findings.",
+        f"-- {plural(len(entries), 'distinct fix', 'distinct fixes')} for {plural(findings, 'failing finding')}.",
         "-- Review every statement before running it: lines starting with -- are advice, not SQL.",
         "-- Fixes from different sources may disagree; apply those of the schema you are adopting.",
     ]
@@ -144,8 +153,6 @@ def fix_script(report: Report) -> str:
 
 def render_fix_script(report: Report, entries: list[FixEntry]) -> str:
     lines = _header(report, entries)
-    if not entries:
-        lines += ["", "-- nothing to fix"]
     group = None
     for entry in entries:
         if entry.group != group:

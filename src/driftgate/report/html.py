@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from driftgate.findings import KINDS, STATUSES, Finding, Report
+from driftgate.findings import KINDS, STATUSES, Finding, Report, plural
 from driftgate.report import write_atomically
 from driftgate.report.fixscript import collect_fixes, render_fix_script
 from driftgate.report.json_report import report_document
@@ -253,6 +253,11 @@ def _verdict_class(report: Report) -> str:
     return "warn" if report.stamp_allowed else "fail"
 
 
+# A source with more files than this lists them folded (count, first and last): an 84-migration
+# folder would otherwise fill half the page before the first table.
+RUN_FILES_SHOWN = 3
+
+
 def view_model(report: Report, fix_file: str | None = None) -> dict[str, Any]:
     document = report_document(report)
     sections = _group_sections(report)
@@ -285,6 +290,7 @@ def view_model(report: Report, fix_file: str | None = None) -> dict[str, Any]:
         "fix_count": len(fixes),
         "fix_script": render_fix_script(report, fixes),
         "fix_file": fix_file,
+        "run_files_shown": RUN_FILES_SHOWN,
         "labels": {status: _status_label(status) for status in STATUSES},
     }
 
@@ -315,6 +321,7 @@ def _environment() -> Environment:
     )
     env.filters["status_label"] = _status_label
     env.filters["fix"] = shown_fix
+    env.filters["plural"] = plural
     return env
 
 
@@ -329,16 +336,12 @@ def fix_path(path: Path) -> Path:
 
 
 def write_html(report: Report, path: Path) -> None:
-    """Write the report, and its fix script beside it when anything can be fixed.
+    """Write the report and, every time, its fix script beside it.
 
-    A fix script left over from an earlier run is removed when there is nothing to fix, so the
-    files next to a report always belong to it.
+    With nothing to fix the script says so in its header: the files next to a report always
+    belong to it, and a CI step that publishes both never finds one missing.
     """
     path = Path(path)
     script_path = fix_path(path)
-    fixes = collect_fixes(report)
-    if fixes:
-        write_atomically(script_path, render_fix_script(report, fixes))
-    else:
-        script_path.unlink(missing_ok=True)
-    write_atomically(path, render_html(report, script_path.name if fixes else None))
+    write_atomically(script_path, render_fix_script(report, collect_fixes(report)))
+    write_atomically(path, render_html(report, script_path.name))

@@ -93,7 +93,8 @@ def shown_fix(fix: str) -> str:
     return printable(fix) if needs_escaping(fix) else fix
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~&")
+# GitHub also acts on @ (a mention that notifies someone), $ (math) and : (emoji shortcodes).
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~&@$:")
 
 
 def markdown_text(text: object) -> str:

@@ -330,6 +330,9 @@ class _FileScan:
     def _value_texts(self, node: Node) -> list[_Text] | None:
         if node.type in ("string", "template_string"):
             return self._literal(node)
+        raw_template = self._string_raw_template(node)
+        if raw_template is not None:
+            return self._literal(raw_template, raw=True)
         if node.type == "binary_expression" and self._operator(node) == "+":
             return self._concatenation(node)
         if node.type == "number":
@@ -346,13 +349,28 @@ class _FileScan:
             return None
         return _product(heads or [self._hole(left)], tails or [self._hole(right)])
 
-    def _literal(self, node: Node) -> list[_Text] | None:
-        """A quoted string or template; raw text between escapes and substitutions is kept as is."""
+    def _string_raw_template(self, node: Node) -> Node | None:
+        """The template of ``String.raw`...```` (a tagged template: DDL with backslashes kept as written)."""
+        if node.type != "call_expression":
+            return None
+        callee, template = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if callee is None or template is None or template.type != "template_string":
+            return None
+        return template if self._source(callee).replace(" ", "") == "String.raw" else None
+
+    def _literal(self, node: Node, *, raw: bool = False) -> list[_Text] | None:
+        """A quoted string or template; raw text between escapes and substitutions is kept as is.
+
+        ``raw``: a String.raw template, whose escape sequences stand for themselves (``\\d`` stays two
+        characters), while its ``${...}`` substitutions are resolved like any template's.
+        """
         texts = [_EMPTY]
         position = node.start_byte + 1  # past the opening quote/backtick
         for part in node.named_children:
-            if part.type not in ("escape_sequence", "template_substitution"):
-                continue  # string_fragment: covered by the raw text between the parts below
+            if part.type not in ("escape_sequence", "template_substitution") or (
+                raw and part.type != "template_substitution"
+            ):
+                continue  # string_fragment (and raw escapes): covered by the raw text between the parts below
             pieces = [self._raw(position, part.start_byte)]
             pieces = _product(pieces, self._part(part)) or []
             texts = _product(texts, pieces) or []

@@ -1,0 +1,115 @@
+"""A short Markdown summary for CI pages and pull requests (``check --markdown FILE``).
+
+Verdict, counts and the failing findings, capped so that the text fits in a pull-request
+comment.  Every name that comes from a schema or a file is escaped: a table called
+``a|b`` or ``**x**`` must render as itself, never as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+from driftgate.findings import Finding, Report
+from driftgate.report import write_atomically
+from driftgate.report.safe import markdown_text, printable
+
+MAX_LISTED = 30  # findings listed; the rest are counted (GitHub comments stop at 65,536 characters)
+MAX_VALUE = 80  # characters of an expected/actual value
+
+
+def escape(text: str) -> str:
+    """Prose that renders literally: the one Markdown escaper of the package (report.safe)."""
+    return markdown_text(text)
+
+
+def code(text: str, *, table_cell: bool = True) -> str:
+    """A table cell's code span: literal inside (no mentions, links or HTML), one line, pipes escaped.
+
+    The fence is one backtick longer than any run inside; GFM removes the backslash of ``\\|``
+    before it reads the span, so the cell shows ``|``.
+    """
+    one_line = printable(" ".join(text.split()))  # newlines fold to spaces; other controls shown escaped
+    if not one_line:
+        return ""
+    fence = "`" * (_longest_backtick_run(one_line) + 1)
+    pad = " " if one_line[0] in "` " or one_line[-1] in "` " else ""
+    escaped = one_line.replace("|", "\\|") if table_cell else one_line
+    return f"{fence}{pad}{escaped}{pad}{fence}"
+
+
+def _longest_backtick_run(text: str) -> int:
+    longest = current = 0
+    for char in text:
+        current = current + 1 if char == "`" else 0
+        longest = max(longest, current)
+    return longest
+
+
+def _short(value: str | None) -> str:
+    if value is None:
+        return ""
+    one_line = " ".join(value.split())
+    return code(one_line if len(one_line) <= MAX_VALUE else one_line[: MAX_VALUE - 1] + "…")
+
+
+def _finding_row(finding: Finding) -> str:
+    cells = (
+        escape(finding.status),
+        escape(finding.source),
+        escape(finding.kind),
+        code(finding.object),
+        _short(finding.expected),
+        _short(finding.actual),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def render_markdown(report: Report) -> str:
+    failed = report.failed
+    mark = "passes" if report.gate_pass else "fails"
+    summary = report.summary()
+    lines = [
+        f"### driftgate {mark}",
+        "",
+        f"**driftgate verdict:** {escape(report.verdict())}",
+        "",
+        f"Database {code(report.database, table_cell=False)}: {summary['checked']} checked, {summary['ok']} ok, "
+        f"{summary['failed']} failed" + (f", {summary['accepted']} accepted" if summary["accepted"] else ""),
+        "",
+        "| source | checked | failed |",
+        "| --- | ---: | ---: |",
+    ]
+    checked = Counter(f.source for f in report.findings)
+    failing = Counter(f.source for f in failed)
+    lines += [f"| {escape(source)} | {checked[source]} | {failing[source]} |" for source in sorted(checked)]
+    if failed:
+        lines += [
+            "",
+            f"**Failing findings** ({len(failed)})",
+            "",
+            "| status | source | kind | object | expected | actual |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *(_finding_row(f) for f in failed[:MAX_LISTED]),
+        ]
+        if len(failed) > MAX_LISTED:
+            lines += ["", f"… and {len(failed) - MAX_LISTED} more: see the JSON or HTML report."]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(report: Report, path: Path | None, environ: dict[str, str] | None = None) -> list[Path]:
+    """Write to ``path`` and append to ``$GITHUB_STEP_SUMMARY`` when set; returns the files written."""
+    environ = dict(os.environ) if environ is None else environ
+    text = render_markdown(report)
+    written = []
+    if path is not None:
+        write_atomically(path, text)
+        written.append(path)
+    step_summary = environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        # GitHub collects what each step appends to this file; earlier steps' text is kept.
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(text)
+        written.append(Path(step_summary))
+    return written
