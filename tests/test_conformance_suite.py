@@ -247,10 +247,10 @@ def test_config_comes_from_the_invocation_directory_not_the_rootdir(tmp_path: Pa
     assert not (other / "r.json").exists()
 
 
-def test_second_database_option_is_a_clear_usage_error(tmp_path: Path) -> None:
+def test_a_missing_database_of_a_fleet_is_bad_input_naming_the_option(tmp_path: Path) -> None:
     code, out, _ = run_suite(tmp_path, "--driftgate-db", "file:a.db", "--driftgate-db", "file:b.db")
     assert code == 2, out
-    assert "driftgate: error: --driftgate-db: give one database per run" in out
+    assert "driftgate: error: --driftgate-db: database file a.db does not exist" in out
     assert "Traceback" not in out
 
 

@@ -286,14 +286,14 @@ def _file_processes(members: Sequence[Member], request: CheckRequest, jobs: int)
 
 
 def listed_databases(
-    config: FileConfig, dbs: Sequence[str], db_list: str | None, environ: Mapping[str, str]
+    config: FileConfig, dbs: Sequence[str], db_list: str | None, environ: Mapping[str, str], db_option: str = "--db"
 ) -> list[Listed] | None:
     """The databases asked for, or None when the single-database rules (flag, environment, config) apply.
 
     Flags (``--db`` repeated, ``--db-list``) win; then a database URL in the environment (one
     database); then ``db_urls`` and ``db_list`` of [tool.driftgate].
     """
-    listed = [Listed(None, url, "--db") for url in dbs]
+    listed = [Listed(None, url, db_option) for url in dbs]  # db_option names the flag in errors
     if db_list:
         listed += read_db_list(Path(db_list))
     if dbs or db_list:

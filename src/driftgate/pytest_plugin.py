@@ -163,7 +163,7 @@ def _database_configured(config: pytest.Config, state: _State) -> str | None:
     from driftgate.urls import chosen_url
 
     listed = listed_databases(
-        state.config_file, tuple(_option(config, "db") or ()), _option(config, "db_list"), os.environ
+        state.config_file, tuple(_option(config, "db") or ()), _option(config, "db_list"), os.environ, "--driftgate-db"
     )
     one_listed = listed[0].url if listed is not None and len(listed) == 1 else None  # one database: not a fleet
     return chosen_url(one_listed, state.config_file.db_url())
@@ -467,7 +467,7 @@ def _fleet_listed(config: pytest.Config, state: _State) -> list[Any] | None:
     from driftgate.fleet import listed_databases, single_url
 
     dbs = tuple(_option(config, "db") or ())
-    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ)
+    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ, "--driftgate-db")
     one, _ = single_url(listed)
     return None if one else listed
 
@@ -579,7 +579,7 @@ def _fleet_stamp(config: pytest.Config, state: _State) -> tuple[list[str], int]:
 
     assert state.fleet is not None
     dbs = tuple(_option(config, "db") or ())
-    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ) or []
+    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ, "--driftgate-db") or []
     urls = {m.name: entry.url for m, entry in zip(fleet_members(listed, os.environ), listed, strict=True)}
     request = _request(config, state, None)
     lines, code = [], 0
