@@ -76,10 +76,18 @@ def test_refusal_on_a_replaced_connection_is_still_authentication(
         for _attempt in range(3):  # each on a connection libsql-client opened to replace a failed one
             with pytest.raises(DatabaseError, match="authentication failed"):
                 db.query("SELECT 1")
-        # And the replaced connection works again once the server accepts the token.
+        # And it recovers once the server accepts the token again. The request that meets the
+        # connection the restart killed may fail first (the client learns of it only then).
         server.stop()
         server = _server(tmp_path, public_a, port)
-        assert db.query("SELECT 1") == [(1,)]
+        answers = []
+        for _attempt in range(3):
+            try:
+                answers.append(db.query("SELECT 1"))
+                break
+            except DatabaseError as error:
+                answers.append(str(error))
+        assert answers[-1] == [(1,)], answers
     finally:
         db.close()
         server.stop()
