@@ -53,6 +53,9 @@ def test_default_run_is_the_blocked_example(tmp_path: Path) -> None:
     code, out, outcomes = run_suite(tmp_path, "--driftgate-json", report, "--driftgate-html", tmp_path / "r.html")
     assert code == 1, out
     assert "driftgate verdict: baseline 0000_baseline is blocked by 12 findings" in out
+    # Kinds the example has none of (views, triggers, ...) are deselected, never reported as skipped.
+    assert "skipped" not in set(outcomes.values()), out
+    assert "deselected" in out, out
     failed = {name for name, status in outcomes.items() if status == "failed"}
     assert "test_index[baseline:idx_sessions_machine]" in failed
     assert "test_notnull[baseline:users.id]" in failed
