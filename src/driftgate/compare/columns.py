@@ -105,9 +105,12 @@ def _attribute_finding(
     *,
     matches: str,
     differs: str,
-    fix: str | None = None,
+    fix: Callable[[], str] | None = None,
 ) -> Finding:
-    """The finding of one column attribute: ok, or different with the message and the fix."""
+    """The finding of one column attribute: ok, or different with the message and the fix.
+
+    ``fix`` is built only for a difference: most columns match, and the rebuild text is costly.
+    """
     return c.finding(
         kind,
         pair.table.name,
@@ -116,7 +119,7 @@ def _attribute_finding(
         expected=expected,
         actual=actual,
         message=matches if same else differs,
-        fix=None if same else fix,
+        fix=None if same or fix is None else fix(),
         location=pair.expected.location,
     )
 
@@ -134,7 +137,7 @@ def compare_generated(c: Comparison, pair: ColumnPair) -> Finding:
         actual.name if same else _generated_text(actual),
         matches="column exists",
         differs=f"{pair.obj}: generated column definition differs",
-        fix=_rebuild(pair.table, column, "change a generated column"),
+        fix=lambda: _rebuild(pair.table, column, "change a generated column"),
     )
 
 
@@ -149,22 +152,26 @@ def compare_type(c: Comparison, pair: ColumnPair) -> Finding:
         actual.declared_type or "(none)",
         matches="declared type matches",
         differs=f"{pair.obj}: declared type differs",
-        fix=_rebuild(pair.table, column, "change a column type"),
+        fix=lambda: _rebuild(pair.table, column, "change a column type"),
     )
 
 
 def compare_notnull(c: Comparison, pair: ColumnPair) -> Finding:
     column, actual = pair.expected, pair.actual
     both_keys = bool(column.pk_position and actual.pk_position)
-    fix = _rebuild(pair.table, column, "change NOT NULL")
-    if column.not_null and both_keys:
-        # Measured with drizzle-kit 0.31.11: a single-column primaryKey({ columns: [t.col] }) in the
-        # table's extra config generates `col text PRIMARY KEY` without NOT NULL, as legacy DDL has it.
-        fix = (
-            f"-- keep the database: in the drizzle schema replace {column.name}'s .primaryKey() with "
-            f"primaryKey({{ columns: [table.<{column.name} property>] }}) in the table's extra config, "
-            f"then regenerate\n{fix}"
-        )
+
+    def fix() -> str:
+        rebuild = _rebuild(pair.table, column, "change NOT NULL")
+        if column.not_null and both_keys:
+            # Measured with drizzle-kit 0.31.11: a single-column primaryKey({ columns: [t.col] }) in the
+            # table's extra config generates `col text PRIMARY KEY` without NOT NULL, as legacy DDL has it.
+            return (
+                f"-- keep the database: in the drizzle schema replace {column.name}'s .primaryKey() with "
+                f"primaryKey({{ columns: [table.<{column.name} property>] }}) in the table's extra config, "
+                f"then regenerate\n{rebuild}"
+            )
+        return rebuild
+
     differs = (
         f"{pair.obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has "
         f"{'NOT NULL' if actual.not_null else 'nullable'}"
@@ -198,7 +205,7 @@ def compare_default(c: Comparison, pair: ColumnPair) -> Finding:
         actual.default if actual.default is not None else "(none)",
         matches="default matches",
         differs=f"{pair.obj}: default differs",
-        fix=_rebuild(pair.table, column, "change a default"),
+        fix=lambda: _rebuild(pair.table, column, "change a default"),
     )
 
 
@@ -214,7 +221,7 @@ def compare_collation(c: Comparison, pair: ColumnPair) -> Finding:
         found,
         matches="collation matches",
         differs=f"{pair.obj}: collation differs",
-        fix=_rebuild(pair.table, column, "change a collation"),
+        fix=lambda: _rebuild(pair.table, column, "change a collation"),
     )
 
 
