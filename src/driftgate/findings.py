@@ -60,7 +60,12 @@ class Finding:
         return printable(f"{self.source}:{self.object}")
 
     def to_json(self) -> dict[str, Any]:
-        # Not dataclasses.asdict: it deep-copies every value, 10x slower on 30k findings.
+        # Not dataclasses.asdict: it deep-copies every value, 10x slower on 30k findings.  __init__ fills
+        # __dict__ in field order, so a copy of it is the same dict at half the cost; anything more in it
+        # (a cached property someday) falls back to reading the fields by name.
+        values = self.__dict__
+        if len(values) == len(_FINDING_FIELDS):
+            return dict(values)
         return {name: getattr(self, name) for name in _FINDING_FIELDS}
 
 
@@ -68,20 +73,35 @@ _FINDING_FIELDS = tuple(f.name for f in fields(Finding))  # fields() itself is s
 
 
 def new_finding(
-    source: str, kind: str, table: str | None, obj: str, status: str, message: str = "", **values: str | None
+    source: str,
+    kind: str,
+    table: str | None,
+    obj: str,
+    status: str,
+    message: str = "",
+    *,
+    expected: str | None = None,
+    actual: str | None = None,
+    fix: str | None = None,
+    location: str | None = None,
 ) -> Finding:
     """A finding whose values that do not apply are null (DESIGN 4).
 
     No ``expected`` for an unexpected item, no ``actual`` for a missing one, no ``fix`` when it is ok.
-    ``values``: expected, actual, fix, location.
+    Positional, without a dict of values: a 1,000-table check makes 80,000 of these.
     """
-    if status == "unexpected":
-        values["expected"] = None
-    if status == "missing":
-        values["actual"] = None
-    if status == "ok":
-        values["fix"] = None
-    return Finding(source, kind, table, obj, status, message=message, **values)  # type: ignore[arg-type]
+    return Finding(
+        source,
+        kind,
+        table,
+        obj,
+        status,
+        None if status == "unexpected" else expected,
+        None if status == "missing" else actual,
+        message,
+        None if status == "ok" else fix,
+        location,
+    )
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

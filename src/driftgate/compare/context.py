@@ -37,8 +37,18 @@ class Comparison:
         fix: str | None = None,
         location: Location | None = None,
     ) -> Finding:
-        values = {"expected": expected, "actual": actual, "fix": fix, "location": where(location)}
-        return new_finding(self.source, kind, table, obj, status, message, **values)
+        return new_finding(
+            self.source,
+            kind,
+            table,
+            obj,
+            status,
+            message,
+            expected=expected,
+            actual=actual,
+            fix=fix,
+            location=where(location),
+        )
 
     def unexpected(self, kind: str, table: str, obj: str, what: str, actual: str, fix: str) -> Finding:
         """An item only the database has: ``what`` names it in the message (e.g. "index ix_users_email")."""
