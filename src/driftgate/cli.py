@@ -20,6 +20,7 @@ from driftgate.urls import redact
 if TYPE_CHECKING:
     from driftgate.check import CheckRequest, CheckResult
     from driftgate.findings import Report
+    from driftgate.fleet import Listed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -169,15 +170,14 @@ def check(
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     from driftgate.check import run_check
-    from driftgate.fleet import fleet_check, listed_databases, single_url
+    from driftgate.fleet import fleet_check
     from driftgate.report.terminal import print_summary
 
     config = load_config()
-    listed = listed_databases(config, db, db_list, os.environ)
-    one, url = single_url(listed)
-    request = build_request(
+    listed, one, request = requested(
         config,
-        db=url,
+        db,
+        db_list,
         legacy=legacy,
         sql=sql,
         migrations=migrations,
@@ -203,6 +203,18 @@ def check(
     warn_unused_accept(result)
     print_summary(result.report, quiet=quiet)
     sys.exit(0 if result.report.gate_pass else 1)
+
+
+def requested(
+    config: FileConfig, db: tuple[str, ...], db_list: str | None, **flags: Any
+) -> tuple[list[Listed] | None, bool, CheckRequest]:
+    """The databases asked for (None: the single-database rules apply), whether that is one database,
+    and the request built from the flags, the environment and [tool.driftgate] (check and stamp alike)."""
+    from driftgate.fleet import listed_databases, single_url
+
+    listed = listed_databases(config, db, db_list, os.environ)
+    one, url = single_url(listed)
+    return listed, one, build_request(config, db=url, **flags)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -344,15 +356,14 @@ def stamp(
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
     from driftgate.check import run_check
-    from driftgate.fleet import fleet_stamp, listed_databases, single_url
+    from driftgate.fleet import fleet_stamp
     from driftgate.report.json_report import write_json
 
     config = load_config()
-    listed = listed_databases(config, db, db_list, os.environ)
-    one, url = single_url(listed)
-    request = build_request(
+    listed, one, request = requested(
         config,
-        db=url,
+        db,
+        db_list,
         legacy=legacy,
         sql=sql,
         migrations=migrations,
