@@ -1,4 +1,4 @@
-"""Names from the database are data: TypeScript identifiers, string literals, templates, markdown."""
+"""Names from the database are data: TypeScript identifiers, string literals, templates, code blocks."""
 
 from __future__ import annotations
 
@@ -83,11 +83,6 @@ def variable_names(names: list[str], casing: str) -> dict[str, str]:
         taken.add(key.lower())
         result[name] = key
     return result
-
-
-def md_text(text: str) -> str:
-    """Plain text in markdown: every punctuation character that markdown could read is escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~&])", r"\\\1", text).replace("\n", " ")
 
 
 def md_code_block(text: str, language: str = "sql") -> str:

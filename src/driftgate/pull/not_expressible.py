@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from driftgate.pull.choose import PullPlan
-from driftgate.pull.names import md_code_block, md_text
+from driftgate.pull.names import md_code_block
+from driftgate.report.safe import markdown_text
 
 
 def not_expressible_md(plan: PullPlan) -> str:
@@ -17,8 +18,9 @@ def not_expressible_md(plan: PullPlan) -> str:
     if not plan.not_expressible:
         lines += ["Nothing: every object of the database is declared in the TypeScript.", ""]
     for item in plan.not_expressible:
-        where = f" (table {md_text(item.table)})" if item.table and item.table != item.name else ""
-        lines += [f"## {md_text(item.kind)} {md_text(item.name)}{where}", "", md_text(item.reason) + ".", ""]
+        where = f" (table {markdown_text(item.table)})" if item.table and item.table != item.name else ""
+        heading = f"## {markdown_text(item.kind)} {markdown_text(item.name)}{where}"
+        lines += [heading, "", markdown_text(item.reason) + ".", ""]
         lines += [md_code_block(item.sql), ""]
     if plan.steps:
         lines += [
@@ -29,5 +31,5 @@ def not_expressible_md(plan: PullPlan) -> str:
             "",
         ]
         for step in plan.steps:
-            lines += [f"- {md_text(step.what)}", "", md_code_block(step.sql), ""]
+            lines += [f"- {markdown_text(step.what)}", "", md_code_block(step.sql), ""]
     return "\n".join(lines)
