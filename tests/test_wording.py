@@ -12,7 +12,7 @@ from cli import driftgate
 from conftest import LEGACY_SQL, PLAN_MIGRATIONS
 from driftgate.findings import Finding, Report
 from driftgate.sources.legacy import extract_legacy_statements
-from driftgate.sqld import free_port
+from driftgate.testing import free_port
 
 
 @pytest.mark.parametrize("command", ["check", "stamp"])
