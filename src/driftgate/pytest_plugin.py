@@ -86,6 +86,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_NOT_READ = object()  # _State.listed before the option/config lists are read
+
+
 @dataclass
 class _State:
     """Per-process plugin state (kept on the pytest config, never global)."""
@@ -104,6 +107,7 @@ class _State:
     worker_error: tuple[str, int] | None = None  # (message, exit code) an xdist worker reported
     fleet: list[FleetEntry] | None = None  # set when several databases are checked (DESIGN 4, fleets)
     fleet_outcomes: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (database, source, outcome)
+    listed: Any = _NOT_READ  # the databases the options/config list, read once (see _listed)
 
     @property
     def config_file(self) -> FileConfig:
@@ -159,12 +163,9 @@ def _database_configured(config: pytest.Config, state: _State) -> str | None:
 
     Several databases (a fleet) are handled by ``state.fleet``; then this is the single-database fallback.
     """
-    from driftgate.fleet import listed_databases
     from driftgate.urls import chosen_url
 
-    listed = listed_databases(
-        state.config_file, tuple(_option(config, "db") or ()), _option(config, "db_list"), os.environ, "--driftgate-db"
-    )
+    listed = _listed(config, state)
     one_listed = listed[0].url if listed is not None and len(listed) == 1 else None  # one database: not a fleet
     return chosen_url(one_listed, state.config_file.db_url())
 
@@ -478,12 +479,25 @@ class FleetEntry:
     report: Report | None
 
 
+def _listed(config: pytest.Config, state: _State) -> list[Any] | None:
+    """The databases the options or [tool.driftgate] list (None: the single-database rules apply).
+
+    Read once per process: the --driftgate-db-list file is not re-read by later hooks."""
+    if state.listed is _NOT_READ:
+        from driftgate.fleet import listed_databases
+
+        dbs = tuple(_option(config, "db") or ())
+        state.listed = listed_databases(
+            state.config_file, dbs, _option(config, "db_list"), os.environ, "--driftgate-db"
+        )
+    return state.listed
+
+
 def _fleet_listed(config: pytest.Config, state: _State) -> list[Any] | None:
     """Several databases asked for (options, else [tool.driftgate] db_urls/db_list); None for one."""
-    from driftgate.fleet import listed_databases, single_url
+    from driftgate.fleet import single_url
 
-    dbs = tuple(_option(config, "db") or ())
-    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ, "--driftgate-db")
+    listed = _listed(config, state)
     one, _ = single_url(listed)
     return None if one else listed
 
@@ -589,13 +603,12 @@ def _fleet_finish(config: pytest.Config, session: pytest.Session, state: _State)
 def _fleet_stamp(config: pytest.Config, state: _State) -> tuple[list[str], int]:
     """Each database through the one stamp flow (stamp_after_check), gated by its own tests too."""
     from driftgate.errors import StampRefused
-    from driftgate.fleet import fleet_members, listed_databases
+    from driftgate.fleet import fleet_members
     from driftgate.report.safe import printable
     from driftgate.stamp import stamp_after_check
 
     assert state.fleet is not None
-    dbs = tuple(_option(config, "db") or ())
-    listed = listed_databases(state.config_file, dbs, _option(config, "db_list"), os.environ, "--driftgate-db") or []
+    listed = _listed(config, state) or []
     urls = {m.name: entry.url for m, entry in zip(fleet_members(listed, os.environ), listed, strict=True)}
     request = _request(config, state, None)
     lines, code = [], 0
