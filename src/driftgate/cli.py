@@ -186,19 +186,15 @@ def check(
         drizzle=drizzle,
         no_cache=no_cache,
     )
+    json_file = Path(json_path) if json_path else config.path_value("json")
+    html_file = Path(html_path) if html_path else config.path_value("html")
     if not one:
         assert listed is not None
-        json_file = Path(json_path) if json_path else config.path_value("json")
-        html_file = Path(html_path) if html_path else config.path_value("html")
         sys.exit(
             fleet_check(request, listed, jobs=_jobs(jobs), json_path=json_file, html_path=html_file, environ=os.environ)
         )
     result = run_check(request)
-    write_reports(
-        result,
-        Path(json_path) if json_path else config.path_value("json"),
-        Path(html_path) if html_path else config.path_value("html"),
-    )
+    write_reports(result, json_file, html_file)
     write_markdown_summary(result, Path(markdown_path) if markdown_path else config.path_value("markdown"))
     warn_unused_accept(result)
     print_summary(result.report, quiet=quiet)
