@@ -89,11 +89,6 @@ def ledger_state(folder: MigrationsFolder, rows: Sequence[LedgerRow] | None) -> 
     return LedgerState(tuple(states), strangers, newest, rows is not None)
 
 
-def recorded_entries(folder: MigrationsFolder, rows: Sequence[LedgerRow] | None) -> list[MigrationEntry]:
-    """Journal entries that have a ledger row (matched by created_at == when, as the migrator orders them)."""
-    return ledger_state(folder, rows).recorded_entries()
-
-
 # A ledger finding: source baseline, kind ledger, no table; called as (object, status, message, **values).
 _finding = functools.partial(new_finding, "baseline", "ledger", None)
 
