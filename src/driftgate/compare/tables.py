@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from driftgate.compare.context import Comparison
 from driftgate.compare.indexes import create_index_sql
-from driftgate.findings import Finding
+from driftgate.findings import Finding, plural
 from driftgate.identifiers import quote_if_needed
 from driftgate.model import Table
 
@@ -27,7 +27,7 @@ def compare_tables(c: Comparison) -> Iterator[Finding]:
                 table.name,
                 table.name,
                 "missing",
-                expected=f"{len(table.columns)} columns",
+                expected=plural(len(table.columns), "column"),
                 message=f"table {table.name} is expected but the database has no such table",
                 fix=_create_table_sql(table),
                 location=table.location,
@@ -50,8 +50,8 @@ def compare_tables(c: Comparison) -> Iterator[Finding]:
                 table.name,
                 table.name,
                 "ok",
-                expected=f"{len(table.columns)} columns",
-                actual=f"{len(live.columns)} columns",
+                expected=plural(len(table.columns), "column"),
+                actual=plural(len(live.columns), "column"),
                 message="table exists",
                 location=table.location,
             )
@@ -59,4 +59,5 @@ def compare_tables(c: Comparison) -> Iterator[Finding]:
         if c.expected.table(live.name) is None:
             drop = f"DROP TABLE {quote_if_needed(live.name)}"
             fix = f"-- add {live.name} to the schema, or (destructive) {drop};"
-            yield c.unexpected("table", live.name, live.name, f"table {live.name}", f"{len(live.columns)} columns", fix)
+            columns = plural(len(live.columns), "column")
+            yield c.unexpected("table", live.name, live.name, f"table {live.name}", columns, fix)
