@@ -5,7 +5,7 @@ from __future__ import annotations
 from driftgate.compare import compare_schemas
 from driftgate.findings import Finding
 from driftgate.model import Location, Schema
-from driftgate.sources import shadow_schema  # not driftgate.shadow first: that import is circular
+from driftgate.shadow import shadow_schema
 from driftgate.sources.statements import split_sql_script
 
 

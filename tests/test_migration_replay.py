@@ -8,7 +8,7 @@ from pathlib import Path
 import libsql
 
 from cli import driftgate, failing
-from driftgate.shadow import is_transaction_control
+from driftgate.sources.statements import is_transaction_control
 
 BASELINE = """CREATE TABLE `notes` (
 \t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,

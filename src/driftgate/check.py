@@ -22,7 +22,7 @@ from driftgate.connection import Database
 from driftgate.errors import InputError
 from driftgate.findings import Finding, Report, apply_accept
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
-from driftgate.live import LiveState, read_live
+from driftgate.live import LedgerRow, LiveState, read_live
 from driftgate.model import Schema
 from driftgate.rehearsal import rehearsal_findings
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
@@ -113,6 +113,23 @@ class Expected:
     _baselines: dict[str, tuple[ExpectedSource, Schema]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def compared_with(
+        self, ledger_rows: tuple[LedgerRow, ...] | None
+    ) -> tuple[list[tuple[ExpectedSource, Schema]], str | None, LedgerState | None]:
+        """What a database with this ledger is compared with: (source, schema) pairs, the baseline tag
+        (it follows the ledger, DESIGN 4) and the ledger's state."""
+        pairs = list(self.replayed)
+        folder = self.folder
+        ledger = ledger_state(folder, ledger_rows) if folder is not None else None
+        tag = None
+        if folder is not None and ledger is not None:
+            tag = baseline_tag(self.request, folder, ledger)
+            pairs.append(self.baseline(tag))
+        return pairs, tag, ledger
+
+    def schemas_for(self, ledger_rows: tuple[LedgerRow, ...] | None) -> list[Schema]:
+        return [schema for _source, schema in self.compared_with(ledger_rows)[0]]
+
     def baseline(self, tag: str) -> tuple[ExpectedSource, Schema]:
         with self._lock:
             if tag not in self._baselines:
@@ -135,18 +152,15 @@ def load_expected(request: CheckRequest, environ: Mapping[str, str] | None = Non
 def read_database(expected: Expected, target: DatabaseTarget) -> LiveState:
     request = expected.request
     with Database(target, timeout=request.timeout) as db:
-        return read_live(db, ignore=request.ignore_tables, ledger_table=request.ledger_table)
+        return read_live(
+            db, ignore=request.ignore_tables, ledger_table=request.ledger_table, known=expected.schemas_for
+        )
 
 
 def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, started: str) -> CheckResult:
     """Compare one database's live state with the expected sources (nothing is read or replayed twice)."""
     request, folder = expected.request, expected.folder
-    pairs = list(expected.replayed)
-    tag = None
-    ledger = ledger_state(folder, live.ledger) if folder is not None else None
-    if folder is not None and ledger is not None:
-        tag = baseline_tag(request, folder, ledger)
-        pairs.append(expected.baseline(tag))
+    pairs, tag, ledger = expected.compared_with(live.ledger)
     findings: list[Finding] = []
     for source, schema in pairs:
         findings.extend(compare_schemas(schema, live.schema, source.label))

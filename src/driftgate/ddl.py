@@ -11,11 +11,11 @@ The expressions found are canonicalised by :mod:`driftgate.normalize`.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
+from driftgate.details import IndexDetails, TableDetails
 from driftgate.normalize import canonical_expression, canonical_identifier, token_canonical, tokenize
 
 _WORDLIKE = (TokenType.STRING, TokenType.IDENTIFIER)
@@ -124,16 +124,6 @@ def _identifier_list(tokens: list[Token]) -> tuple[str, ...]:
     return tuple(names)
 
 
-@dataclass
-class TableDetails:
-    collations: dict[str, str] = field(default_factory=dict)  # column (folded) -> collation
-    generated: dict[str, str] = field(default_factory=dict)  # column (folded) -> canonical expression
-    checks: list[tuple[str | None, str]] = field(default_factory=list)  # (constraint name, canonical expr)
-    deferrable: dict[tuple[str, ...], str] = field(default_factory=dict)  # FK from-columns -> deferrable
-    autoincrement: bool = False
-    virtual_module: str | None = None
-
-
 def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDetails) -> None:
     column = canonical_identifier(tokens[0].text)
     constraint_name: str | None = None
@@ -211,12 +201,6 @@ def table_details(sql: str | None, table: str) -> TableDetails:
         else:
             _column_clause(sql, table, clause, details)
     return details
-
-
-@dataclass
-class IndexDetails:
-    part_expressions: list[str | None] = field(default_factory=list)  # canonical expr per key part
-    where: str | None = None
 
 
 @functools.lru_cache(maxsize=1 << 16)

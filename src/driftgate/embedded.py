@@ -11,8 +11,7 @@ from pathlib import Path
 import libsql
 
 from driftgate.errors import InputError
-from driftgate.shadow import is_transaction_control
-from driftgate.sources.statements import SqlStatement
+from driftgate.sources.statements import SqlStatement, is_transaction_control
 
 
 def build_database(statements: Sequence[SqlStatement], path: Path) -> Path:

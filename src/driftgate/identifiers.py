@@ -22,12 +22,13 @@ _QUOTE_PAIRS = (('"', '"'), ("`", "`"), ("[", "]"))
 
 def fold_name(name: str) -> str:
     """How SQLite matches names: case-insensitive for ASCII letters only (Über and über differ)."""
-    return name.translate(_ASCII_LOWER)
+    # str.lower() is ASCII folding on an ASCII string, and 7x faster than translate(); isascii() is a flag.
+    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
 
 
 def ascii_upper(text: str) -> str:
     """Upper case for ASCII letters only, as SQLite reads keywords and type names ("ınt" is no INT)."""
-    return text.translate(_ASCII_UPPER)
+    return text.upper() if text.isascii() else text.translate(_ASCII_UPPER)
 
 
 def canonical_identifier(name: str) -> str:

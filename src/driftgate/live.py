@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from driftgate.introspect import (
     merge_documents,
     parse_document,
 )
-from driftgate.model import Schema
+from driftgate.model import Schema, Table
 
 CHUNK_TABLES = 500  # tables per query when one response would be too large
 
@@ -103,9 +103,24 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
-def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = "__drizzle_migrations") -> LiveState:
+def read_live(
+    db: Database,
+    *,
+    ignore: Iterable[str] = (),
+    ledger_table: str = "__drizzle_migrations",
+    known: Callable[[tuple[LedgerRow, ...] | None], Iterable[Schema]] | None = None,
+) -> LiveState:
+    """The live schema, ledger and sqlite_schema rows.
+
+    ``known(ledger)`` names the schemas already built for this check (the expected ones; which
+    baseline depends on the ledger): a live table whose introspection rows equal one of theirs is that
+    table, not built again (:func:`driftgate.introspect.build_schema`).
+    """
     document = read_document(db)
-    ignore = (*ignore, glob.escape(ledger_table))  # the ledger's name is matched exactly, not as a glob
     ledger = read_ledger(db, ledger_table) if has_table(document, ledger_table) else None
+    tables: dict[bytes, Table] = {}
+    for schema in known(ledger) if known is not None else ():
+        tables.update(schema.tables_by_key())
+    ignore = (*ignore, glob.escape(ledger_table))  # the ledger's name is matched exactly, not as a glob
     objects = tuple(SchemaObject(*row) for row in document.get("objects", []))
-    return LiveState(build_schema(document, ignore=ignore), ledger, objects)
+    return LiveState(build_schema(document, ignore=ignore, known=tables), ledger, objects)

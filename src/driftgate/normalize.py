@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import functools
 import math
-
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
-from sqlglot.tokens import Token, TokenType
+from typing import TYPE_CHECKING
 
 from driftgate.identifiers import ascii_upper, fold_name, quote
 from driftgate.identifiers import canonical_identifier as canonical_identifier  # re-exported for older imports
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+    from sqlglot.tokens import Token
 
 DIALECT = "sqlite"
 
@@ -64,6 +64,8 @@ def canonical_blob(hex_digits: str) -> str:
 
 
 def tokenize(sql: str) -> list[Token]:
+    import sqlglot
+
     return list(sqlglot.tokenize(sql, read=DIALECT))
 
 
@@ -75,6 +77,9 @@ def _print_name(name: str) -> str:
     space or punctuation), so ``"t"`` prints like ``t``; double-quoted otherwise, so ``"a b"``
     never prints like ``a b``.
     """
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
     try:
         tokens = tokenize(name)
     except SqlglotError:
@@ -86,6 +91,8 @@ def _print_name(name: str) -> str:
 
 def _token_literal(sql: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
     """A literal token printed by value, and how many tokens it used; None if token i is no literal."""
+    from sqlglot.tokens import TokenType
+
     token = tokens[i]
     kind = token.token_type
     if kind == TokenType.HEX_STRING:  # sqlglot gives both 0x10 and X'10' this type: the source says which
@@ -113,6 +120,9 @@ def token_canonical(sql: str) -> str:
 
     Literals print by value (canonical_number, canonical_blob); comments are dropped by the tokenizer.
     """
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
     try:
         tokens = tokenize(sql)
     except SqlglotError:
@@ -139,12 +149,16 @@ def token_canonical(sql: str) -> str:
 
 
 def _strip_outer_parens(node: exp.Expression) -> exp.Expression:
+    from sqlglot import exp
+
     while isinstance(node, exp.Paren):
         node = node.this
     return node
 
 
 def _parse(text: str) -> exp.Expression | None:
+    import sqlglot
+
     return sqlglot.parse_one(text, read=DIALECT)
 
 
@@ -153,6 +167,9 @@ def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
 
     A pair of parentheses is dropped only when the text without it parses to the very same tree.
     """
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
     for paren in list(tree.find_all(exp.Paren)):
         inner = paren.this
         if paren is tree or not isinstance(inner, exp.Expression) or isinstance(inner, exp.Query):
@@ -190,6 +207,9 @@ def _cast_types_as_affinities(text: str) -> str:
     ``DATETIME(x)``), which would make different casts compare equal; the affinity is what SQLite
     itself goes by, so ``CAST(x AS VARCHAR(10))`` and ``CAST(x AS TEXT)`` stay equal.
     """
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
     if "cast" not in fold_name(text):
         return text
     try:
@@ -221,19 +241,25 @@ def _cast_types_as_affinities(text: str) -> str:
     return text
 
 
-# The five affinities as sqlglot parses them, and how they are printed back (it would print NUMERIC as REAL).
-_AFFINITY_OF = {
-    exp.DataType.Type.INT: "INTEGER",
-    exp.DataType.Type.TEXT: "TEXT",
-    exp.DataType.Type.VARBINARY: "BLOB",
-    exp.DataType.Type.DOUBLE: "REAL",
-    exp.DataType.Type.DECIMAL: "NUMERIC",
-}
+@functools.cache
+def _affinity_of() -> dict[exp.DataType.Type, str]:
+    """The five affinities as sqlglot parses them, and how they are printed back (it would print NUMERIC as REAL)."""
+    from sqlglot import exp
+
+    return {
+        exp.DataType.Type.INT: "INTEGER",
+        exp.DataType.Type.TEXT: "TEXT",
+        exp.DataType.Type.VARBINARY: "BLOB",
+        exp.DataType.Type.DOUBLE: "REAL",
+        exp.DataType.Type.DECIMAL: "NUMERIC",
+    }
 
 
 def _print_affinity(cast: exp.Cast) -> exp.Cast:
+    from sqlglot import exp
+
     to = cast.args.get("to")
-    affinity = _AFFINITY_OF.get(to.this) if isinstance(to, exp.DataType) else None
+    affinity = _affinity_of().get(to.this) if isinstance(to, exp.DataType) else None
     if affinity is not None:
         cast.set("to", exp.DataType(this=exp.DataType.Type.USERDEFINED, kind=affinity))
     return cast
@@ -246,6 +272,8 @@ def _is_truth_test(boolean: exp.Boolean) -> bool:
     ``1 IS x``); SQLite sees through parentheses and COLLATE around it.  sqlglot parses the
     spellings as Is (``IS NOT TRUE`` as NOT over it) or NullSafeEQ/NEQ (``IS [NOT] DISTINCT FROM``).
     """
+    from sqlglot import exp
+
     node: exp.Expression = boolean
     while isinstance(node.parent, exp.Paren) or (isinstance(node.parent, exp.Collate) and node.arg_key == "this"):
         node = node.parent
@@ -253,6 +281,8 @@ def _is_truth_test(boolean: exp.Boolean) -> bool:
 
 
 def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns: bool) -> exp.Expression:
+    from sqlglot import exp
+
     def rewrite(n: exp.Expression) -> exp.Expression:
         n.pop_comments()  # comments are whitespace: they never make two items differ
         if isinstance(n, exp.Literal) and not n.is_string:
@@ -291,6 +321,9 @@ def canonical_expression(sql: str, table: str | None = None, *, literal_columns:
     ``table`` lets a column qualified by its own table equal the bare column.
     ``literal_columns`` is for DEFAULT clauses, where a double-quoted word is a string.
     """
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
     text = _prepare(sql)
     if not text:
         return ""
@@ -322,6 +355,9 @@ def canonical_default(dflt_value: str | None) -> str | None:
 
 def canonical_trigger(sql: str) -> str:
     """A trigger compares by its token-canonical text; ``FOR EACH ROW`` is implied (SQLite has no other)."""
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
     try:
         tokens = tokenize(sql)
     except SqlglotError:
@@ -344,6 +380,9 @@ def _column_list(names: list[str]) -> str:
 
 def _view_fallback(text: str) -> str:
     """A view sqlglot cannot parse: its column list, then the token-canonical text after the first AS."""
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
     try:
         tokens = tokenize(text)
     except SqlglotError:
@@ -367,6 +406,9 @@ def canonical_view(sql: str) -> str:
     does.  The text is prepared as for canonical_expression (CAST types as affinities); a SELECT
     sqlglot cannot parse falls back to the token-canonical text after the first top-level AS.
     """
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
     text = _prepare(sql).rstrip(";")
     try:
         tree = _parse(text)
@@ -380,6 +422,7 @@ def canonical_view(sql: str) -> str:
     return _column_list(names) + _canonicalise_tree(select, None, False).sql(dialect=DIALECT)
 
 
+@functools.lru_cache(maxsize=4096)  # a schema has a handful of type spellings, compared on every column
 def canonical_type(declared: str) -> str:
     """Type names compare case- and spacing-insensitively; INT is not INTEGER (rowid aliasing).
 

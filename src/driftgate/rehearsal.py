@@ -17,9 +17,8 @@ import libsql
 from driftgate.findings import Finding
 from driftgate.live import SchemaObject
 from driftgate.model import Location
-from driftgate.shadow import is_transaction_control
 from driftgate.sources.migrations import MigrationEntry
-from driftgate.sources.statements import SqlStatement, split_sql_script
+from driftgate.sources.statements import SqlStatement, is_transaction_control, split_sql_script
 
 BREAKPOINT = "--> statement-breakpoint"  # drizzle-orm's readMigrationFiles splits on exactly this
 DATA_CAVEAT = "data is not copied: a failure that depends on the rows cannot be seen"

@@ -20,12 +20,11 @@ from driftgate.errors import InputError
 from driftgate.introspect import INTROSPECTION_SQL, build_schema, merge_documents, parse_document
 from driftgate.model import Location, Schema, fold_name
 from driftgate.normalize import canonical_identifier, tokenize
+from driftgate.sources.statements import is_transaction_control
 
 if TYPE_CHECKING:  # sources imports shadow; only annotations need this
     from driftgate.sources.statements import SqlStatement
 
-# Migration files may carry their own transaction control; the shadow run is one session.
-_TRANSACTION_WORDS = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 # Statements whose effect is confined to the objects they name; any other (PRAGMA, VACUUM, ...) may
 # change the whole database, so a script holding one is replayed in a single database.
 _LOCAL_VERBS = {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "REPLACE"}
@@ -88,15 +87,6 @@ class Locations:
         if kind in ("column", "foreign_key", "check", "table"):
             return self._where.get(("table", key_name, None))
         return self._where.get((kind, key_name, None))
-
-
-def is_transaction_control(sql: str) -> bool:
-    """BEGIN/COMMIT/... : only the first word matters, so no tokenizer (it showed in profiles)."""
-    from driftgate.sources.statements import skip_space_and_comments
-
-    start = skip_space_and_comments(sql)
-    first = sql[start : start + 12].split(None, 1)[0].rstrip(";").upper() if sql[start:].strip() else ""
-    return first in _TRANSACTION_WORDS
 
 
 @dataclass
@@ -254,4 +244,6 @@ def shadow_schema(
     if document is None:
         document = _replay(runnable, raise_input_error=True)
     schema = build_schema(document, ignore=ignore, locate=locations.lookup)
-    return Schema(schema.tables, schema.views, schema.triggers, tuple(not_compared), tuple(items))
+    return Schema(
+        schema.tables, schema.views, schema.triggers, tuple(not_compared), tuple(items), table_keys=schema.table_keys
+    )

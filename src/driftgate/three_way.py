@@ -7,7 +7,6 @@ A failing ``baseline`` finding the schema files agree with says so: the database
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from driftgate.compare import compare_schemas
@@ -49,6 +48,6 @@ def annotate(
                 note = "the schema files differ from the baseline here too (see the drizzle finding)"
         if note is not None:
             message = f"{finding.message}; {note}" if finding.message else note
-            finding = dataclasses.replace(finding, message=message)
+            finding = finding._replace(message=message)
         annotated.append(finding)
     return annotated

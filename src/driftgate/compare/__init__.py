@@ -7,7 +7,6 @@ autogenerate lets a user hook run before the built-in comparators.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -17,10 +16,9 @@ from driftgate.compare.foreign_keys import compare_foreign_keys
 from driftgate.compare.indexes import compare_indexes, compare_uniques
 from driftgate.compare.objects import compare_checks, compare_table_options, compare_triggers, compare_views
 from driftgate.compare.tables import compare_tables
-from driftgate.ddl import object_head
 from driftgate.findings import Finding, where
+from driftgate.identifiers import canonical_identifier
 from driftgate.model import Schema
-from driftgate.normalize import canonical_identifier, tokenize
 
 Comparator = Callable[[Comparison], Iterable[Finding]]
 
@@ -60,8 +58,7 @@ def _items_not_compared(c: Comparison, findings: list[Finding]) -> list[Finding]
         found = reasons.get((finding.kind, finding.object))
         if found is not None and finding.status not in ("missing", "unexpected"):
             reason, location = found
-            finding = dataclasses.replace(
-                finding,
+            finding = finding._replace(
                 status="not_compared",
                 expected=None,
                 message=f"not compared: {reason}",
@@ -98,6 +95,9 @@ _NAME_WITH_HOLE = re.compile(
 
 
 def _statement_object(sql: str) -> tuple[str, str]:
+    from driftgate.ddl import object_head  # the tokenizer, only for a statement that could not be compared
+    from driftgate.normalize import tokenize
+
     hole = _NAME_WITH_HOLE.match(sql)
     if hole:
         kind = hole.group(1).lower()

@@ -9,10 +9,10 @@ never reorders an existing table.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from driftgate.compare.context import Comparison
-from driftgate.findings import Finding
+from driftgate.findings import Finding, new_finding, ok_finding, where
 from driftgate.identifiers import fold_name, quote_if_needed
 from driftgate.model import Column, Index, Table
 from driftgate.normalize import canonical_type
@@ -72,8 +72,9 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                     location=column.location,
                 )
                 continue
-            pair = ColumnPair(table, column, actual)
-            yield from (attribute(c, pair) for attribute in COLUMN_ATTRIBUTES)
+            pair = ColumnPair(table, column, actual, obj, where(column.location))
+            for attribute in COLUMN_ATTRIBUTES:
+                yield attribute(c, pair)
         for actual in live.columns:
             if table.column(actual.name) is None:
                 obj = f"{table.name}.{actual.name}"
@@ -82,146 +83,117 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                 yield c.unexpected("column", table.name, obj, f"column {obj}", column_definition(actual), fix)
 
 
-@dataclass(frozen=True)
-class ColumnPair:
-    """One expected column and its live counterpart, with what every attribute finding names."""
+class ColumnPair(NamedTuple):
+    """One expected column and its live counterpart, with what every attribute finding names.
+
+    Each attribute function answers with :meth:`ok` or :meth:`different`; the message and fix of a
+    difference are built only then (most columns match, and the rebuild text is costly).
+    """
 
     table: Table
     expected: Column
     actual: Column
+    obj: str  # "<table>.<column>", as every finding of the pair names it
+    where: str | None  # the expected column's location
 
-    @property
-    def obj(self) -> str:
-        return f"{self.table.name}.{self.expected.name}"
+    def ok(self, c: Comparison, kind: str, expected: str, actual: str, message: str) -> Finding:
+        return ok_finding(c.source, kind, self.table.name, self.obj, expected, actual, message, self.where)
 
-
-def _attribute_finding(
-    c: Comparison,
-    pair: ColumnPair,
-    kind: str,
-    same: bool,
-    expected: str,
-    actual: str,
-    *,
-    matches: str,
-    differs: str,
-    fix: Callable[[], str] | None = None,
-) -> Finding:
-    """The finding of one column attribute: ok, or different with the message and the fix.
-
-    ``fix`` is built only for a difference: most columns match, and the rebuild text is costly.
-    """
-    return c.finding(
-        kind,
-        pair.table.name,
-        pair.obj,
-        "ok" if same else "different",
-        expected=expected,
-        actual=actual,
-        message=matches if same else differs,
-        fix=None if same or fix is None else fix(),
-        location=pair.expected.location,
-    )
+    def different(self, c: Comparison, kind: str, expected: str, actual: str, message: str, fix: str) -> Finding:
+        return new_finding(
+            c.source,
+            kind,
+            self.table.name,
+            self.obj,
+            "different",
+            message,
+            expected=expected,
+            actual=actual,
+            fix=fix,
+            location=self.where,
+        )
 
 
 def compare_generated(c: Comparison, pair: ColumnPair) -> Finding:
     """The ``column`` finding of a column present on both sides: it exists; generated ones must match."""
     column, actual = pair.expected, pair.actual
-    same = (column.generated_kind, column.generated) == (actual.generated_kind, actual.generated)
-    return _attribute_finding(
+    if column.generated_kind == actual.generated_kind and column.generated == actual.generated:
+        return pair.ok(c, "column", column.name, actual.name, "column exists")
+    return pair.different(
         c,
-        pair,
         "column",
-        same,
-        column.name if same else _generated_text(column),
-        actual.name if same else _generated_text(actual),
-        matches="column exists",
-        differs=f"{pair.obj}: generated column definition differs",
-        fix=lambda: _rebuild(pair.table, column, "change a generated column"),
+        _generated_text(column),
+        _generated_text(actual),
+        f"{pair.obj}: generated column definition differs",
+        _rebuild(pair.table, column, "change a generated column"),
     )
 
 
 def compare_type(c: Comparison, pair: ColumnPair) -> Finding:
     column, actual = pair.expected, pair.actual
-    return _attribute_finding(
+    expected, found = column.declared_type or "(none)", actual.declared_type or "(none)"
+    if canonical_type(column.declared_type) == canonical_type(actual.declared_type):
+        return pair.ok(c, "type", expected, found, "declared type matches")
+    return pair.different(
         c,
-        pair,
         "type",
-        canonical_type(column.declared_type) == canonical_type(actual.declared_type),
-        column.declared_type or "(none)",
-        actual.declared_type or "(none)",
-        matches="declared type matches",
-        differs=f"{pair.obj}: declared type differs",
-        fix=lambda: _rebuild(pair.table, column, "change a column type"),
+        expected,
+        found,
+        f"{pair.obj}: declared type differs",
+        _rebuild(pair.table, column, "change a column type"),
     )
 
 
 def compare_notnull(c: Comparison, pair: ColumnPair) -> Finding:
     column, actual = pair.expected, pair.actual
+    expected, found = "NOT NULL" if column.not_null else "NULL", "NOT NULL" if actual.not_null else "NULL"
+    if column.not_null == actual.not_null:
+        return pair.ok(c, "notnull", expected, found, "nullability matches")
     both_keys = bool(column.pk_position and actual.pk_position)
-
-    def fix() -> str:
-        rebuild = _rebuild(pair.table, column, "change NOT NULL")
-        if column.not_null and both_keys:
-            # Measured with drizzle-kit 0.31.11: a single-column primaryKey({ columns: [t.col] }) in the
-            # table's extra config generates `col text PRIMARY KEY` without NOT NULL, as legacy DDL has it.
-            return (
-                f"-- keep the database: in the drizzle schema replace {column.name}'s .primaryKey() with "
-                f"primaryKey({{ columns: [table.<{column.name} property>] }}) in the table's extra config, "
-                f"then regenerate\n{rebuild}"
-            )
-        return rebuild
-
     differs = (
         f"{pair.obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has "
         f"{'NOT NULL' if actual.not_null else 'nullable'}"
     )
+    fix = _rebuild(pair.table, column, "change NOT NULL")
     if both_keys:  # either side may be the nullable legacy one
         differs += (
             " (legacy quirk: SQLite allows NULL in a non-INTEGER PRIMARY KEY unless NOT NULL is declared;"
             " drizzle's .primaryKey() always adds NOT NULL)"
         )
-    return _attribute_finding(
-        c,
-        pair,
-        "notnull",
-        column.not_null == actual.not_null,
-        "NOT NULL" if column.not_null else "NULL",
-        "NOT NULL" if actual.not_null else "NULL",
-        matches="nullability matches",
-        differs=differs,
-        fix=fix,
-    )
+        if column.not_null:
+            # Measured with drizzle-kit 0.31.11: a single-column primaryKey({ columns: [t.col] }) in the
+            # table's extra config generates `col text PRIMARY KEY` without NOT NULL, as legacy DDL has it.
+            fix = (
+                f"-- keep the database: in the drizzle schema replace {column.name}'s .primaryKey() with "
+                f"primaryKey({{ columns: [table.<{column.name} property>] }}) in the table's extra config, "
+                f"then regenerate\n{fix}"
+            )
+    return pair.different(c, "notnull", expected, found, differs, fix)
 
 
 def compare_default(c: Comparison, pair: ColumnPair) -> Finding:
     column, actual = pair.expected, pair.actual
-    return _attribute_finding(
-        c,
-        pair,
-        "default",
-        column.default == actual.default,
-        column.default if column.default is not None else "(none)",
-        actual.default if actual.default is not None else "(none)",
-        matches="default matches",
-        differs=f"{pair.obj}: default differs",
-        fix=lambda: _rebuild(pair.table, column, "change a default"),
+    expected = column.default if column.default is not None else "(none)"
+    found = actual.default if actual.default is not None else "(none)"
+    if column.default == actual.default:
+        return pair.ok(c, "default", expected, found, "default matches")
+    return pair.different(
+        c, "default", expected, found, f"{pair.obj}: default differs", _rebuild(pair.table, column, "change a default")
     )
 
 
 def compare_collation(c: Comparison, pair: ColumnPair) -> Finding:
     column, actual = pair.expected, pair.actual
     expected, found = column.collation.upper(), actual.collation.upper()
-    return _attribute_finding(
+    if expected == found:
+        return pair.ok(c, "collation", expected, found, "collation matches")
+    return pair.different(
         c,
-        pair,
         "collation",
-        expected == found,
         expected,
         found,
-        matches="collation matches",
-        differs=f"{pair.obj}: collation differs",
-        fix=lambda: _rebuild(pair.table, column, "change a collation"),
+        f"{pair.obj}: collation differs",
+        _rebuild(pair.table, column, "change a collation"),
     )
 
 

@@ -110,4 +110,6 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202
 
 def json_text(document_text: str) -> str:
     """JSON text with the characters above written as \\u escapes (same JSON value, nothing raw)."""
+    if document_text.isascii() and "\x7f" not in document_text:
+        return document_text  # the only ASCII one is DEL; isascii() is a flag read, the search a memchr
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document_text)

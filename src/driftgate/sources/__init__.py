@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 from driftgate.errors import InputError
 from driftgate.findings import SourceInfo
 from driftgate.model import Location, Schema
-from driftgate.shadow import shadow_schema
-from driftgate.sources.legacy import extract_legacy_statements
 from driftgate.sources.statements import SqlStatement, split_sql_script
 
 if TYPE_CHECKING:
@@ -38,19 +36,28 @@ class ExpectedSource:
     def schema(self, ignore: Iterable[str] = (), cache: ExpectedModelCache | None = None) -> Schema:
         """The replayed model; with ``cache``, read from or stored in the expected-model cache."""
         if cache is None:
-            return shadow_schema(self.statements, ignore=ignore)
+            return _replay(self.statements, ignore)
         from driftgate.cache import cache_key
 
         ignore = tuple(ignore)
         key = cache_key(self.statements, ignore)
         schema = cache.get(key)
         if schema is None:
-            schema = shadow_schema(self.statements, ignore=ignore)
+            schema = _replay(self.statements, ignore)
             cache.put(key, schema)
         return schema
 
 
+def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> Schema:
+    # The replay needs the tokenizer and libSQL: imported only when a model is not in the cache.
+    from driftgate.shadow import shadow_schema
+
+    return shadow_schema(statements, ignore=ignore)
+
+
 def legacy_source(paths: Sequence[Path]) -> ExpectedSource:
+    from driftgate.sources.legacy import extract_legacy_statements  # tree-sitter, only for --legacy
+
     statements = extract_legacy_statements(paths)
     if not statements:
         raise InputError(f"--legacy: no DDL found in {', '.join(map(str, paths))}")

@@ -121,3 +121,14 @@ def split_sql_script(text: str, location: Location) -> list[SqlStatement]:
 def is_ddl(sql: str) -> bool:
     """True when the statement is CREATE, ALTER or DROP (leading comments ignored)."""
     return _DDL_VERB.match(sql, skip_space_and_comments(sql)) is not None
+
+
+# Migration files may carry their own transaction control; a replay is one session.
+_TRANSACTION_WORDS = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
+def is_transaction_control(sql: str) -> bool:
+    """BEGIN/COMMIT/... : only the first word matters, so no tokenizer (it showed in profiles)."""
+    start = skip_space_and_comments(sql)
+    first = sql[start : start + 12].split(None, 1)[0].rstrip(";").upper() if sql[start:].strip() else ""
+    return first in _TRANSACTION_WORDS

@@ -6,8 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from driftgate.shadow import is_transaction_control
-from driftgate.sources.statements import SqlStatement
+from driftgate.sources.statements import SqlStatement, is_transaction_control
 from driftgate.testing.sqld import SqldServer, find_sqld
 
 LIBSQL_SERVER_IMAGE = "ghcr.io/tursodatabase/libsql-server:latest"
