@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,24 +103,40 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
-def read_live(
-    db: Database,
+@dataclass(frozen=True)
+class RawLive:
+    """What one round of reading a database returns, before any model is built from it."""
+
+    document: dict[str, list[Any]]
+    ledger: tuple[LedgerRow, ...] | None  # None: no ledger table yet
+
+
+def read_raw(db: Database, ledger_table: str = "__drizzle_migrations") -> RawLive:
+    """The introspection document and drizzle's ledger: all the I/O of a check."""
+    document = read_document(db)
+    return RawLive(document, read_ledger(db, ledger_table) if has_table(document, ledger_table) else None)
+
+
+def live_state(
+    raw: RawLive,
     *,
     ignore: Iterable[str] = (),
     ledger_table: str = "__drizzle_migrations",
-    known: Callable[[tuple[LedgerRow, ...] | None], Iterable[Schema]] | None = None,
+    known: Iterable[Schema] = (),
 ) -> LiveState:
-    """The live schema, ledger and sqlite_schema rows.
+    """The live schema, ledger and sqlite_schema rows (pure; no I/O).
 
-    ``known(ledger)`` names the schemas already built for this check (the expected ones; which
-    baseline depends on the ledger): a live table whose introspection rows equal one of theirs is that
-    table, not built again (:func:`driftgate.introspect.build_schema`).
+    ``known``: the schemas already built for this check (the expected ones): a live table whose
+    introspection rows equal one of theirs is that table, not built again
+    (:func:`driftgate.introspect.build_schema`).
     """
-    document = read_document(db)
-    ledger = read_ledger(db, ledger_table) if has_table(document, ledger_table) else None
     tables: dict[bytes, Table] = {}
-    for schema in known(ledger) if known is not None else ():
+    for schema in known:
         tables.update(schema.tables_by_key())
     ignore = (*ignore, glob.escape(ledger_table))  # the ledger's name is matched exactly, not as a glob
-    objects = tuple(SchemaObject(*row) for row in document.get("objects", []))
-    return LiveState(build_schema(document, ignore=ignore, known=tables), ledger, objects)
+    objects = tuple(SchemaObject(*row) for row in raw.document.get("objects", []))
+    return LiveState(build_schema(raw.document, ignore=ignore, known=tables), raw.ledger, objects)
+
+
+def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = "__drizzle_migrations") -> LiveState:
+    return live_state(read_raw(db, ledger_table), ignore=ignore, ledger_table=ledger_table)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from typing import TYPE_CHECKING
 
 from driftgate.identifiers import ascii_upper, fold_name, quote
@@ -63,10 +64,22 @@ def canonical_blob(hex_digits: str) -> str:
     return "X'" + hex_digits.upper() + "'"
 
 
-def tokenize(sql: str) -> list[Token]:
-    import sqlglot
+_TOKENIZERS = threading.local()  # a tokenizer keeps state while it runs: one per thread (fleets use threads)
 
-    return list(sqlglot.tokenize(sql, read=DIALECT))
+
+def tokenize(sql: str) -> list[Token]:
+    """sqlglot's SQLite tokens of ``sql``.
+
+    One tokenizer per thread, reused: ``sqlglot.tokenize`` builds a dialect and a tokenizer on every
+    call, which was half the time of tokenising 4,000 statements.
+    """
+    tokenizer = getattr(_TOKENIZERS, "sqlite", None)
+    if tokenizer is None:
+        from sqlglot.dialects.dialect import Dialect
+
+        dialect = Dialect.get_or_raise(DIALECT)
+        tokenizer = _TOKENIZERS.sqlite = dialect.tokenizer_class(dialect=dialect)
+    return list(tokenizer.tokenize(sql))
 
 
 @functools.lru_cache(maxsize=4096)

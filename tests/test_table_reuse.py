@@ -1,0 +1,194 @@
+"""A live table whose introspection rows equal an expected table's is that table (build_schema's ``known``).
+
+Reuse must never change a finding: each case compares the findings of a check that reuses tables with
+those of one that builds every live table afresh, and checks which tables were reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.helpers import schema_of
+
+from driftgate.compare import compare_schemas
+from driftgate.details import NO_DETAILS
+from driftgate.identifiers import _ASCII_LOWER, _ASCII_UPPER, ascii_upper, fold_name
+from driftgate.introspect import INTROSPECTION_SQL, _needs_details, build_schema, parse_document
+from driftgate.model import Schema
+
+BASE = """
+CREATE TABLE users (id text PRIMARY KEY NOT NULL, email text NOT NULL COLLATE NOCASE, age integer DEFAULT 0,
+  CONSTRAINT adult CHECK (age >= 18));
+CREATE UNIQUE INDEX users_email_unique ON users (email);
+CREATE INDEX users_lower ON users (lower(email)) WHERE age > 20;
+CREATE TABLE posts (id integer PRIMARY KEY AUTOINCREMENT, author text REFERENCES users ON DELETE cascade
+  DEFERRABLE INITIALLY DEFERRED, title text, slug text GENERATED ALWAYS AS (lower(title)) VIRTUAL);
+CREATE INDEX posts_title ON posts (title DESC, author);
+CREATE TABLE tags (name text PRIMARY KEY, n integer) WITHOUT ROWID;
+CREATE TABLE plain (a integer, b text NOT NULL DEFAULT 'x') STRICT;
+"""
+
+
+def document_of(sql: str) -> dict:
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.executescript(sql)
+        return parse_document(connection.execute(INTROSPECTION_SQL).fetchone()[0])
+    finally:
+        connection.close()
+
+
+def reused(expected: Schema, live: Schema) -> set[str]:
+    known = {id(t) for t in expected.tables}
+    return {t.name for t in live.tables if id(t) in known}
+
+
+def both_ways(expected: Schema, live_sql: str) -> tuple[Schema, Schema]:
+    document = document_of(live_sql)
+    return build_schema(document, known=expected.tables_by_key()), build_schema(document)
+
+
+def test_a_database_built_from_the_same_script_reuses_every_table_and_finds_the_same() -> None:
+    expected = schema_of(BASE)
+    with_reuse, fresh = both_ways(expected, BASE)
+    assert reused(expected, with_reuse) == {"users", "posts", "tags", "plain"}
+    assert reused(expected, fresh) == set()
+    assert compare_schemas(expected, with_reuse, "sql") == compare_schemas(expected, fresh, "sql")
+    assert all(f.status == "ok" for f in compare_schemas(expected, with_reuse, "sql"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rebuilt"),
+    [
+        ("age integer DEFAULT 0", "age integer DEFAULT 1", {"users"}),
+        ("email text NOT NULL COLLATE NOCASE", "email text NOT NULL", {"users"}),
+        ("CHECK (age >= 18)", "CHECK (age >= 21)", {"users"}),
+        ("WHERE age > 20", "WHERE age > 21", {"users"}),
+        ("(title DESC, author)", "(title, author)", {"posts"}),
+        ("ON DELETE cascade", "ON DELETE set null", {"posts"}),
+        ("DEFERRABLE INITIALLY DEFERRED", "", {"posts"}),
+        ("AUTOINCREMENT", "", {"posts"}),
+        ("lower(title)", "upper(title)", {"posts"}),
+        (") WITHOUT ROWID", ")", {"tags"}),
+        (") STRICT", ")", {"plain"}),
+        ("b text NOT NULL DEFAULT 'x'", "b text DEFAULT 'x'", {"plain"}),
+        # An index more on a table: the table's rows differ, though its CREATE TABLE does not.
+        (") STRICT;", ") STRICT;\nCREATE INDEX plain_b ON plain (b);", {"plain"}),
+        # Spelling only (same meaning): rebuilt, since the stored text differs, and still all ok.
+        ("title text,", "TITLE   TEXT,", {"posts"}),
+    ],
+)
+def test_a_table_whose_rows_differ_is_built_afresh(old: str, new: str, rebuilt: set[str]) -> None:
+    assert old in BASE
+    expected = schema_of(BASE)
+    with_reuse, fresh = both_ways(expected, BASE.replace(old, new, 1))
+    assert reused(expected, with_reuse) == {"users", "posts", "tags", "plain"} - rebuilt
+    assert compare_schemas(expected, with_reuse, "sql") == compare_schemas(expected, fresh, "sql")
+
+
+def test_an_implicit_foreign_key_target_follows_its_parent() -> None:
+    """`REFERENCES users` means users' primary key: a child stored identically is another table if that changed."""
+    expected = schema_of(BASE)
+    live_sql = BASE.replace("id text PRIMARY KEY NOT NULL, email", "id text NOT NULL, email text PRIMARY KEY, e2", 1)
+    with_reuse, fresh = both_ways(expected, live_sql)
+    assert "posts" not in reused(expected, with_reuse)
+    findings = compare_schemas(expected, with_reuse, "sql")
+    assert findings == compare_schemas(expected, fresh, "sql")
+    posts_fk = [f for f in findings if f.kind == "foreign_key" and f.table == "posts"]
+    assert [f.status for f in posts_fk] == ["different"]
+
+
+def test_the_live_side_s_locations_are_never_read() -> None:
+    """A reused table carries the expected source's locations: comparison takes locations from the expected side."""
+    expected = schema_of(BASE)
+    fresh = build_schema(document_of(BASE))
+    assert all(t.location is None for t in fresh.tables)
+    assert compare_schemas(expected, expected, "sql") == compare_schemas(expected, fresh, "sql")
+
+
+CORPUS_SQL = sorted(
+    p
+    for p in (Path(__file__).resolve().parents[1] / "fixtures").rglob("*.sql")
+    if "node_modules" not in p.parts and p.stat().st_size < 2_000_000
+)
+
+
+def test_a_text_without_any_detail_keyword_has_no_details() -> None:
+    """The keyword gate before the tokenizer drops nothing: checked on every CREATE TABLE in fixtures/."""
+    from driftgate.ddl import table_details
+
+    gated = read = 0
+    for path in CORPUS_SQL:
+        connection = sqlite3.connect(":memory:")
+        try:
+            connection.executescript(path.read_text(encoding="utf-8"))
+        except sqlite3.Error:
+            continue  # libSQL-only or deliberately broken fixtures
+        finally:
+            rows = connection.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").fetchall()
+            columns = {
+                name: connection.execute(f"SELECT *, 0 FROM pragma_table_xinfo('{name}')").fetchall()
+                for name, _ in rows
+            }
+            connection.close()
+        for name, sql in rows:
+            hidden = [[None, None, None, None, None, None, None, r[6]] for r in columns[name]]
+            if _needs_details(sql, hidden):
+                read += 1
+            else:
+                gated += 1
+                details = table_details(sql, name)
+                # An FK's NOT DEFERRABLE is what introspection assumes for a key it has no entry for.
+                deferrable = {k: v for k, v in details.deferrable.items() if v != "NOT DEFERRABLE"}
+                assert deferrable == NO_DETAILS.deferrable, f"{path}: {name}"
+                assert dataclasses.replace(details, deferrable={}) == NO_DETAILS, f"{path}: {name}"
+    assert gated > 50 and read > 10  # the corpus exercises both sides of the gate
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "a text COLLATE NOCASE",
+        "a text, CHECK (a <> '')",
+        "a text REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED",
+        "a integer PRIMARY KEY AUTOINCREMENT",
+    ],
+)
+def test_a_text_with_a_detail_keyword_is_read(clause: str) -> None:
+    from driftgate.ddl import table_details
+
+    sql = f"CREATE TABLE t ({clause})"
+    assert _needs_details(sql, [])
+    assert table_details(sql, "t") != NO_DETAILS
+
+
+@pytest.mark.parametrize(
+    "name", ["users", "Users", "USER_ID", "Über", "ÜBER", "straße", "İd", "\u212aelvin", "Ça_va", "a\u0130b", "ﬀ", ""]
+)
+def test_fast_ascii_folding_is_sqlite_s_folding(name: str) -> None:
+    assert fold_name(name) == name.translate(_ASCII_LOWER)
+    assert ascii_upper(name) == name.translate(_ASCII_UPPER)
+
+
+def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) -> None:
+    """A warm check of a conforming database reads no CREATE text: sqlglot (0.17 s to import) stays unloaded."""
+    (tmp_path / "schema.sql").write_text(BASE.replace("GENERATED ALWAYS AS (lower(title)) VIRTUAL", ""))
+    sqlite3.connect(tmp_path / "live.db").executescript((tmp_path / "schema.sql").read_text())
+    (tmp_path / "pyproject.toml").write_text("[tool.driftgate]\n")
+    program = (
+        "import sys, runpy\n"
+        "sys.argv = ['driftgate', 'check', '--db', 'file:live.db', '--sql', 'schema.sql']\n"
+        "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "print('exit', code, 'sqlglot' in sys.modules, 'aiohttp' in sys.modules)\n"
+    )
+    env = {"DRIFTGATE_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    cold = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True)
+    warm = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert cold.stdout.splitlines()[-1] == "exit 0 True False", cold.stdout + cold.stderr
+    assert warm.stdout.splitlines()[-1] == "exit 0 False False", warm.stdout + warm.stderr
