@@ -304,8 +304,9 @@ class HttpBackend:
         return DatabaseError(f"{self.target.display}: {text.splitlines()[0][:300]}")
 
     def _unexpected(self, exc: BaseException) -> DatabaseError:
-        detail = self._clean(str(exc)).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return not_libsql(self.target.display, f"unexpected answer: {detail}")
+        if isinstance(exc, json.JSONDecodeError):
+            return not_libsql(self.target.display, f"the answer is not JSON: {exc}")
+        return not_libsql(self.target.display, "the answer is not a Hrana pipeline result")
 
     def _connect_reason(self, exc: OSError) -> str:
         if self._https:
