@@ -1,16 +1,19 @@
 """Talking to the live database: one small protocol, three backends.
 
 Which client each URL kind uses, and why (measured with libsql-client 0.3.1, libsql 0.1.11, sqld 0.24,
-Python 3.11 on 2 shared cores; import times from ``python -X importtime``):
+Python 3.11, 2 shared cores under load; import times are cumulative ``python -X importtime`` lines of a
+real ``driftgate check`` run):
 
 - ``file:`` URLs and bare paths: Python's ``sqlite3``, opened read-only (``mode=ro``) unless stamping.
   It is the library that can promise ``check`` never writes, and a file needs no server protocol.
 - ``http://``, ``https://`` and ``libsql://``: Hrana over HTTP on the standard library
-  (:mod:`driftgate.hrana_http`, importing it with ``http.client`` costs 0.02-0.05 s).  libsql-client's
-  HTTP client would cost 0.17-0.47 s of imports (aiohttp) plus an SSL context (0.06-0.13 s) built even
-  for ``http://``, most of a 40-table check's budget.  ``libsql://h`` is read as ``https://h`` and
-  ``libsql://h:p?tls=0`` as ``http://h:p``, which is what the official TypeScript client
-  (@libsql/client 0.18, ``createClient``) does by default (:mod:`driftgate.urls` rewrites the URL).
+  (:mod:`driftgate.hrana_http`: 0.03-0.04 s of imports, 0.02 s of it the ``ssl`` module that
+  ``http.client`` always loads).  Through libsql-client the same URLs cost 0.18-0.28 s of imports
+  (aiohttp 0.14-0.22 s) plus a verified SSL context (0.03-0.13 s) that aiohttp builds even for
+  ``http://``: a 40-table check over sqld went from 1.13-1.19 s to 0.56-0.76 s (medians of 7).
+  ``libsql://h`` is read as ``https://h`` and ``libsql://h:p?tls=0`` as ``http://h:p``: that is what the
+  official TypeScript client does by default (@libsql/client 0.18, ``createClient`` expands ``libsql:``
+  with ``preferHttp``); :mod:`driftgate.urls` rewrites the URL.
 - ``ws://`` and ``wss://``: libsql-client's WebSocket client (:mod:`driftgate.remote`), imported only for
   these URLs.  The ``libsql`` package (libsql-python, used for the shadow database) can answer a
   one-statement read over ``http://`` without syncing a replica, but it reads ``ws://`` as a local file
@@ -26,7 +29,6 @@ kept here (``auth_failed``, ``no_answer``, ``not_libsql``, ``cannot_connect``).
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -63,6 +65,8 @@ def not_libsql(where: str, detail: str) -> DatabaseError:
 
 def cannot_connect(host: str, port: int | str, error: OSError) -> str:
     """ "cannot connect to h:p (reason)": the host, the port and the system's reason, what a user can act on."""
+    import socket  # loaded by then: only a remote client calls this
+
     errno = error.errno
     if isinstance(error, socket.gaierror) or not errno or errno < 0:
         reason = error.strerror or str(error)

@@ -1,13 +1,13 @@
 """Hrana over HTTP on the standard library: the client for ``http://``, ``https://`` and ``libsql://`` URLs.
 
 Why hand-written rather than the well-kept library: libsql-client's HTTP client sends its requests
-through aiohttp.  Importing it took 0.17-0.47 s here (``python -X importtime -c "import
-driftgate.remote"``, most of it aiohttp), and aiohttp builds a verified SSL context
-(``set_default_verify_paths``, 0.06-0.13 s) even for a plain ``http://`` URL: together more than a
-40-table check may take in all (issue 11: 0.35 s).  What driftgate needs of the protocol is small,
-one stateless request per call, so ``http.client`` and ``json`` carry it; ``ssl`` builds a verified
-default context only when an ``https://`` URL is used.  The WebSocket URLs stay on libsql-client
-(:mod:`driftgate.remote`).
+through aiohttp.  Importing it took 0.24-0.47 s here (``python -X importtime -c "import
+driftgate.remote"``; 0.18-0.28 s inside a check run, most of it aiohttp), and aiohttp builds a verified
+SSL context (``set_default_verify_paths``, 0.03-0.13 s) even for a plain ``http://`` URL: together most
+of what a 40-table check may take in all (issue 11: 0.35 s).  What driftgate needs of the protocol is
+small, one stateless request per call, so ``http.client`` and ``json`` carry it (0.03-0.04 s of
+imports); a verified default SSL context is built only when an ``https://`` URL is used.  The
+WebSocket URLs stay on libsql-client (:mod:`driftgate.remote`).
 
 The protocol, as sqld 0.24 and Turso serve it (Hrana 2 over HTTP): every call is one
 ``POST <url path>/v2/pipeline`` of ``{"baton": null, "requests": [<execute or batch>, {"type": "close"}]}``,
