@@ -458,10 +458,10 @@ def test_timeout_against_a_silent_server(tmp_path: Path, scheme: str) -> None:
     assert not out.exists()
 
 
-# --- 8. libsql://host?tls=0 ------------------------------------------------------------------------------------
+# --- 8. libsql://host?tls=0 (plain HTTP, as @libsql/client reads it) -------------------------------------------
 
 
-def test_libsql_url_with_tls_0_talks_websocket_to_sqld(tmp_path: Path, sqld) -> None:
+def test_libsql_url_with_tls_0_talks_plain_http_to_sqld(tmp_path: Path, sqld) -> None:
     load_remote(sqld.http_url, legacy_sql())
     out = tmp_path / "r.json"
     url = f"libsql://127.0.0.1:{sqld.port}?tls=0"

@@ -1,11 +1,11 @@
-"""The remote backend: libsql-client's async client on a private event loop, with timeouts.
+"""The WebSocket backend: libsql-client's async client on a private event loop, with timeouts.
 
-Why this client and this loop (measured with libsql-client 0.3.1, libsql 0.1.11 and sqld 0.24; the
-notes are in :mod:`driftgate.connection`): libsql-client is the only Python client here that speaks
-every remote URL kind (http, https, ws, wss, libsql with or without TLS) *and* can be given up on
-after ``--timeout``.  Its ``create_client_sync`` waits for each answer with no timeout at all (a
-server that accepts and never answers blocked it for as long as we watched, > 20 s) and cannot cancel
-a stuck call, so the async client runs here under ``asyncio.wait_for`` on a loop we own.
+Used for ``ws://`` and ``wss://`` URLs only (the HTTP ones go to :mod:`driftgate.hrana_http`, which
+avoids importing aiohttp; the notes are in :mod:`driftgate.connection`).  libsql-client is the Python
+client here that speaks Hrana over WebSocket *and* can be given up on after ``--timeout``.  Its
+``create_client_sync`` waits for each answer with no timeout at all (a server that accepts and never
+answers blocked it for as long as we watched, > 20 s) and cannot cancel a stuck call, so the async
+client runs here under ``asyncio.wait_for`` on a loop we own.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 import weakref
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
 import libsql_client
 
-from driftgate.connection import Row, Statement
+from driftgate.connection import Row, Statement, auth_failed, cannot_connect, no_answer, not_libsql
 from driftgate.errors import DatabaseError, InputError
 from driftgate.urls import DatabaseTarget, redact
 
@@ -33,19 +32,14 @@ _AUTH_FAILURE = re.compile(r"(?i)^AUTH_[A-Z_]*:|HTTP status 40[13]\b|\bunauthori
 def _connect_failure(exc: BaseException) -> str | None:
     """aiohttp's "Cannot connect to host h:p ssl:default [...]" as "cannot connect to h:p (reason)".
 
-    Its ``ssl:default`` is aiohttp's own parameter dump, shown even for http:// and ws:// URLs, where
-    it misleads: the host, the port and the operating system's reason are what a user can act on.
+    Its ``ssl:default`` is aiohttp's own parameter dump, shown even for ws:// URLs, where it
+    misleads: the host, the port and the operating system's reason are what a user can act on.
     """
     os_error = getattr(exc, "os_error", None)
     host, port = getattr(exc, "host", None), getattr(exc, "port", None)
     if not isinstance(os_error, OSError) or host is None:
         return None
-    errno = os_error.errno
-    if isinstance(os_error, socket.gaierror) or not errno or errno < 0:
-        reason = os_error.strerror or str(os_error)
-    else:
-        reason = os.strerror(errno)
-    return f"cannot connect to {host}:{port} ({reason})"
+    return cannot_connect(host, port, os_error)
 
 
 class HranaHello:
@@ -130,7 +124,7 @@ class HranaHello:
 
 
 class RemoteBackend:
-    """A libSQL server over Hrana (HTTP or WebSocket)."""
+    """A libSQL server over Hrana on a WebSocket (libsql-client also speaks HTTP, but that path is not used)."""
 
     def __init__(self, target: DatabaseTarget, timeout: float) -> None:
         self.target = target
@@ -159,19 +153,18 @@ class RemoteBackend:
     def _fail(self, exc: BaseException) -> DatabaseError:
         where = self.target.display
         if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-            return DatabaseError(f"{where}: no answer within {self.timeout:g} s (--timeout)")
+            return no_answer(where, self.timeout)
         text = self._clean(f"{exc}") or type(exc).__name__
         first = text.splitlines()[0][:300]
         status = getattr(exc, "status", None)  # aiohttp's ClientResponseError (e.g. a refused WebSocket upgrade)
         lowered = text.lower()
         if status in (401, 403) or _AUTH_FAILURE.search(text) or ("auth" in lowered and "token" in lowered):
-            return DatabaseError(f"{where}: authentication failed (check the auth token)")
+            return auth_failed(where)
         refused = _connect_failure(exc)
         if refused:
             return DatabaseError(f"{where}: {refused}")
         if isinstance(status, int) or isinstance(exc, KeyError | ValueError) or "HTTP status" in text:
-            # Something answered, but not the Hrana protocol: a web server, a proxy, a wrong port.
-            return DatabaseError(f"{where}: does not answer like a libSQL server ({first})")
+            return not_libsql(where, first)
         return DatabaseError(f"{where}: {first}")
 
     async def _after_hello(self, coro: Coroutine[Any, Any, Any]) -> Any:

@@ -117,8 +117,9 @@ def parse_database_url(url: str, token: str | None = None, *, must_exist: bool =
     if rest:
         raise InputError(f"--db: unknown URL parameter {rest[0][0]!r} (only authToken and tls are understood)")
     if scheme == "libsql":
-        # libsql-client rejects ?tls=0 without a port; the libSQL clients mean plain ws.
-        scheme = "ws" if tls == "0" else "wss"
+        # As @libsql/client's createClient reads it (0.18, core/config.js): HTTP, with TLS unless ?tls=0.
+        # It asks for an explicit port with ?tls=0; driftgate lets the default port 80 stand.
+        scheme = "http" if tls == "0" else "https"
     elif tls == "1" and scheme in ("http", "ws"):
         scheme += "s"
     elif tls == "0" and scheme in ("https", "wss"):
