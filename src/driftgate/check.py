@@ -22,6 +22,7 @@ from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
 from driftgate.findings import Finding, Report, apply_accept
+from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LedgerRow, LiveState, RawLive, live_state, read_raw
 from driftgate.model import Schema
@@ -146,7 +147,8 @@ def load_expected(request: CheckRequest, environ: Mapping[str, str] | None = Non
     ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
     # Replayed before any database is contacted: bad input is exit 2 even when every database is down.
     cache = ExpectedModelCache(cache_dir(os.environ if environ is None else environ)) if request.cache else None
-    replayed = [(source, source.schema(ignore=ignore, cache=cache)) for source in sources]
+    with collector_paused():
+        replayed = [(source, source.schema(ignore=ignore, cache=cache)) for source in sources]
     return Expected(request, replayed, folder, ignore, cache)
 
 
@@ -212,7 +214,9 @@ def _three_way(
 
 def check_database(expected: Expected, target: DatabaseTarget) -> CheckResult:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return check_live(expected, target, read_database(expected, target), started)
+    raw = read_raw_database(expected.request, target)
+    with collector_paused():
+        return check_live(expected, target, live_model(expected, raw), started)
 
 
 def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -> CheckResult:
@@ -234,8 +238,9 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
             reading.set_exception(exc)
 
     threading.Thread(target=read, name="driftgate-read", daemon=True).start()
-    expected = load_expected(request, environ)
-    return check_live(expected, target, live_model(expected, reading.result()), started)
+    with collector_paused():
+        expected = load_expected(request, environ)
+        return check_live(expected, target, live_model(expected, reading.result()), started)
 
 
 @functools.cache

@@ -13,6 +13,7 @@ import click
 
 from driftgate.config import FileConfig, build_request, load_config
 from driftgate.errors import DriftgateError, InputError
+from driftgate.gcpause import collector_paused
 from driftgate.report.safe import printable
 from driftgate.urls import redact
 
@@ -253,7 +254,8 @@ def write_reports(result: CheckResult, json_path: Path | None, html_path: Path |
         if path is None:
             continue
         try:
-            _report_writer(option)(result.report, path)
+            with collector_paused():  # 80,000 findings become as many dicts
+                _report_writer(option)(result.report, path)
         except OSError as exc:
             raise InputError(f"{option}: cannot write {path} ({exc.strerror or exc})") from None
 

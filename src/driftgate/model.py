@@ -19,10 +19,11 @@ class Location:
 
     file: str
     line: int | None = None
+    # "file:line" as findings show it: formatted once here, not once per finding (80,000 in a large check).
+    text: str = field(init=False, repr=False, compare=False)
 
-    @cached_property  # every finding of a column names its location: formatted once, not 80,000 times
-    def text(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", f"{self.file}:{self.line}" if self.line else self.file)
 
     def __str__(self) -> str:
         return self.text
