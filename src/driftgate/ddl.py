@@ -54,11 +54,13 @@ def object_head(words: list[str]) -> tuple[str, int] | None:
 
 
 def matching_paren(tokens: list[Token], open_at: int) -> int:
+    opening, closing = TokenType.L_PAREN, TokenType.R_PAREN  # locals: enum member lookups are slow in 3.11
     depth = 0
     for i in range(open_at, len(tokens)):
-        if tokens[i].token_type == TokenType.L_PAREN:
+        kind = tokens[i].token_type
+        if kind is opening:
             depth += 1
-        elif tokens[i].token_type == TokenType.R_PAREN:
+        elif kind is closing:
             depth -= 1
             if depth == 0:
                 return i
@@ -70,17 +72,18 @@ def top_level_starts(tokens: list[Token], start: int = 0, end: int | None = None
 
     The one comma/parenthesis walker: table bodies, index key lists and column lists all go through it.
     """
+    opening, closing, comma = TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA
     end = len(tokens) if end is None else end
     ranges: list[tuple[int, int]] = []
     depth = 0
     first = start
     for i in range(start, end):
         kind = tokens[i].token_type
-        if kind == TokenType.L_PAREN:
+        if kind is opening:
             depth += 1
-        elif kind == TokenType.R_PAREN:
+        elif kind is closing:
             depth -= 1
-        elif kind == TokenType.COMMA and depth == 0:
+        elif kind is comma and depth == 0:
             if i > first:
                 ranges.append((first, i))
             first = i + 1
