@@ -9,6 +9,8 @@ import zipfile
 from email.parser import Parser
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 
 
@@ -36,3 +38,17 @@ def test_wheel_declares_xdist_the_containers_extra_and_an_spdx_license(tmp_path:
     assert any(r.startswith("pytest-xdist") and "extra ==" not in r for r in requires)  # `-n auto` after command 1
     assert any(r.startswith("testcontainers") and r.endswith('extra == "containers"') for r in requires)
     assert "containers" in (metadata.get_all("Provides-Extra") or [])
+
+
+@pytest.mark.parametrize("name", ["sqlglot", "sqlglotc", "libsql", "libsql-client", "orjson", "no-such-distribution"])
+def test_installed_versions_are_what_importlib_metadata_says(name: str) -> None:
+    """driftgate reads versions from dist-info folder names (no importlib.metadata import on each check)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from driftgate.versions import installed_version
+
+    try:
+        expected: str | None = version(name)
+    except PackageNotFoundError:
+        expected = None
+    assert installed_version(name) == expected

@@ -70,18 +70,14 @@ def _code_digest() -> str:
 
 @functools.cache
 def _engine_versions() -> tuple[str, ...]:
-    from importlib.metadata import PackageNotFoundError, version
-
     import libsql
 
     from driftgate import __version__
+    from driftgate.versions import installed_version
 
     found = [__version__, _code_digest()]
     for name in ("libsql", "sqlglot", "sqlglotc"):
-        try:
-            found.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}=-")
+        found.append(f"{name}={installed_version(name) or '-'}")
     connection = libsql.connect(":memory:")
     try:
         found.append(str(connection.execute("SELECT sqlite_version()").fetchone()[0]))

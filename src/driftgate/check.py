@@ -5,7 +5,6 @@ Shared by the CLI, the pytest plugin and the stamp, so all three see the same fi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import glob
@@ -245,10 +244,11 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
 
 @functools.cache
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
+    from driftgate.versions import installed_version
 
     found = {"driftgate": __version__}
     for name in ("sqlglot", "libsql-client", "libsql"):
-        with contextlib.suppress(PackageNotFoundError):
-            found[name] = version(name)
+        version = installed_version(name)
+        if version is not None:
+            found[name] = version
     return found

@@ -11,13 +11,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import multiprocessing
 import os
 import re
 import urllib.parse
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -280,6 +279,9 @@ def _file_processes(members: Sequence[Member], request: CheckRequest, jobs: int)
     if workers < 2 or files < MIN_FILES_FOR_PROCESSES:
         yield None
         return
+    import multiprocessing  # ~15 ms of imports: only a fleet of 16 or more files pays them
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_process, initargs=(request,)) as pool:
         yield pool
