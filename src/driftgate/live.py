@@ -20,7 +20,10 @@ from driftgate.introspect import (
 )
 from driftgate.model import Schema, Table
 
-CHUNK_TABLES = 500  # tables per query when one response would be too large
+# Tables per query when one response would be too large: about 1.9 MB of answer for 1,000 plain tables
+# (sqld caps one at 10 MB; a chunk still too large is halved). Measured on 4,000 tables: chunks of 500
+# took sqld 2.3 s in all, of 1,000 1.3-1.5 s (each chunk rescans sqlite_schema for its table names).
+CHUNK_TABLES = 1000
 
 
 @dataclass(frozen=True)
