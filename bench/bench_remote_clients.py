@@ -53,7 +53,7 @@ print(json.dumps({"open_ms": (opened - started) * 1000, "median_ms": statistics.
 """
 
 CLIENTS = (
-    "driftgate Database (libsql-client async, own loop)",
+    "driftgate Database (http, libsql: hrana_http; ws: libsql-client async, own loop)",
     "libsql-client create_client_sync",
     "libsql (libsql-python) connect",
 )
