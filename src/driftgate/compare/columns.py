@@ -57,9 +57,10 @@ def _rebuild(table: Table, column: Column, what: str) -> str:
 
 def compare_columns(c: Comparison) -> Iterator[Finding]:
     for table, live in c.pairs:
+        same_table = live is table  # built from the same rows (introspect.build_schema's known tables)
         for column in table.columns:
             obj = f"{table.name}.{column.name}"
-            actual = live.column(column.name)
+            actual = column if same_table else live.column(column.name)
             if actual is None:
                 yield c.finding(
                     "column",
@@ -75,7 +76,7 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
             pair = ColumnPair(table, column, actual, obj, where(column.location))
             for attribute in COLUMN_ATTRIBUTES:
                 yield attribute(c, pair)
-        for actual in live.columns:
+        for actual in () if same_table else live.columns:
             if table.column(actual.name) is None:
                 obj = f"{table.name}.{actual.name}"
                 drop = f"ALTER TABLE {quote_if_needed(table.name)} DROP COLUMN {quote_if_needed(actual.name)}"

@@ -51,7 +51,10 @@ def _pair(
 
 def compare_foreign_keys(c: Comparison) -> Iterator[Finding]:
     for table, live in c.pairs:
-        for fk, actual in _pair(table.foreign_keys, live.foreign_keys):
+        # A table built from the same rows pairs every key with itself.
+        keys = table.foreign_keys
+        pairs = [(fk, fk) for fk in keys] if live is table else _pair(keys, live.foreign_keys)
+        for fk, actual in pairs:
             if fk is None:
                 assert actual is not None
                 yield c.finding(
@@ -66,7 +69,7 @@ def compare_foreign_keys(c: Comparison) -> Iterator[Finding]:
                 continue
             if actual is None:
                 status, message = "missing", f"{table.name}({', '.join(fk.columns)}) should reference {fk.target_table}"
-            elif _same(fk, actual):
+            elif actual is fk or _same(fk, actual):
                 status, message = "ok", "foreign key matches"
             else:
                 status, message = "different", f"{table.name}({', '.join(fk.columns)}): foreign key differs"
