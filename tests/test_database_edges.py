@@ -12,7 +12,6 @@ import http.server
 import json
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from cli import Run, driftgate, failing
 from conftest import LEGACY_SQL, LEGACY_TS, legacy_sql, load_remote, server_query_count
 from driftgate.report.json_report import report_schema
 from driftgate.testing import SqldServer, free_port
+from helpers import serving, tcp_listener
 
 LEGACY_TABLES = (
     "users",
@@ -103,39 +103,15 @@ def http_server(status: int, content_type: str, body: bytes | None = None) -> It
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, name="fake-http", daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(server, "fake-http") as port:
+        yield port
 
 
 @contextlib.contextmanager
 def silent_server() -> Iterator[int]:
     """A TCP listener that accepts connections and never sends a byte."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    stop = threading.Event()
-    accepted: list[socket.socket] = []
-
-    def accept_loop() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError, OSError):
-                accepted.append(listener.accept()[0])
-
-    thread = threading.Thread(target=accept_loop, name="silent-tcp", daemon=True)
-    thread.start()
-    try:
-        yield int(listener.getsockname()[1])
-    finally:
-        stop.set()
-        thread.join(10)
-        for sock in accepted:
-            sock.close()
-        listener.close()
+    with tcp_listener(lambda connection, stop: None, "silent-tcp") as port:
+        yield port
 
 
 def free_port_containing(digits: str) -> int:

@@ -30,6 +30,7 @@ from driftgate.hrana_http import HttpBackend
 from driftgate.remote import RemoteBackend
 from driftgate.testing import SqldServer
 from driftgate.urls import parse_database_url
+from helpers import serving, tcp_listener
 from test_database_edges import one_line_error
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -221,14 +222,8 @@ def tls_server(cert: Path, key: Path, status: int) -> Iterator[int]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, name="fake-https", daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(server, "fake-https") as port:
+        yield port
 
 
 def test_https_verifies_the_certificate(tmp_path: Path, self_signed: tuple[Path, Path]) -> None:
@@ -253,28 +248,17 @@ def test_https_verifies_the_certificate(tmp_path: Path, self_signed: tuple[Path,
 @contextlib.contextmanager
 def dripping_server() -> Iterator[int]:
     """Accepts, then sends the status line one byte every 0.2 s and never finishes it."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    stop = threading.Event()
 
-    def drip(connection: socket.socket) -> None:
-        with connection, contextlib.suppress(OSError):
+    def drip(connection: socket.socket, stop: threading.Event) -> None:
+        with contextlib.suppress(OSError):
             while not stop.wait(0.2):
                 connection.sendall(b"H")
 
-    def accept_loop() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError, OSError):
-                threading.Thread(target=drip, args=(listener.accept()[0],), daemon=True).start()
+    def start(connection: socket.socket, stop: threading.Event) -> None:
+        threading.Thread(target=drip, args=(connection, stop), daemon=True).start()
 
-    thread = threading.Thread(target=accept_loop, name="dripping-tcp", daemon=True)
-    thread.start()
-    try:
-        yield int(listener.getsockname()[1])
-    finally:
-        stop.set()
-        thread.join(10)
-        listener.close()
+    with tcp_listener(start, "dripping-tcp") as port:
+        yield port
 
 
 def test_timeout_is_a_deadline_not_a_read_timeout(tmp_path: Path) -> None:

@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.helpers import schema_of
 
 from driftgate.compare import compare_schemas
 from driftgate.details import NO_DETAILS
 from driftgate.identifiers import _ASCII_LOWER, _ASCII_UPPER, ascii_upper, fold_name
 from driftgate.introspect import INTROSPECTION_SQL, _needs_details, build_schema, parse_document
 from driftgate.model import Schema
+from helpers import schema_of
 
 BASE = """
 CREATE TABLE users (id text PRIMARY KEY NOT NULL, email text NOT NULL COLLATE NOCASE, age integer DEFAULT 0,
