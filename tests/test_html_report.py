@@ -643,3 +643,18 @@ def test_fix_script_creates_an_index_after_the_column_it_covers() -> None:
     )
     script = fix_script(report)
     assert script.index(other_index) < script.index(add_column) < script.index(index_on_new)
+
+
+def test_json_findings_carry_every_field_in_order_and_read_back() -> None:
+    from driftgate.findings import Finding, findings_json
+    from driftgate.report.json_report import report_document, report_from_document
+
+    findings = (
+        F("sql", "type", "t", "t.a", "different", expected="int", actual="text", fix="-- rebuild t"),
+        F("baseline", "index", "t", "i", "missing", location="m.sql:3"),
+    )
+    rendered = findings_json(findings)
+    assert [list(r) for r in rendered] == [list(Finding._fields)] * 2
+    assert [tuple(r.values()) for r in rendered] == list(findings)
+    report = Report("db", (), findings)
+    assert report_from_document(report_document(report)).findings == findings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -64,22 +65,6 @@ class Finding(NamedTuple):
 
         return printable(f"{self.source}:{self.object}")
 
-    def to_json(self) -> dict[str, Any]:
-        # A dict display, not dict(zip(...)): half the time, on 80,000 findings per report.
-        return {
-            "source": self[0],
-            "kind": self[1],
-            "table": self[2],
-            "object": self[3],
-            "status": self[4],
-            "expected": self[5],
-            "actual": self[6],
-            "message": self[7],
-            "fix": self[8],
-            "location": self[9],
-            "accepted": self[10],
-        }
-
 
 def new_finding(
     source: str,
@@ -119,6 +104,30 @@ def new_finding(
 
 
 _make_finding = tuple.__new__
+
+
+def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Findings as report objects (DESIGN 4), keys in field order.
+
+    One comprehension that unpacks each tuple: 80,000 findings per large report, and a method call
+    per finding cost a fifth more.
+    """
+    return [
+        {
+            "source": source,
+            "kind": kind,
+            "table": table,
+            "object": obj,
+            "status": status,
+            "expected": expected,
+            "actual": actual,
+            "message": message,
+            "fix": fix,
+            "location": location,
+            "accepted": accepted,
+        }
+        for source, kind, table, obj, status, expected, actual, message, fix, location, accepted in findings
+    ]
 
 
 def ok_finding(

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from driftgate.findings import Report
+from driftgate.findings import Report, findings_json
 from driftgate.report import write_atomically
 
 REPORT_VERSION = 1
@@ -28,7 +28,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "stamp_allowed": report.stamp_allowed,
             "verdict": report.verdict(),
         },
-        "findings": [f.to_json() for f in report.findings],
+        "findings": findings_json(report.findings),
     }
 
 
