@@ -49,7 +49,19 @@ def report_json(document: dict[str, Any]) -> str:
 def write_json(report: Report, path: Path) -> None:
     from driftgate.report.safe import json_text
 
-    write_atomically(path, json_text(report_json(report_document(report))) + "\n")
+    document = report_document(report)
+    try:
+        import orjson
+
+        data = orjson.dumps(document, option=orjson.OPT_INDENT_2)
+    except (TypeError, ValueError):
+        data = b""
+    if data and data.isascii() and b"\x7f" not in data:
+        # Nothing for json_text to escape: the bytes as orjson wrote them (a 20 MB report is not decoded
+        # to text and encoded back).
+        write_atomically(path, data + b"\n")
+    else:
+        write_atomically(path, json_text(report_json(document)) + "\n")
 
 
 def report_schema() -> dict[str, Any]:
