@@ -65,6 +65,10 @@ class Finding(NamedTuple):
 
         return printable(f"{self.source}:{self.object}")
 
+    def to_json(self) -> dict[str, Any]:
+        """This finding as a report object (kept for callers of earlier versions; see findings_json)."""
+        return findings_json((self,))[0]
+
 
 def new_finding(
     source: str,
