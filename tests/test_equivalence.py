@@ -1373,3 +1373,59 @@ def test_table_kind_virtual_against_ordinary_is_the_table_finding(
     ]
     same = [f for f in findings(expected_sql, expected_sql) if f.kind == "table"]
     assert [(f.object, f.status) for f in same] == [("ft", "ok")]
+
+
+PLAIN_LITERALS = [
+    "0", "7", "007", "00", "0000000000000000000001", "9223372036854775807", "9223372036854775808",
+    "123456789012345678901234567890", "''", "'abc'", "'a b'", "'a\"b'", "'%_'", "'ü'", "'0'", "'NULL'",
+    "'CURRENT_TIMESTAMP'", "'['", "'{}'", "'{\"a\":1}'", "'$1'", "'é\u2028x'", "'  '", "'-- not a comment'",
+    "'/* nor this */'", "'`x`'", "'[y]'", "'?'", "':name'", "'x'  ",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", PLAIN_LITERALS)
+def test_plain_literals_skip_the_parser_and_get_its_answer(text: str) -> None:
+    from driftgate.normalize import (
+        _PLAIN_INTEGER,
+        _PLAIN_STRING,
+        _prepare,
+        canonical_expression,
+        canonical_tree_expression,
+    )
+
+    prepared = _prepare(text)
+    assert _PLAIN_INTEGER.fullmatch(prepared) or _PLAIN_STRING.fullmatch(prepared)
+    for literal_columns in (True, False):
+        assert canonical_expression(text, literal_columns=literal_columns) == canonical_tree_expression(
+            prepared, None, literal_columns
+        )
+
+
+def test_random_plain_literals_agree_with_the_parser() -> None:
+    import random
+
+    from driftgate.normalize import _prepare, canonical_expression, canonical_tree_expression
+
+    rng = random.Random(11)
+    alphabet = [chr(c) for c in range(0x20, 0x7F) if chr(c) not in "'\\"] + ["é", "ß", "中", "\u00a0", "😀"]
+    texts = ["".join(rng.choice("0123456789") for _ in range(rng.randint(1, 25))) for _ in range(150)]
+    texts += ["'" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) + "'" for _ in range(300)]
+    for text in texts:
+        assert canonical_expression(text, literal_columns=True) == canonical_tree_expression(_prepare(text), None, True)
+
+
+@pytest.mark.parametrize("text", ["'a''b'", "'a\\b'", "'\t'", "1.5", "-1", "+1", "0x10", "x'00'", "(0)", "'a' || 'b'"])
+def test_other_literals_go_through_the_parser(text: str) -> None:
+    from driftgate.normalize import _PLAIN_INTEGER, _PLAIN_STRING, _prepare
+
+    assert not _PLAIN_INTEGER.fullmatch(_prepare(text)) and not _PLAIN_STRING.fullmatch(_prepare(text))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [("007", "7", True), ("0", "(0)", True), ("'7'", "7", False), ("'abc'", "'ABC'", False), ("''", "NULL", False)],
+)
+def test_plain_default_spellings_both_ways(a: str, b: str, equal: bool) -> None:
+    from driftgate.normalize import canonical_default
+
+    assert (canonical_default(a) == canonical_default(b)) is equal

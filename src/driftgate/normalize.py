@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import threading
 from typing import TYPE_CHECKING
 
@@ -327,6 +328,13 @@ def _prepare(sql: str) -> str:
     return _cast_types_as_affinities(text) if text else ""
 
 
+# The two commonest defaults, `0` and `'text'`, spelled so that sqlglot's tree could print nothing else:
+# digits only (canonical_number decides, as on the tree), and a string without quotes, backslashes or
+# control characters (printed as written). tests/test_equivalence.py holds both paths equal.
+_PLAIN_INTEGER = re.compile(r"[0-9]+")
+_PLAIN_STRING = re.compile(r"'[^'\\\x00-\x1f\x7f]*'")
+
+
 @functools.lru_cache(maxsize=65536)
 def canonical_expression(sql: str, table: str | None = None, *, literal_columns: bool = False) -> str:
     """One spelling per meaning: outer parentheses, case, quoting and spacing removed.
@@ -334,10 +342,19 @@ def canonical_expression(sql: str, table: str | None = None, *, literal_columns:
     ``table`` lets a column qualified by its own table equal the bare column.
     ``literal_columns`` is for DEFAULT clauses, where a double-quoted word is a string.
     """
+    text = _prepare(sql)
+    if _PLAIN_INTEGER.fullmatch(text):
+        return canonical_number(text)
+    if _PLAIN_STRING.fullmatch(text):
+        return text
+    return canonical_tree_expression(text, table, literal_columns)
+
+
+def canonical_tree_expression(text: str, table: str | None, literal_columns: bool) -> str:
+    """canonical_expression through sqlglot's tree (``text`` already prepared)."""
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
-    text = _prepare(sql)
     if not text:
         return ""
     try:
