@@ -191,7 +191,10 @@ def _needs_details(sql: str | None, columns: list[list[Any]]) -> bool:
 def _table_details(sql: str | None, name: str, columns: list[list[Any]]) -> TableDetails:
     if not _needs_details(sql, columns):
         return _NO_DETAILS
-    from driftgate.ddl import table_details  # sqlglot, imported only when a text needs reading
+    from driftgate.normalize import load_parser
+
+    load_parser()  # sqlglot, imported only when a text needs reading
+    from driftgate.ddl import table_details
 
     return table_details(sql, name)
 
@@ -344,6 +347,9 @@ def _indexes(
 
 
 def _index_details(sql: str | None, table: str) -> IndexDetails:
+    from driftgate.normalize import load_parser
+
+    load_parser()
     from driftgate.ddl import index_details
 
     return index_details(sql, table)

@@ -26,6 +26,34 @@ if TYPE_CHECKING:
 
 DIALECT = "sqlite"
 
+_PARSER_LOCK = threading.Lock()
+_parser_loaded = False
+
+
+def load_parser() -> None:
+    """Import sqlglot, and driftgate's token reader, once and in one thread at a time.
+
+    They are imported only when a text must be read (a warm check of a conforming database never
+    does).  sqlglot's package imports its submodules circularly and loads its SQLite dialect on first
+    use: two threads doing that at once (a fleet's checks) can meet a half-initialised module
+    (ImportError).  Every lazy import of sqlglot, here and in the modules that need it, follows a call.
+    """
+    global _parser_loaded
+    if _parser_loaded:
+        return
+    with _PARSER_LOCK:
+        if _parser_loaded:
+            return
+        import sqlglot
+        from sqlglot.dialects.dialect import Dialect
+
+        Dialect.get_or_raise(DIALECT)
+        sqlglot.parse_one("SELECT 1", read=DIALECT).sql(dialect=DIALECT)  # the lazily loaded parser and printer
+
+        import driftgate.ddl  # noqa: F401  (its module imports sqlglot's tokens)
+
+        _parser_loaded = True
+
 
 _INT64_MAX = 2**63 - 1
 
@@ -76,6 +104,7 @@ def tokenize(sql: str) -> list[Token]:
     """
     tokenizer = getattr(_TOKENIZERS, "sqlite", None)
     if tokenizer is None:
+        load_parser()
         from sqlglot.dialects.dialect import Dialect
 
         dialect = Dialect.get_or_raise(DIALECT)
@@ -91,6 +120,7 @@ def _print_name(name: str) -> str:
     space or punctuation), so ``"t"`` prints like ``t``; double-quoted otherwise, so ``"a b"``
     never prints like ``a b``.
     """
+    load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
 
@@ -105,6 +135,7 @@ def _print_name(name: str) -> str:
 
 def _token_literal(sql: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
     """A literal token printed by value, and how many tokens it used; None if token i is no literal."""
+    load_parser()
     from sqlglot.tokens import TokenType
 
     token = tokens[i]
@@ -134,6 +165,7 @@ def token_canonical(sql: str) -> str:
 
     Literals print by value (canonical_number, canonical_blob); comments are dropped by the tokenizer.
     """
+    load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
 
@@ -163,6 +195,7 @@ def token_canonical(sql: str) -> str:
 
 
 def _strip_outer_parens(node: exp.Expression) -> exp.Expression:
+    load_parser()
     from sqlglot import exp
 
     while isinstance(node, exp.Paren):
@@ -171,6 +204,7 @@ def _strip_outer_parens(node: exp.Expression) -> exp.Expression:
 
 
 def _parse(text: str) -> exp.Expression | None:
+    load_parser()
     import sqlglot
 
     return sqlglot.parse_one(text, read=DIALECT)
@@ -181,6 +215,7 @@ def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
 
     A pair of parentheses is dropped only when the text without it parses to the very same tree.
     """
+    load_parser()
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
@@ -221,6 +256,7 @@ def _cast_types_as_affinities(text: str) -> str:
     ``DATETIME(x)``), which would make different casts compare equal; the affinity is what SQLite
     itself goes by, so ``CAST(x AS VARCHAR(10))`` and ``CAST(x AS TEXT)`` stay equal.
     """
+    load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
 
@@ -258,6 +294,7 @@ def _cast_types_as_affinities(text: str) -> str:
 @functools.cache
 def _affinity_of() -> dict[exp.DataType.Type, str]:
     """The five affinities as sqlglot parses them, and how they are printed back (it would print NUMERIC as REAL)."""
+    load_parser()
     from sqlglot import exp
 
     return {
@@ -270,6 +307,7 @@ def _affinity_of() -> dict[exp.DataType.Type, str]:
 
 
 def _print_affinity(cast: exp.Cast) -> exp.Cast:
+    load_parser()
     from sqlglot import exp
 
     to = cast.args.get("to")
@@ -286,6 +324,7 @@ def _is_truth_test(boolean: exp.Boolean) -> bool:
     ``1 IS x``); SQLite sees through parentheses and COLLATE around it.  sqlglot parses the
     spellings as Is (``IS NOT TRUE`` as NOT over it) or NullSafeEQ/NEQ (``IS [NOT] DISTINCT FROM``).
     """
+    load_parser()
     from sqlglot import exp
 
     node: exp.Expression = boolean
@@ -295,6 +334,7 @@ def _is_truth_test(boolean: exp.Boolean) -> bool:
 
 
 def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns: bool) -> exp.Expression:
+    load_parser()
     from sqlglot import exp
 
     def rewrite(n: exp.Expression) -> exp.Expression:
@@ -352,6 +392,7 @@ def canonical_expression(sql: str, table: str | None = None, *, literal_columns:
 
 def canonical_tree_expression(text: str, table: str | None, literal_columns: bool) -> str:
     """canonical_expression through sqlglot's tree (``text`` already prepared)."""
+    load_parser()
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
@@ -385,6 +426,7 @@ def canonical_default(dflt_value: str | None) -> str | None:
 
 def canonical_trigger(sql: str) -> str:
     """A trigger compares by its token-canonical text; ``FOR EACH ROW`` is implied (SQLite has no other)."""
+    load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
 
@@ -410,6 +452,7 @@ def _column_list(names: list[str]) -> str:
 
 def _view_fallback(text: str) -> str:
     """A view sqlglot cannot parse: its column list, then the token-canonical text after the first AS."""
+    load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
 
@@ -436,6 +479,7 @@ def canonical_view(sql: str) -> str:
     does.  The text is prepared as for canonical_expression (CAST types as affinities); a SELECT
     sqlglot cannot parse falls back to the token-canonical text after the first top-level AS.
     """
+    load_parser()
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 

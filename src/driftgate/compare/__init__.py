@@ -95,8 +95,10 @@ _NAME_WITH_HOLE = re.compile(
 
 
 def _statement_object(sql: str) -> tuple[str, str]:
-    from driftgate.ddl import object_head  # the tokenizer, only for a statement that could not be compared
-    from driftgate.normalize import tokenize
+    from driftgate.normalize import load_parser, tokenize
+
+    load_parser()  # the tokenizer, only for a statement that could not be compared
+    from driftgate.ddl import object_head
 
     hole = _NAME_WITH_HOLE.match(sql)
     if hole:

@@ -69,10 +69,11 @@ def comment_only(text: str) -> str:
 
 def _line_break_in_quotes(sql: str) -> bool:
     """A quoted name or string spanning lines: a reader could take its second line for a statement."""
+    from driftgate.normalize import load_parser, tokenize
+
+    load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
-
-    from driftgate.normalize import tokenize
 
     quoted = (TokenType.IDENTIFIER, TokenType.STRING)
     try:

@@ -50,6 +50,9 @@ class ExpectedSource:
 
 def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> Schema:
     # The replay needs the tokenizer and libSQL: imported only when a model is not in the cache.
+    from driftgate.normalize import load_parser
+
+    load_parser()
     from driftgate.shadow import shadow_schema
 
     return shadow_schema(statements, ignore=ignore)
