@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -124,6 +125,11 @@ class FileBackend:
         self._connection.close()
 
 
+# A fleet opens databases from many threads: the clients' first import (http.client, aiohttp, with their
+# import cycles) happens in one thread at a time, as sqlglot's does (normalize.load_parser).
+_CLIENT_IMPORT = threading.Lock()
+
+
 class Database:
     """One open database, file or remote.  Use as a context manager."""
 
@@ -134,11 +140,13 @@ class Database:
         if target.file_path is not None:
             self._backend = FileBackend(target, timeout, writable)
         elif target.url.startswith(("http://", "https://")):  # libsql:// URLs arrive rewritten to these
-            from driftgate.hrana_http import HttpBackend
+            with _CLIENT_IMPORT:
+                from driftgate.hrana_http import HttpBackend
 
             self._backend = HttpBackend(target, timeout)
         else:
-            from driftgate.remote import RemoteBackend  # aiohttp and libsql-client only for ws:// and wss://
+            with _CLIENT_IMPORT:
+                from driftgate.remote import RemoteBackend  # aiohttp and libsql-client only for ws:// and wss://
 
             self._backend = RemoteBackend(target, timeout)
 

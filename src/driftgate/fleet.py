@@ -331,6 +331,8 @@ def fleet_check(
     """``driftgate check`` over a fleet; returns the exit code."""
     from driftgate.report.fleet import FleetConsole, FleetReport
 
+    if html_path is not None:
+        import driftgate.report.fleet_html  # noqa: F401  (jinja2: imported here, not first in many threads at once)
     members = fleet_members(listed, environ)
     expected = load_expected(request, environ)  # read and replayed once, before any database is contacted
     fleet = FleetReport(len(members), json_path=json_path, html_path=html_path, started_at=now())

@@ -68,6 +68,9 @@ class HranaHello:
         self._client = client
         self.error: libsql_client.LibsqlError | None = None
         self._awaited: weakref.WeakSet[Any] = weakref.WeakSet()  # connections whose hello was waited for
+        # Connections whose server answered with an error: dead, whether or not the client has set their
+        # exception yet (it does so in a later callback, which the next request could overtake).
+        self._refused: weakref.WeakSet[Any] = weakref.WeakSet()
         open_conn = getattr(client, "_open_conn", None)
         first = getattr(client, "_conn", None)
         if not callable(open_conn) or not callable(getattr(first, "_receive", None)):
@@ -90,6 +93,7 @@ class HranaHello:
             except libsql_client.LibsqlError as exc:
                 if self.error is None:
                     self.error = exc
+                self._refused.add(conn)
                 raise
 
         conn._receive = watched
@@ -113,7 +117,7 @@ class HranaHello:
         conn = getattr(self._client, "_conn", None)
         if conn is None or not callable(getattr(conn, "wait_connected", None)):
             return  # the HTTP client
-        if conn.exception is not None and not getattr(self._client, "_closed", False):
+        if (conn.exception is not None or conn in self._refused) and not getattr(self._client, "_closed", False):
             conn = self._replace_failed(conn)
         if conn in self._awaited:
             return
