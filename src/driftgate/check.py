@@ -162,10 +162,6 @@ def live_model(expected: Expected, raw: RawLive) -> LiveState:
     return live_state(raw, ignore=request.ignore_tables, ledger_table=request.ledger_table, known=known)
 
 
-def read_database(expected: Expected, target: DatabaseTarget) -> LiveState:
-    return live_model(expected, read_raw_database(expected.request, target))
-
-
 def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, started: str) -> CheckResult:
     """Compare one database's live state with the expected sources (nothing is read or replayed twice)."""
     request, folder = expected.request, expected.folder
