@@ -218,6 +218,14 @@ def _sqldiff(sql: str, folder: Path, repeat: int) -> str:
     return f"{median(samples):.2f}"
 
 
+def _seconds(cell: str) -> float | None:
+    """The wall seconds a table cell starts with ("2.24 (2.22)" -> 2.24), None for "fail" or "n/a"."""
+    try:
+        return float(cell.split()[0])
+    except (IndexError, ValueError):
+        return None
+
+
 def _simple(label: str, repeat: int, run: Callable[[], float]) -> str:
     return f"{label}: {median([run() for _ in range(repeat)]):.3f} s"
 
@@ -280,6 +288,15 @@ def main() -> None:
     for row in rows:
         if "note" in row:
             print(f"note ({row['tables']} tables): {row['note']}")
+    for row in rows:  # issue 11's targets are ratios to drizzle-kit pull's wall time
+        pull = _seconds(row.get("pull", ""))
+        if pull:
+            ratios = ", ".join(
+                f"{label} {seconds / pull:.2f}x"
+                for label, seconds in (("cold", _seconds(row["cold"])), ("warm", _seconds(row["warm"])))
+                if seconds is not None
+            )
+            print(f"{row['tables']} tables against drizzle-kit pull: {ratios}")
     print(help_line)
     print(help_cpu)
     print(project_line)
