@@ -369,6 +369,8 @@ def test_pytest_fleet_serial_and_xdist_agree(tmp_path: Path, sqld) -> None:
     assert server_query_count(sqld) - before - one_read <= 2 * one_read  # one read per worker at most
     assert serial_code == parallel_code == 3, serial_out + parallel_out  # one database unreachable
     assert serial == parallel
+    one_at_a_time = pytest_fleet(project, *args, "--driftgate-jobs", "1")
+    assert one_at_a_time[0] == 3 and one_at_a_time[2] == serial
     failed = sorted(name for name, status in serial.items() if status == "failed")
     assert failed == ["test_index[remote/baseline:idx_history_user_status]", "test_table[extra/baseline:tenant_notes]"]
     assert "test_index[ok-2/baseline:idx_history_user_status]" in serial
@@ -480,3 +482,21 @@ def test_progress_bar_only_on_a_terminal() -> None:
     with terminal:
         terminal.line("tenant-1", "conforms", "10 checks conform")
     assert terminal.progress.tasks[0].completed == 1
+
+
+def test_pytest_fleet_jobs_below_one_is_bad_input(tmp_path: Path) -> None:
+    import shutil
+
+    from test_conformance_suite import pytest_in
+
+    project = tmp_path / "project"
+    (project / "conformance").mkdir(parents=True)
+    shutil.copy(REPO / "conformance" / "test_conformance.py", project / "conformance")
+    (project / "pyproject.toml").write_text(f'[tool.driftgate]\nmigrations = "{SEQUENCE_MIGRATIONS}"\n')
+    for name in ("a", "b"):
+        build_file_db(project / f"{name}.db", *conforming_sql())
+    code, out = pytest_in(
+        project, "conformance", "--driftgate-db", "a.db", "--driftgate-db", "b.db", "--driftgate-jobs", "0"
+    )
+    assert code == 2, out
+    assert "--driftgate-jobs: must be at least 1" in out

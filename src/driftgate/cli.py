@@ -215,11 +215,9 @@ def requested(
 
 
 def _jobs(jobs: int | None) -> int:
-    from driftgate.fleet import DEFAULT_JOBS
+    from driftgate.fleet import fleet_jobs
 
-    if jobs is not None and jobs < 1:
-        raise InputError("--jobs: must be at least 1")
-    return jobs or DEFAULT_JOBS
+    return fleet_jobs(jobs)
 
 
 def write_markdown_summary(result: CheckResult, path: Path | None) -> None:

@@ -219,6 +219,13 @@ def run_fleet(
             raise
 
 
+def fleet_jobs(jobs: int | None, option: str = "--jobs") -> int:
+    """How many databases at once: the option's value, else DEFAULT_JOBS; below 1 is bad input."""
+    if jobs is not None and jobs < 1:
+        raise InputError(f"{option}: must be at least 1")
+    return jobs or DEFAULT_JOBS
+
+
 def check_fleet(
     expected: Expected, members: Sequence[Member], on_done: Callable[[DatabaseOutcome], None], *, jobs: int
 ) -> None:

@@ -56,6 +56,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="A fleet: one `URL` or `NAME URL` per line (# comments).",
     )
     group.addoption(
+        "--driftgate-jobs",
+        dest="driftgate_jobs",
+        type=int,
+        metavar="N",
+        help="A fleet: databases checked at the same time in each process (default 8), as check --jobs.",
+    )
+    group.addoption(
         "--driftgate-legacy", dest="driftgate_legacy", action="append", metavar="PATH", help="Legacy application code."
     )
     group.addoption("--driftgate-sql", dest="driftgate_sql", action="append", metavar="PATH", help="Plain .sql files.")
@@ -505,7 +512,7 @@ def _fleet_listed(config: pytest.Config, state: _State) -> list[Any] | None:
 def _run_fleet(config: pytest.Config, state: _State) -> None:
     """Check every database once (one read per database in this process), keep the reports."""
     from driftgate.check import load_expected
-    from driftgate.fleet import check_fleet, fleet_members
+    from driftgate.fleet import check_fleet, fleet_jobs, fleet_members
 
     listed = _fleet_listed(config, state)
     assert listed is not None
@@ -517,7 +524,7 @@ def _run_fleet(config: pytest.Config, state: _State) -> None:
         report = outcome.result.report if outcome.result is not None else None
         found[outcome.index] = FleetEntry(outcome.member.name, outcome.member.target.display, outcome.error, report)
 
-    check_fleet(expected, members, keep, jobs=8)
+    check_fleet(expected, members, keep, jobs=fleet_jobs(config.getoption("driftgate_jobs"), "--driftgate-jobs"))
     state.fleet = [found[i] for i in sorted(found)]
     if hasattr(config, "workeroutput"):  # xdist worker: the controller writes reports and stamps
         config.workeroutput["driftgate_fleet"] = _fleet_to_json(state.fleet)
