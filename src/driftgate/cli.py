@@ -171,7 +171,7 @@ def check(
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     from driftgate.check import run_check
-    from driftgate.fleet import fleet_check
+    from driftgate.fleet import fleet_check, fleet_jobs
     from driftgate.report.terminal import print_summary
 
     config = load_config()
@@ -191,9 +191,10 @@ def check(
     html_file = Path(html_path) if html_path else config.path_value("html")
     if not one:
         assert listed is not None
-        sys.exit(
-            fleet_check(request, listed, jobs=_jobs(jobs), json_path=json_file, html_path=html_file, environ=os.environ)
+        code = fleet_check(
+            request, listed, jobs=fleet_jobs(jobs), json_path=json_file, html_path=html_file, environ=os.environ
         )
+        sys.exit(code)
     result = run_check(request)
     write_reports(result, json_file, html_file)
     write_markdown_summary(result, Path(markdown_path) if markdown_path else config.path_value("markdown"))
@@ -212,12 +213,6 @@ def requested(
     listed = listed_databases(config, db, db_list, os.environ)
     one, url = single_url(listed)
     return listed, one, build_request(config, db=url, **flags)
-
-
-def _jobs(jobs: int | None) -> int:
-    from driftgate.fleet import fleet_jobs
-
-    return fleet_jobs(jobs)
 
 
 def write_markdown_summary(result: CheckResult, path: Path | None) -> None:
@@ -352,7 +347,7 @@ def stamp(
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
     from driftgate.check import run_check
-    from driftgate.fleet import fleet_stamp
+    from driftgate.fleet import fleet_jobs, fleet_stamp
     from driftgate.report.json_report import write_json
 
     config = load_config()
@@ -382,7 +377,7 @@ def stamp(
         code = fleet_stamp(
             request,
             listed,
-            jobs=_jobs(jobs),
+            jobs=fleet_jobs(jobs),
             dry_run=dry_run,
             backup=not no_backup,
             confirm=confirm,

@@ -32,36 +32,25 @@ def report_document(report: Report) -> dict[str, Any]:
     }
 
 
-def report_json(document: dict[str, Any]) -> str:
-    """The document as indented JSON text, byte for byte what ``json.dumps(indent=2, ensure_ascii=False)`` gives.
+def report_json(document: dict[str, Any]) -> bytes:
+    """The document as indented UTF-8 JSON, byte for byte what ``json.dumps(indent=2, ensure_ascii=False)``
+    gives, with :func:`driftgate.report.safe.json_bytes`'s escapes.
 
     orjson is about 20x faster on 80,000 findings; for what it refuses (a lone surrogate, say) the standard
-    library's encoder decides, as it always did.
+    library's encoder decides, as it always did.  Serialised once, non-ASCII reports included.
     """
     import orjson
 
+    from driftgate.report.safe import json_bytes, json_text
+
     try:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8")
+        return json_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(document, indent=2, ensure_ascii=False)
+        return json_text(json.dumps(document, indent=2, ensure_ascii=False)).encode("utf-8")
 
 
 def write_json(report: Report, path: Path) -> None:
-    from driftgate.report.safe import json_text
-
-    document = report_document(report)
-    try:
-        import orjson
-
-        data = orjson.dumps(document, option=orjson.OPT_INDENT_2)
-    except (TypeError, ValueError):
-        data = b""
-    if data and data.isascii() and b"\x7f" not in data:
-        # Nothing for json_text to escape: the bytes as orjson wrote them (a 20 MB report is not decoded
-        # to text and encoded back).
-        write_atomically(path, data + b"\n")
-    else:
-        write_atomically(path, json_text(report_json(document)) + "\n")
+    write_atomically(path, report_json(report_document(report)) + b"\n")
 
 
 def report_schema() -> dict[str, Any]:

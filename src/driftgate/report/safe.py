@@ -109,6 +109,14 @@ def markdown_text(text: object) -> str:
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 
 
+def json_bytes(document: bytes) -> bytes:
+    """:func:`json_text` for UTF-8 JSON bytes: ASCII without DEL is returned as it is (a 20 MB report is
+    not decoded and encoded back for nothing)."""
+    if document.isascii() and b"\x7f" not in document:
+        return document
+    return json_text(document.decode("utf-8")).encode("utf-8")
+
+
 def json_text(document_text: str) -> str:
     """JSON text with the characters above written as \\u escapes (same JSON value, nothing raw)."""
     if document_text.isascii() and "\x7f" not in document_text:
