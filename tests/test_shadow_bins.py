@@ -16,7 +16,7 @@ from driftgate.ddl import token_word
 from driftgate.errors import InputError
 from driftgate.model import Location
 from driftgate.normalize import tokenize
-from driftgate.shadow import _touches, replay_bins, shadow_schema
+from driftgate.shadow import _VIEWS_AND_TRIGGERS, _touches, replay_bins, shadow_schema
 from driftgate.sources.migrations import load_migrations
 from driftgate.sources.statements import split_sql_script
 
@@ -116,3 +116,39 @@ def test_an_error_reads_the_same_split_or_not() -> None:
             shadow_schema(statements, bin_size=bin_size)
         messages.append(str(caught.value))
     assert messages[0] == messages[1] and "nowhere" in messages[0] and "s.sql:21" in messages[0]
+
+
+EDGE_STATEMENTS = [
+    'CREATE TABLE "Ünïcode" ("Straße" text REFERENCES "ÜBER"(id), x REFERENCES Parent);',
+    'CREATE TABLE "sep\x1fname" (a integer REFERENCES "Sep\x1fParent" (id));',  # the joining separator inside a name
+    "CREATE TABLE r (a integer REFERENCES",  # REFERENCES as the last token: nothing follows to be a target
+    "CREATE TABLE r2 (a integer REFERENCES REFERENCES)",
+    "CREATE TABLE Mixed (A integer REFERENCES Other(ID), b text REFERENCES [Third] (x), c REFERENCES `Fourth`)",
+    "",
+]
+
+
+def _reference_touch_names(statement: str) -> tuple[set[str], set[str]]:
+    """The rule _touches implements, token by token: the name after REFERENCES is a target, all else a name."""
+    from driftgate.identifiers import fold_name
+
+    tokens = tokenize(statement)
+    words = [token_word(t) for t in tokens]
+    names, targets = set(), set()
+    for i, token in enumerate(tokens):
+        (targets if i > 0 and words[i - 1] == "REFERENCES" else names).add(fold_name(token.text))
+    return names, targets
+
+
+@pytest.mark.parametrize("name", ["legacy", "plan", "corrected", "sequence", "hand-written", "generated", "edge"])
+def test_touched_names_are_each_token_folded_as_sqlite_folds_names(name: str) -> None:
+    """_touches folds a statement's tokens in one string operation; it must equal folding each token."""
+    sqls = EDGE_STATEMENTS if name == "edge" else [s.sql for s in _scripts()[name]]
+    for sql in sqls:
+        tokens = tokenize(sql)
+        touched = _touches(tokens, [token_word(t) for t in tokens])
+        names = touched.names - {_VIEWS_AND_TRIGGERS}  # the marker that keeps views and triggers together
+        assert (names, touched.fk_targets) == _reference_touch_names(sql), sql
+    straße = _touches(tokenize(EDGE_STATEMENTS[0]), [token_word(t) for t in tokenize(EDGE_STATEMENTS[0])])
+    if name == "edge":  # non-ASCII letters keep their case (SQLite folds ASCII only); targets are apart
+        assert {"Ünïcode", "straße"} <= straße.names and straße.fk_targets == {"Über", "parent"}

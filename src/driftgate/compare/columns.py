@@ -14,7 +14,7 @@ from typing import NamedTuple
 from driftgate.compare.context import Comparison
 from driftgate.findings import Finding, new_finding, ok_finding, where
 from driftgate.identifiers import fold_name, quote_if_needed
-from driftgate.model import Column, Index, Table
+from driftgate.model import Column, Index, Location, Table
 from driftgate.normalize import canonical_type
 
 
@@ -56,6 +56,7 @@ def _rebuild(table: Table, column: Column, what: str) -> str:
 
 
 def compare_columns(c: Comparison) -> Iterator[Finding]:
+    source = c.source
     for table, live in c.pairs:
         same_table = live is table  # built from the same rows (introspect.build_schema's known tables)
         for column in table.columns:
@@ -73,9 +74,15 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                     location=column.location,
                 )
                 continue
-            pair = ColumnPair(table, column, actual, obj, where(column.location))
-            for attribute in COLUMN_ATTRIBUTES:
-                yield attribute(c, pair)
+            location = where(column.location)
+            for kind, shown, same, ok_message, differs in COLUMN_ATTRIBUTES:
+                if actual is column:  # one object on both sides: every attribute matches, shown once
+                    text = shown(column)
+                    yield ok_finding(source, kind, table.name, obj, text, text, ok_message, location)
+                elif same(column, actual):
+                    yield ok_finding(source, kind, table.name, obj, shown(column), shown(actual), ok_message, location)
+                else:
+                    yield differs(c, ColumnPair(table, column, actual, obj, location))
         for actual in () if same_table else live.columns:
             if table.column(actual.name) is None:
                 obj = f"{table.name}.{actual.name}"
@@ -85,20 +92,13 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
 
 
 class ColumnPair(NamedTuple):
-    """One expected column and its live counterpart, with what every attribute finding names.
-
-    Each attribute function answers with :meth:`ok` or :meth:`different`; the message and fix of a
-    difference are built only then (most columns match, and the rebuild text is costly).
-    """
+    """One expected column and its live counterpart that differ in an attribute, with what its finding names."""
 
     table: Table
     expected: Column
     actual: Column
     obj: str  # "<table>.<column>", as every finding of the pair names it
     where: str | None  # the expected column's location
-
-    def ok(self, c: Comparison, kind: str, expected: str, actual: str, message: str) -> Finding:
-        return ok_finding(c.source, kind, self.table.name, self.obj, expected, actual, message, self.where)
 
     def different(self, c: Comparison, kind: str, expected: str, actual: str, message: str, fix: str) -> Finding:
         return new_finding(
@@ -115,41 +115,53 @@ class ColumnPair(NamedTuple):
         )
 
 
-def compare_generated(c: Comparison, pair: ColumnPair) -> Finding:
-    """The ``column`` finding of a column present on both sides: it exists; generated ones must match."""
-    column, actual = pair.expected, pair.actual
-    if column.generated_kind == actual.generated_kind and column.generated == actual.generated:
-        return pair.ok(c, "column", column.name, actual.name, "column exists")
+class ColumnAttribute(NamedTuple):
+    """One attribute compared for every column present on both sides, each its own finding.
+
+    ``same`` decides; ``shown`` is how a finding of a match shows each side; ``differs`` builds the
+    finding of a difference (its message and fix are built only then: most columns match, and the
+    rebuild text is costly).  ``same`` is reflexive, so a column compared with itself is a match.
+    """
+
+    kind: str
+    shown: Callable[[Column], str]
+    same: Callable[[Column, Column], bool]
+    ok_message: str
+    differs: Callable[[Comparison, ColumnPair], Finding]
+
+
+def _generated_differs(c: Comparison, pair: ColumnPair) -> Finding:
     return pair.different(
         c,
         "column",
-        _generated_text(column),
-        _generated_text(actual),
+        _generated_text(pair.expected),
+        _generated_text(pair.actual),
         f"{pair.obj}: generated column definition differs",
-        _rebuild(pair.table, column, "change a generated column"),
+        _rebuild(pair.table, pair.expected, "change a generated column"),
     )
 
 
-def compare_type(c: Comparison, pair: ColumnPair) -> Finding:
-    column, actual = pair.expected, pair.actual
-    expected, found = column.declared_type or "(none)", actual.declared_type or "(none)"
-    if canonical_type(column.declared_type) == canonical_type(actual.declared_type):
-        return pair.ok(c, "type", expected, found, "declared type matches")
+def _type_shown(column: Column) -> str:
+    return column.declared_type or "(none)"
+
+
+def _type_differs(c: Comparison, pair: ColumnPair) -> Finding:
     return pair.different(
         c,
         "type",
-        expected,
-        found,
+        _type_shown(pair.expected),
+        _type_shown(pair.actual),
         f"{pair.obj}: declared type differs",
-        _rebuild(pair.table, column, "change a column type"),
+        _rebuild(pair.table, pair.expected, "change a column type"),
     )
 
 
-def compare_notnull(c: Comparison, pair: ColumnPair) -> Finding:
+def _notnull_shown(column: Column) -> str:
+    return "NOT NULL" if column.not_null else "NULL"
+
+
+def _notnull_differs(c: Comparison, pair: ColumnPair) -> Finding:
     column, actual = pair.expected, pair.actual
-    expected, found = "NOT NULL" if column.not_null else "NULL", "NOT NULL" if actual.not_null else "NULL"
-    if column.not_null == actual.not_null:
-        return pair.ok(c, "notnull", expected, found, "nullability matches")
     both_keys = bool(column.pk_position and actual.pk_position)
     differs = (
         f"{pair.obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has "
@@ -169,43 +181,70 @@ def compare_notnull(c: Comparison, pair: ColumnPair) -> Finding:
                 f"primaryKey({{ columns: [table.<{column.name} property>] }}) in the table's extra config, "
                 f"then regenerate\n{fix}"
             )
-    return pair.different(c, "notnull", expected, found, differs, fix)
+    return pair.different(c, "notnull", _notnull_shown(column), _notnull_shown(actual), differs, fix)
 
 
-def compare_default(c: Comparison, pair: ColumnPair) -> Finding:
-    column, actual = pair.expected, pair.actual
-    expected = column.default if column.default is not None else "(none)"
-    found = actual.default if actual.default is not None else "(none)"
-    if column.default == actual.default:
-        return pair.ok(c, "default", expected, found, "default matches")
+def _default_shown(column: Column) -> str:
+    return column.default if column.default is not None else "(none)"
+
+
+def _default_differs(c: Comparison, pair: ColumnPair) -> Finding:
     return pair.different(
-        c, "default", expected, found, f"{pair.obj}: default differs", _rebuild(pair.table, column, "change a default")
+        c,
+        "default",
+        _default_shown(pair.expected),
+        _default_shown(pair.actual),
+        f"{pair.obj}: default differs",
+        _rebuild(pair.table, pair.expected, "change a default"),
     )
 
 
-def compare_collation(c: Comparison, pair: ColumnPair) -> Finding:
-    column, actual = pair.expected, pair.actual
-    expected, found = column.collation.upper(), actual.collation.upper()
-    if expected == found:
-        return pair.ok(c, "collation", expected, found, "collation matches")
+def _collation_shown(column: Column) -> str:
+    return column.collation.upper()
+
+
+def _collation_differs(c: Comparison, pair: ColumnPair) -> Finding:
     return pair.different(
         c,
         "collation",
-        expected,
-        found,
+        _collation_shown(pair.expected),
+        _collation_shown(pair.actual),
         f"{pair.obj}: collation differs",
-        _rebuild(pair.table, column, "change a collation"),
+        _rebuild(pair.table, pair.expected, "change a collation"),
     )
 
 
-# One function per attribute, run in this order for every column present on both sides (as Alembic's
-# autogenerate compares type, nullable and server default separately).
-COLUMN_ATTRIBUTES: tuple[Callable[[Comparison, ColumnPair], Finding], ...] = (
-    compare_generated,
-    compare_type,
-    compare_notnull,
-    compare_default,
-    compare_collation,
+# Run in this order for every column present on both sides (as Alembic's autogenerate compares type,
+# nullable and server default separately).  The "column" finding says the column exists; a generated
+# column's definition must match too.
+COLUMN_ATTRIBUTES: tuple[ColumnAttribute, ...] = (
+    ColumnAttribute(
+        "column",
+        lambda column: column.name,
+        lambda a, b: a.generated_kind == b.generated_kind and a.generated == b.generated,
+        "column exists",
+        _generated_differs,
+    ),
+    ColumnAttribute(
+        "type",
+        _type_shown,
+        lambda a, b: canonical_type(a.declared_type) == canonical_type(b.declared_type),
+        "declared type matches",
+        _type_differs,
+    ),
+    ColumnAttribute(
+        "notnull", _notnull_shown, lambda a, b: a.not_null == b.not_null, "nullability matches", _notnull_differs
+    ),
+    ColumnAttribute(
+        "default", _default_shown, lambda a, b: a.default == b.default, "default matches", _default_differs
+    ),
+    ColumnAttribute(
+        "collation",
+        _collation_shown,
+        lambda a, b: a.collation.upper() == b.collation.upper(),
+        "collation matches",
+        _collation_differs,
+    ),
 )
 
 
@@ -234,8 +273,20 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
         if not expected and not actual:
             continue
         obj = f"{table.name}.{','.join(expected or actual)}"
-        same = tuple(fold_name(n) for n in expected) == tuple(fold_name(n) for n in actual)
         expected_text = f"PRIMARY KEY ({', '.join(expected)})" if expected else "(none)"
+        if live is table:  # one object on both sides (a live table built from the same rows)
+            yield c.finding(
+                "primary_key",
+                table.name,
+                obj,
+                "ok",
+                expected=expected_text,
+                actual=expected_text,
+                message="primary key matches",
+                location=_pk_location(table, expected),
+            )
+            continue
+        same = tuple(fold_name(n) for n in expected) == tuple(fold_name(n) for n in actual)
         actual_text = f"PRIMARY KEY ({', '.join(actual)})" if actual else "(none)"
         # PRIMARY KEY (a COLLATE NOCASE) shows only in its autoindex (a rowid alias has none).
         pk_index, live_pk_index = _pk_index(table), _pk_index(live)
@@ -252,7 +303,6 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
             if not same:
                 expected_text, actual_text = _pk_text(pk_index), _pk_text(live_pk_index)
         status = "ok" if same else ("missing" if not actual else "unexpected" if not expected else "different")
-        first = table.column(expected[0]) if expected else None
         yield c.finding(
             "primary_key",
             table.name,
@@ -262,5 +312,11 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
             actual=actual_text,
             message="primary key matches" if same else message,
             fix=None if same else f"-- SQLite cannot change a primary key in place: rebuild {table.name}",
-            location=first.location if first else table.location,
+            location=_pk_location(table, expected),
         )
+
+
+def _pk_location(table: Table, key: tuple[str, ...]) -> Location | None:
+    """Where the expected primary key (``key``, of ``table``) is defined: its first column, else the table."""
+    first = table.column(key[0]) if key else None
+    return first.location if first else table.location

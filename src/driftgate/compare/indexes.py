@@ -77,13 +77,14 @@ def compare_indexes(c: Comparison) -> Iterator[Finding]:
             )
             continue
         notes = [] if actual is index else _differences(index, actual)  # a live table built from the same rows
+        rendered = index.render()
         yield c.finding(
             "index",
             index.table,
             index.name,
             "different" if notes else "ok",
-            expected=index.render(),
-            actual=actual.render(),
+            expected=rendered,
+            actual=rendered if actual is index else actual.render(),
             message="; ".join(notes) if notes else "index matches",
             fix=f"DROP INDEX {quote_if_needed(index.name)};\n{create_index_sql(index)}" if notes else None,
             location=index.location,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
 from typing import IO
 
 from rich.console import Console
@@ -70,7 +69,7 @@ def print_summary(report: Report, console: Console | None = None, *, quiet: bool
 
 
 def _print_details(report: Report, console: Console) -> None:
-    counts = Counter((f.source, f.kind, f.status) for f in report.findings)
+    counts = report.counts
     table = Table(title=Text(f"driftgate: {printable(report.database)}"), show_lines=False)  # Text: not markup
     table.add_column("source", no_wrap=True)
     table.add_column("kind", no_wrap=True)
