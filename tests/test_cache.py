@@ -88,6 +88,32 @@ def test_a_new_driftgate_version_gives_a_fresh_model(tmp_path: Path, monkeypatch
     assert len(_entries(tmp_path)) == 2
 
 
+def test_every_field_of_a_statement_is_in_the_key() -> None:
+    """A statement differing in any one field (a new field too) is another key; so is one orjson refuses."""
+    import dataclasses
+
+    from driftgate.sources.statements import SqlStatement
+
+    base = SqlStatement("CREATE TABLE t (a integer);", Location("schema.sql", 1))
+    variants = [
+        dataclasses.replace(base, sql="CREATE TABLE t (a text);"),
+        dataclasses.replace(base, location=Location("schema.sql", 2)),
+        dataclasses.replace(base, location=Location("other.sql", 1)),
+        dataclasses.replace(base, unresolved=("x",)),
+        dataclasses.replace(base, reason="because"),
+        dataclasses.replace(base, not_compared_items=(("default", "t.a", "js", Location("schema.ts", 3)),)),
+        dataclasses.replace(base, line_map=(7,)),
+        dataclasses.replace(base, sql='CREATE TABLE "\ud800" (a integer);'),  # a lone surrogate: repr decides
+        dataclasses.replace(base, sql='CREATE TABLE "\ud801" (a integer);'),
+    ]
+    keys = [cache_key((statement,), ()) for statement in (base, *variants)]
+    assert len(set(keys)) == len(keys)
+    assert cache_key((base,), ()) == cache_key((dataclasses.replace(base),), ())  # equal statements, one key
+    assert [f.name for f in dataclasses.fields(SqlStatement)] == [
+        "sql", "location", "unresolved", "reason", "not_compared_items", "line_map"
+    ], "a new field: add a variant above"  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -89,14 +89,14 @@ def _engine_versions() -> tuple[str, ...]:
 def cache_key(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> str:
     import orjson
 
-    payload = [
-        FORMAT,
-        _engine_versions(),
-        sorted(ignore),
-        # repr: every field of a statement (text, location, unresolved parts, line map, ...), new ones too.
-        [repr(s) for s in statements],
-    ]
-    return hashlib.sha256(orjson.dumps(payload)).hexdigest()
+    head = [FORMAT, _engine_versions(), sorted(ignore)]
+    try:
+        # orjson writes a dataclass as every one of its fields (text, location, unresolved parts, line
+        # map, ...), new ones too, each value as JSON: as exact as repr() and a tenth of its time.
+        payload = orjson.dumps([*head, "dataclass fields", statements])
+    except TypeError:  # a value orjson cannot write (a lone surrogate in a name): repr is as exact
+        payload = orjson.dumps([*head, "repr", [repr(s) for s in statements]])
+    return hashlib.sha256(payload).hexdigest()
 
 
 class _ModelUnpickler(pickle.Unpickler):

@@ -13,6 +13,7 @@ Kept free of sqlglot and libsql: the model imports it, and importing the model m
 
 from __future__ import annotations
 
+import functools
 import string
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -31,6 +32,7 @@ def ascii_upper(text: str) -> str:
     return text.upper() if text.isascii() else text.translate(_ASCII_UPPER)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a schema's few thousand names are each asked for many times
 def canonical_identifier(name: str) -> str:
     """SQLite identifiers are case-insensitive (ASCII only) and may be quoted with "", ``, []."""
     text = name.strip()
