@@ -16,7 +16,7 @@ from driftgate.ddl import token_word
 from driftgate.errors import InputError
 from driftgate.model import Location
 from driftgate.normalize import tokenize
-from driftgate.shadow import _VIEWS_AND_TRIGGERS, _touches, replay_bins, shadow_schema
+from driftgate.shadow import _VIEWS_AND_TRIGGERS, _touches, create_head, replay_bins, shadow_schema
 from driftgate.sources.migrations import load_migrations
 from driftgate.sources.statements import split_sql_script
 
@@ -76,7 +76,8 @@ def _bins(statements: list, size: int) -> list[list[int]] | None:
     touches = []
     for s in statements:
         tokens = tokenize(s.sql)
-        touches.append(_touches(tokens, [token_word(t) for t in tokens]))
+        words = [token_word(t) for t in tokens]
+        touches.append(_touches(tokens, words, create_head(words)))
     return replay_bins(touches, size)
 
 
@@ -146,9 +147,11 @@ def test_touched_names_are_each_token_folded_as_sqlite_folds_names(name: str) ->
     sqls = EDGE_STATEMENTS if name == "edge" else [s.sql for s in _scripts()[name]]
     for sql in sqls:
         tokens = tokenize(sql)
-        touched = _touches(tokens, [token_word(t) for t in tokens])
+        words = [token_word(t) for t in tokens]
+        touched = _touches(tokens, words, create_head(words))
         names = touched.names - {_VIEWS_AND_TRIGGERS}  # the marker that keeps views and triggers together
         assert (names, touched.fk_targets) == _reference_touch_names(sql), sql
-    straße = _touches(tokenize(EDGE_STATEMENTS[0]), [token_word(t) for t in tokenize(EDGE_STATEMENTS[0])])
+    words = [token_word(t) for t in tokenize(EDGE_STATEMENTS[0])]
+    straße = _touches(tokenize(EDGE_STATEMENTS[0]), words, create_head(words))
     if name == "edge":  # non-ASCII letters keep their case (SQLite folds ASCII only); targets are apart
         assert {"Ünïcode", "straße"} <= straße.names and straße.fk_targets == {"Über", "parent"}

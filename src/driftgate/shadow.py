@@ -40,7 +40,10 @@ class Locations:
     def __init__(self) -> None:
         self._where: dict[tuple[str, str, str | None], Location] = {}
 
-    def record(self, statement: SqlStatement, tokens: list[Token], words: list[str]) -> None:
+    def record(
+        self, statement: SqlStatement, tokens: list[Token], words: list[str], head: tuple[str, int] | None
+    ) -> None:
+        """``head``: :func:`create_head` of ``words``."""
         if not words:
             return
         base = (statement.location.line or 1) - 1
@@ -51,7 +54,6 @@ class Locations:
                 return Location(statement.location.file, statement.line_map[line - 1])
             return Location(statement.location.file, base + line)
 
-        head = object_head(words) if words[0] == "CREATE" else None
         if head is not None:
             kind, name_at = head
             if name_at >= len(tokens):
@@ -100,7 +102,13 @@ class _Touches:
     renamed_to: str | None = None  # ALTER TABLE ... RENAME TO x / RENAME COLUMN a TO b
 
 
-def _touches(tokens: list[Token], words: list[str]) -> _Touches:
+def create_head(words: list[str]) -> tuple[str, int] | None:
+    """(kind, index of the name) of a CREATE statement (:func:`object_head`), None for any other."""
+    return object_head(words) if words and words[0] == "CREATE" else None
+
+
+def _touches(tokens: list[Token], words: list[str], head: tuple[str, int] | None) -> _Touches:
+    """``head``: :func:`create_head` of ``words``."""
     folded = _folded_texts(tokens)
     names: set[str] = set()
     fk_targets: set[str] = set()
@@ -114,7 +122,6 @@ def _touches(tokens: list[Token], words: list[str]) -> _Touches:
             start = at + 2
     names.update(folded[start:])
     verb = words[0] if words else ""
-    head = object_head(words) if verb == "CREATE" else None
     created = fold_name(tokens[head[1]].text) if head is not None and head[1] < len(tokens) else None
     renamed_to = None
     if verb == "ALTER" and "TO" in words:
@@ -248,8 +255,9 @@ def shadow_schema(
             touches.append(None)
             continue
         words = list(map(token_word, tokens))
-        locations.record(statement, tokens, words)
-        touches.append(_touches(tokens, words))
+        head = create_head(words)
+        locations.record(statement, tokens, words, head)
+        touches.append(_touches(tokens, words, head))
     bins = replay_bins(touches, bin_size) if bin_size is not None else None
     document = None
     if bins is not None:
