@@ -154,6 +154,57 @@ def test_an_unwritable_cache_directory_is_no_error(tmp_path: Path) -> None:
     assert source.schema(cache=ExpectedModelCache(blocker / "cache")) == shadow_schema(source.statements)
 
 
+def _file(path: Path, content: bytes, seconds_ago: float) -> Path:
+    """A file last modified ``seconds_ago``."""
+    import os
+    import time
+
+    path.write_bytes(content)
+    stamp = time.time() - seconds_ago
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_the_least_recently_used_entries_go_beyond_the_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the count, unused for 30 days, or a temp file of a run that died: removed; the rest stays."""
+    monkeypatch.setattr(cache_module, "KEEP_ENTRIES", 3)
+    for n in range(5):  # expected-4 is the most recently used
+        _file(tmp_path / f"expected-{n}.pickle", b"x", 3600 * (10 - n))
+    _file(tmp_path / ".expected-dead.tmp", b"half", 2 * 3600)
+    _file(tmp_path / ".expected-writing.tmp", b"half", 1)  # another run may be writing it right now
+    _file(tmp_path / "notes.txt", b"not ours", 365 * 24 * 3600)
+    cache = ExpectedModelCache(tmp_path)
+    source = _source(SCRIPT)
+    source.schema(cache=cache)  # writes its entry (the newest), then prunes
+    key = cache_key(source.statements, ())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"expected-{key}.pickle", "expected-4.pickle", "expected-3.pickle", ".expected-writing.tmp", "notes.txt"]
+    )
+    # A hit is a use: the entry read most recently is kept, the one used longer ago goes.
+    _file(tmp_path / f"expected-{key}.pickle", (tmp_path / f"expected-{key}.pickle").read_bytes(), 7 * 3600)
+    assert cache.get(key) == shadow_schema(source.statements)
+    _file(tmp_path / "expected-5.pickle", b"x", 0)
+    assert [p.name for p in cache.prune()] == ["expected-3.pickle"]  # 4 is older than the entry just read
+
+
+def test_entries_unused_for_a_month_go(tmp_path: Path) -> None:
+    _file(tmp_path / "expected-old.pickle", b"x", 31 * 24 * 3600)
+    _file(tmp_path / "expected-recent.pickle", b"x", 29 * 24 * 3600)
+    assert [p.name for p in ExpectedModelCache(tmp_path).prune()] == ["expected-old.pickle"]
+
+
+def test_beyond_the_size_limit_the_least_recently_used_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "KEEP_BYTES", 25)
+    for n in range(4):  # expected-3 is the most recently used
+        _file(tmp_path / f"expected-{n}.pickle", b"x" * 10, 100 * (4 - n))
+    assert sorted(p.name for p in ExpectedModelCache(tmp_path).prune()) == ["expected-0.pickle", "expected-1.pickle"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["expected-2.pickle", "expected-3.pickle"]
+
+
+def test_pruning_a_missing_directory_is_no_error(tmp_path: Path) -> None:
+    assert ExpectedModelCache(tmp_path / "absent").prune() == []
+
+
 def _report_without_time(path: Path) -> bytes:
     document = json.loads(path.read_text(encoding="utf-8"))
     document.pop("started_at")
@@ -176,9 +227,10 @@ def test_cached_and_uncached_runs_give_byte_identical_findings(tmp_path: Path) -
         if name == "uncached":
             assert _entries(cache) == []
         if name == "cold":
-            written = {p: p.stat().st_mtime_ns for p in _entries(cache)}
+            written = {p: (p.stat().st_ino, p.read_bytes()) for p in _entries(cache)}
             assert len(written) == 2  # legacy and baseline
-    assert {p: p.stat().st_mtime_ns for p in _entries(cache)} == written  # the warm run only read
+    # The warm run only read: the same files (a rewrite is a new inode), the same bytes.
+    assert {p: (p.stat().st_ino, p.read_bytes()) for p in _entries(cache)} == written
     assert reports[0] == reports[1] == reports[2]
     findings = json.loads(reports[0])["findings"]
     assert findings and any(f["status"] != "ok" for f in findings)

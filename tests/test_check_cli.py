@@ -191,23 +191,3 @@ def test_corrected_project_config_as_the_readme_uses_it(tmp_path: Path) -> None:
     assert run.code == 0, run.out + run.err
     assert "may be stamped" in run.out
     assert all(path.resolve().is_file() for path in reports)
-
-
-def test_the_console_script_exits_with_the_status_sys_exit_would_give(capsys: pytest.CaptureFixture[str]) -> None:
-    """run() ends the process with os._exit: the status must be what sys.exit(code) gives."""
-    from driftgate.cli import _exit_status
-
-    assert [_exit_status(code) for code in (None, 0, 1, 2, 130, 256, -1, True)] == [0, 0, 1, 2, 130, 0, 255, 1]
-    assert _exit_status("driftgate: gone") == 1
-    assert capsys.readouterr().err == "driftgate: gone\n"  # printed, as the interpreter prints it
-
-
-def test_the_console_script_s_output_and_report_are_whole_through_a_pipe(tmp_path: Path) -> None:
-    """A failing check through a pipe: every listed finding and the verdict arrive, and the report is whole."""
-    db = build_file_db(tmp_path / "live.db", legacy_sql())
-    run = driftgate("check", "--db", f"file:{db}", "--migrations", PLAN_MIGRATIONS, "--json", "r.json", cwd=tmp_path)
-    assert run.code == 1, run.err
-    lines = run.out.splitlines()
-    assert lines[-1].startswith("driftgate verdict: baseline 0000_baseline is blocked by"), lines[-3:]
-    assert sum(1 for line in lines if line.lstrip().startswith("different ")) >= 8
-    assert len(failing(run.json(tmp_path / "r.json"))) >= 12

@@ -155,19 +155,16 @@ def test_a_connection_the_server_closed_is_replaced_for_a_read(tmp_path: Path, s
 # --- what an http:// check loads --------------------------------------------------------------------------------
 
 PROBE = """
-import json, ssl, sys
+import atexit, json, runpy, ssl, sys
 contexts = []
 real_create = ssl.create_default_context
 ssl.create_default_context = lambda *a, **k: contexts.append("create_default_context") or real_create(*a, **k)
 real_paths = ssl.SSLContext.set_default_verify_paths
 ssl.SSLContext.set_default_verify_paths = lambda self: contexts.append("set_default_verify_paths") or real_paths(self)
 loaded = lambda: sorted(m for m in ("aiohttp", "libsql_client") if m in sys.modules)
+atexit.register(lambda: print("PROBE " + json.dumps({"modules": loaded(), "contexts": contexts}), file=sys.stderr))
 sys.argv = ["driftgate", *sys.argv[1:]]
-from driftgate.cli import main  # main, not the console script's run(): that one exits without returning
-try:
-    main()
-finally:
-    print("PROBE " + json.dumps({"modules": loaded(), "contexts": contexts}), file=sys.stderr)
+runpy.run_module("driftgate", run_name="__main__")
 """
 
 

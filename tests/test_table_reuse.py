@@ -181,10 +181,9 @@ def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) 
     sqlite3.connect(tmp_path / "live.db").executescript((tmp_path / "schema.sql").read_text())
     (tmp_path / "pyproject.toml").write_text("[tool.driftgate]\n")
     program = (
-        "import sys\n"
+        "import sys, runpy\n"
         "sys.argv = ['driftgate', 'check', '--db', 'file:live.db', '--sql', 'schema.sql']\n"
-        "from driftgate.cli import main\n"
-        "try:\n    main()\n"
+        "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
         "except SystemExit as exit:\n    code = exit.code\n"
         "print('exit', code, 'sqlglot' in sys.modules, 'aiohttp' in sys.modules)\n"
     )

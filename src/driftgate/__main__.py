@@ -1,3 +1,3 @@
-from driftgate.cli import run
+from driftgate.cli import main
 
-run()
+main()

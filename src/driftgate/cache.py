@@ -20,6 +20,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
     from driftgate.sources.statements import SqlStatement
 
 FORMAT = 1  # bump when the entry layout changes
+# Entries are kept by last use: every driftgate upgrade (or edit of an editable install) and every
+# changed schema leaves a new entry, so the oldest go once there are too many or they take too much room.
+KEEP_ENTRIES = 64
+KEEP_BYTES = 256 * 1024 * 1024  # a 4,000-table model is about 10 MB
+KEEP_SECONDS = 30 * 24 * 3600  # unused for 30 days
+_STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a run that died while writing
 _CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
@@ -125,7 +132,11 @@ class ExpectedModelCache:
             return None
         if not isinstance(entry, tuple) or len(entry) != 3 or entry[:2] != (FORMAT, key):
             return None
-        return entry[2] if isinstance(entry[2], model.Schema) else None
+        if not isinstance(entry[2], model.Schema):
+            return None
+        with contextlib.suppress(OSError):  # the modification time is the last use (see prune)
+            os.utime(self._path(key))
+        return entry[2]
 
     def put(self, key: str, schema: model.Schema) -> None:
         data = pickle.dumps((FORMAT, key, schema), protocol=pickle.HIGHEST_PROTOCOL)
@@ -139,3 +150,39 @@ class ExpectedModelCache:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+            self.prune(keep=key)
+
+    def prune(self, keep: str | None = None, now: float | None = None) -> list[Path]:
+        """Remove the entries least recently used beyond :data:`KEEP_ENTRIES` or :data:`KEEP_BYTES`, those
+        unused for :data:`KEEP_SECONDS`, and temporary files a dead run left; never entry ``keep``.
+
+        Races with another run are harmless: a removed entry is a miss, and a file already gone is skipped.
+        """
+        now = time.time() if now is None else now
+        entries: list[tuple[float, int, Path]] = []
+        removed: list[Path] = []
+        try:
+            found = list(os.scandir(self.directory))
+        except OSError:
+            return removed
+        for item in found:
+            try:
+                stat = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            name = item.name
+            if name.startswith(".expected-") and name.endswith(".tmp"):
+                if now - stat.st_mtime > _STALE_TEMP_SECONDS:
+                    removed.append(Path(item.path))
+            elif name.startswith("expected-") and name.endswith(".pickle") and name != f"expected-{keep}.pickle":
+                entries.append((stat.st_mtime, stat.st_size, Path(item.path)))
+        kept_bytes = 0
+        kept_size = self._path(keep).stat().st_size if keep and self._path(keep).exists() else 0
+        for count, (mtime, size, path) in enumerate(sorted(entries, reverse=True), start=1 if keep else 0):
+            kept_bytes += size
+            if count >= KEEP_ENTRIES or kept_bytes + kept_size > KEEP_BYTES or now - mtime > KEEP_SECONDS:
+                removed.append(path)
+        for path in removed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return removed

@@ -133,39 +133,6 @@ def source_options(command: F) -> F:
     return command
 
 
-def run() -> None:
-    """The ``driftgate`` console script: :func:`main`, then an exit that skips the interpreter's teardown.
-
-    A large check leaves half a million model objects and findings; freeing them one by one and then
-    tearing down every module took 30-40 ms of a 0.7 s run (measured at 1,000 tables), for memory the
-    process is about to give back anyway.  Every file driftgate writes is closed (and renamed into place)
-    before :func:`main` returns, and no exit handler of driftgate's is left to run; only the standard
-    streams are flushed here.  Library callers and click's test runner call :func:`main` and keep the
-    usual exit.
-    """
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = _exit_status(done.code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed or broken pipe: the usual exit would not report it either
-        pass
-    os._exit(code)
-
-
-def _exit_status(code: object) -> int:
-    """The status ``sys.exit(code)`` would give: None is 0, an int is itself, anything else is printed and 1."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code & 0xFF  # what the operating system keeps of it (sys.exit(-1) is 255)
-    print(code, file=sys.stderr)
-    return 1
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="driftgate")
 def main() -> None:
