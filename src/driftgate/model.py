@@ -149,8 +149,12 @@ class Table:
 
     @property
     def primary_key(self) -> tuple[str, ...]:
-        keyed = sorted((c for c in self.columns if c.pk_position), key=lambda c: c.pk_position)
-        return tuple(c.name for c in keyed)
+        return tuple(c.name for c in self.primary_key_columns)
+
+    @property
+    def primary_key_columns(self) -> tuple[Column, ...]:
+        """The columns of the primary key, in key order."""
+        return tuple(sorted((c for c in self.columns if c.pk_position), key=lambda c: c.pk_position))
 
     @cached_property
     def unique_column_sets(self) -> dict[frozenset[str], tuple[Index, ...]]:

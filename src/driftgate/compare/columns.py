@@ -283,7 +283,7 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
                 expected=expected_text,
                 actual=expected_text,
                 message="primary key matches",
-                location=_pk_location(table, expected),
+                location=_pk_location(table),
             )
             continue
         same = tuple(fold_name(n) for n in expected) == tuple(fold_name(n) for n in actual)
@@ -312,11 +312,11 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
             actual=actual_text,
             message="primary key matches" if same else message,
             fix=None if same else f"-- SQLite cannot change a primary key in place: rebuild {table.name}",
-            location=_pk_location(table, expected),
+            location=_pk_location(table),
         )
 
 
-def _pk_location(table: Table, key: tuple[str, ...]) -> Location | None:
-    """Where the expected primary key (``key``, of ``table``) is defined: its first column, else the table."""
-    first = table.column(key[0]) if key else None
-    return first.location if first else table.location
+def _pk_location(table: Table) -> Location | None:
+    """Where the expected primary key is defined: its first column, else the table."""
+    key = table.primary_key_columns
+    return key[0].location if key else table.location

@@ -50,7 +50,7 @@ def report_json(document: dict[str, Any]) -> bytes:
 
 
 def write_json(report: Report, path: Path) -> None:
-    write_atomically(path, report_json(report_document(report)) + b"\n")
+    write_atomically(path, report_json(report_document(report)), b"\n")
 
 
 def report_schema() -> dict[str, Any]:

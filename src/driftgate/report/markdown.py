@@ -81,7 +81,7 @@ def render_markdown(report: Report) -> str:
         "| source | checked | failed |",
         "| --- | ---: | ---: |",
     ]
-    checked = Counter(f.source for f in report.findings)
+    checked = summary["by_source"]
     failing = Counter(f.source for f in failed)
     lines += [f"| {escape(source)} | {checked[source]} | {failing[source]} |" for source in sorted(checked)]
     if failed:
@@ -101,12 +101,14 @@ def render_markdown(report: Report) -> str:
 def write_markdown(report: Report, path: Path | None, environ: dict[str, str] | None = None) -> list[Path]:
     """Write to ``path`` and append to ``$GITHUB_STEP_SUMMARY`` when set; returns the files written."""
     environ = dict(os.environ) if environ is None else environ
+    step_summary = environ.get("GITHUB_STEP_SUMMARY")
+    if path is None and not step_summary:
+        return []  # nowhere to write: not even rendered
     text = render_markdown(report)
     written = []
     if path is not None:
         write_atomically(path, text)
         written.append(path)
-    step_summary = environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         # GitHub collects what each step appends to this file; earlier steps' text is kept.
         with open(step_summary, "a", encoding="utf-8") as handle:
