@@ -142,13 +142,13 @@ def _folded_texts(tokens: list[Token]) -> list[str]:
     """Every token's text, folded as SQLite folds names (:func:`fold_name`), in one string operation.
 
     A statement's texts are joined with a separator; when the result is ASCII and holds exactly one
-    separator per gap (no text contains it), folding the whole is folding each: a fifth of the time
-    of 115,000 fold_name calls on a 1,000-table script.
+    separator per gap (no text contains it), folding the whole is folding each, a fifth faster than
+    115,000 fold_name calls on a 1,000-table script.  (No tokens: the count check fails, the list is empty.)
     """
     texts = [token.text for token in tokens]
     joined = "\x1f".join(texts)
     if joined.isascii() and joined.count("\x1f") == len(texts) - 1:
-        return joined.lower().split("\x1f") if texts else []
+        return joined.lower().split("\x1f")
     return [fold_name(text) for text in texts]
 
 

@@ -1,9 +1,9 @@
 """Columns of matched tables: presence, then type, NOT NULL, default and collation, each its own finding.
 
-Each attribute has its own function (:data:`COLUMN_ATTRIBUTES`), as Alembic's autogenerate compares
-type, nullable and server default separately; the canonical forms they compare come from
-:mod:`driftgate.normalize`.  Column order is not compared: SQLite reads and writes by name, and drizzle
-never reorders an existing table.
+Each attribute has its own entry (:data:`COLUMN_ATTRIBUTES`: how it is shown, when two are the same,
+the finding of a difference), as Alembic's autogenerate compares type, nullable and server default
+separately; the canonical forms they compare come from :mod:`driftgate.normalize`.  Column order is
+not compared: SQLite reads and writes by name, and drizzle never reorders an existing table.
 """
 
 from __future__ import annotations
