@@ -169,6 +169,52 @@ def test_fleet_without_unreachable_is_1_and_all_conforming_is_0(tmp_path: Path) 
     assert [d["name"] for d in document["databases"]] == ["a", "b"] and document["groups"] == []
 
 
+def test_fleet_markdown_summary_and_step_summary(tmp_path: Path) -> None:
+    """--markdown for a fleet: verdict, counts, the databases that do not conform, the commonest failures."""
+    for name, extra in (("a", ()), ("b", (DROP_STATUS_INDEX,)), ("c", (DROP_STATUS_INDEX, EXTRA_TABLE))):
+        build_file_db(tmp_path / f"{name}.db", *conforming_sql(), *extra)
+    (tmp_path / "tenants.txt").write_text("a a.db\nb b.db\nc c.db\n")
+    step = tmp_path / "step.md"
+    step.write_text("earlier step\n")
+    run = driftgate(
+        "check", "--db-list", "tenants.txt", "--migrations", SEQUENCE_MIGRATIONS, "--markdown", "r/fleet.md",
+        cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(step)},
+    )  # fmt: skip
+    assert run.code == 1, run.err + run.out
+    text = (tmp_path / "r" / "fleet.md").read_text()
+    assert text.startswith("### driftgate fails\n")
+    assert "**driftgate verdict:** fleet\\: 1 of 3 databases conform; 2 drifted, 0 unreachable" in text
+    assert "| 3 | 1 | 2 | 0 |" in text
+    assert "| `b` | drift | 1 of " in text and "| `c` | drift | 2 of " in text
+    assert "| `a` |" not in text  # a conforming database is only counted
+    assert "| missing | baseline | index | `idx_history_user_status` | 2 |" in text
+    assert "| unexpected | baseline | table | `tenant_notes` | 1 |" in text
+    assert step.read_text() == "earlier step\n" + text  # appended, as for one database
+
+
+def test_fleet_quiet_prints_the_verdict_only(tmp_path: Path) -> None:
+    for name, extra in (("a", ()), ("b", (DROP_STATUS_INDEX,))):
+        build_file_db(tmp_path / f"{name}.db", *conforming_sql(), *extra)
+    args = ("check", "--migrations", SEQUENCE_MIGRATIONS, "--db", "a.db", "--db", "b.db")
+    loud, quiet = driftgate(*args, cwd=tmp_path), driftgate(*args, "--quiet", cwd=tmp_path)
+    assert loud.code == quiet.code == 1, quiet.err + quiet.out
+    verdict = "driftgate verdict: fleet: 1 of 2 databases conform; 1 drifted, 0 unreachable"
+    assert len(loud.out.splitlines()) > 1 and loud.out.splitlines()[-1] == verdict
+    assert quiet.out.splitlines() == [verdict]
+
+
+def test_an_unwritable_fleet_markdown_is_exit_2_naming_the_option(tmp_path: Path) -> None:
+    build_file_db(tmp_path / "a.db", *conforming_sql())
+    build_file_db(tmp_path / "b.db", *conforming_sql())
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    run = driftgate(
+        "check", "--migrations", SEQUENCE_MIGRATIONS, "--db", "a.db", "--db", "b.db",
+        "--markdown", "blocker/fleet.md", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.code == 2 and run.err.startswith("driftgate: error: --markdown: cannot write"), run.err
+    assert len(run.err.strip().splitlines()) == 1
+
+
 def test_one_database_keeps_the_single_database_form(tmp_path: Path) -> None:
     build_file_db(tmp_path / "only.db", *conforming_sql())
     (tmp_path / "one.txt").write_text("# just one\nonly only.db\n")

@@ -189,15 +189,25 @@ def check(
     )
     json_file = Path(json_path) if json_path else config.path_value("json")
     html_file = Path(html_path) if html_path else config.path_value("html")
+    markdown_file = Path(markdown_path) if markdown_path else config.path_value("markdown")
     if not one:
         assert listed is not None
         code = fleet_check(
-            request, listed, jobs=fleet_jobs(jobs), json_path=json_file, html_path=html_file, environ=os.environ
+            request,
+            listed,
+            jobs=fleet_jobs(jobs),
+            json_path=json_file,
+            html_path=html_file,
+            markdown_path=markdown_file,
+            quiet=quiet,
+            environ=os.environ,
         )
         sys.exit(code)
+    from driftgate.report.markdown import write_markdown_summary
+
     result = run_check(request)
     write_reports(result, json_file, html_file)
-    write_markdown_summary(result, Path(markdown_path) if markdown_path else config.path_value("markdown"))
+    write_markdown_summary(result.report, markdown_file)
     warn_unused_accept(result)
     print_summary(result.report, quiet=quiet)
     sys.exit(0 if result.report.gate_pass else 1)
@@ -213,16 +223,6 @@ def requested(
     listed = listed_databases(config, db, db_list, os.environ)
     one, url = single_url(listed)
     return listed, one, build_request(config, db=url, **flags)
-
-
-def write_markdown_summary(result: CheckResult, path: Path | None) -> None:
-    from driftgate.report.markdown import write_markdown
-
-    try:
-        write_markdown(result.report, path)
-    except OSError as exc:
-        target = exc.filename or path
-        raise InputError(f"--markdown: cannot write {target} ({exc.strerror or exc})") from None
 
 
 def warn_unused_accept(result: CheckResult) -> None:

@@ -334,9 +334,16 @@ def fleet_check(
     json_path: Path | None,
     html_path: Path | None,
     environ: Mapping[str, str],
+    markdown_path: Path | None = None,
+    quiet: bool = False,
 ) -> int:
-    """``driftgate check`` over a fleet; returns the exit code."""
+    """``driftgate check`` over a fleet; returns the exit code.
+
+    ``quiet``: the verdict line only.  ``markdown_path``: the fleet's Markdown summary, also appended to
+    ``$GITHUB_STEP_SUMMARY`` when that is set (as for one database).
+    """
     from driftgate.report.fleet import FleetConsole, FleetReport
+    from driftgate.report.markdown import write_markdown_summary
 
     if html_path is not None:
         import driftgate.report.fleet_html  # noqa: F401  (jinja2: imported here, not first in many threads at once)
@@ -345,7 +352,10 @@ def fleet_check(
     fleet = FleetReport(len(members), json_path=json_path, html_path=html_path, started_at=now())
     render = functools.partial(_checked_part, want_json=json_path is not None, html_path=html_path)
     try:
-        with FleetConsole(len(members)) as console, _file_processes(members, request, jobs) as processes:
+        with (
+            FleetConsole(len(members), quiet=quiet) as console,
+            _file_processes(members, request, jobs) as processes,
+        ):
             run_fleet(
                 members,
                 lambda member, index: render(check_member(expected, member, index)),
@@ -355,6 +365,7 @@ def fleet_check(
                 file_work=functools.partial(_process_part, want_json=json_path is not None, html_path=html_path),
             )
         fleet.write()
+        write_markdown_summary(fleet, markdown_path)
     finally:
         fleet.close()
     console.summary(fleet)

@@ -344,7 +344,8 @@ class FleetReport:
 class FleetConsole:
     """Per-database lines as they finish, a progress bar on a terminal (silent otherwise), the verdict."""
 
-    def __init__(self, total: int, console: Any = None) -> None:
+    def __init__(self, total: int, console: Any = None, *, quiet: bool = False) -> None:
+        """``quiet``: no line per database and no failing items, only the verdict (the bar still shows progress)."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -362,6 +363,7 @@ class FleetConsole:
             else None
         )
         self.task = self.progress.add_task("fleet", total=total) if self.progress else None
+        self.quiet = quiet
 
     def __enter__(self) -> FleetConsole:
         if self.progress is not None:
@@ -375,7 +377,8 @@ class FleetConsole:
     def line(self, name: str, verdict: str, detail: str) -> None:
         from driftgate.report.safe import printable
 
-        self.console.print(f"{verdict:<12} {printable(name)}  {printable(detail)}", markup=False)
+        if not self.quiet:
+            self.console.print(f"{verdict:<12} {printable(name)}  {printable(detail)}", markup=False)
         if self.progress is not None and self.task is not None:
             self.progress.advance(self.task)
 
@@ -393,8 +396,8 @@ class FleetConsole:
         total = fleet.counts()["databases"]
         from driftgate.report.safe import printable
 
-        for group in groups[:max_groups]:
+        for group in [] if self.quiet else groups[:max_groups]:
             self.console.print(printable(group.describe(total)), markup=False)
-        if len(groups) > max_groups:
+        if len(groups) > max_groups and not self.quiet:
             self.console.print(f"... and {len(groups) - max_groups} more failing items (see the JSON/HTML report)")
         self.console.print(f"driftgate verdict: {fleet.verdict()}", markup=False)

@@ -1,4 +1,4 @@
-"""A short Markdown summary for CI pages and pull requests (``check --markdown FILE``).
+"""A short Markdown summary for CI pages and pull requests (``check --markdown FILE``), of one database or a fleet.
 
 Verdict, counts and the failing findings, capped so that the text fits in a pull-request
 comment.  Every name that comes from a schema or a file is escaped: a table called
@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from driftgate.errors import InputError
 from driftgate.findings import Finding, Report
 from driftgate.report import write_atomically
 from driftgate.report.safe import markdown_text, printable
+
+if TYPE_CHECKING:
+    from driftgate.report.fleet import FleetReport
 
 MAX_LISTED = 30  # findings listed; the rest are counted (GitHub comments stop at 65,536 characters)
 MAX_VALUE = 80  # characters of an expected/actual value
@@ -98,13 +104,54 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_markdown(report: Report, path: Path | None, environ: dict[str, str] | None = None) -> list[Path]:
-    """Write to ``path`` and append to ``$GITHUB_STEP_SUMMARY`` when set; returns the files written."""
-    environ = dict(os.environ) if environ is None else environ
+def render_fleet_markdown(fleet: FleetReport) -> str:
+    """A fleet's summary: the verdict, the counts, the databases that do not conform, the commonest failures."""
+    counts = fleet.counts()
+    mark = "passes" if fleet.exit_code() == 0 else "fails"
+    lines = [
+        f"### driftgate {mark}",
+        "",
+        f"**driftgate verdict:** {escape(fleet.verdict())}",
+        "",
+        "| databases | conform | drifted | unreachable |",
+        "| ---: | ---: | ---: | ---: |",
+        f"| {counts['databases']} | {counts['conforming']} | {counts['drifted']} | {counts['unreachable']} |",
+    ]
+    others = [row for _index, row in sorted(fleet.rows.items()) if row.verdict != "conforms"]
+    if others:
+        lines += ["", f"**Databases that do not conform** ({len(others)})", "", "| database | verdict | detail |"]
+        lines.append("| --- | --- | --- |")
+        for row in others[:MAX_LISTED]:
+            # An error is data (a server's words): a code span; a count is prose.
+            detail = _short(row.error) if row.error is not None else f"{row.failed} of {row.checked} checks failed"
+            lines.append(f"| {code(row.name)} | {escape(row.verdict)} | {detail} |")
+        if len(others) > MAX_LISTED:
+            lines += ["", f"… and {len(others) - MAX_LISTED} more: see the JSON or HTML report."]
+    groups = fleet.sorted_groups()
+    if groups:
+        lines += ["", "**Commonest failing findings**", "", "| status | source | kind | object | databases |"]
+        lines.append("| --- | --- | --- | --- | ---: |")
+        for group in groups[:MAX_LISTED]:
+            source, kind, obj, status = group.key
+            cells = (escape(status), escape(source), escape(kind), code(obj), str(len(group.members)))
+            lines.append("| " + " | ".join(cells) + " |")
+        if len(groups) > MAX_LISTED:
+            lines += ["", f"… and {len(groups) - MAX_LISTED} more: see the JSON or HTML report."]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(
+    report: Report | FleetReport, path: Path | None, environ: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Write to ``path`` and append to ``$GITHUB_STEP_SUMMARY`` when set; returns the files written.
+
+    ``report``: one database's report, or a fleet's.
+    """
+    environ = os.environ if environ is None else environ
     step_summary = environ.get("GITHUB_STEP_SUMMARY")
     if path is None and not step_summary:
         return []  # nowhere to write: not even rendered
-    text = render_markdown(report)
+    text = render_markdown(report) if isinstance(report, Report) else render_fleet_markdown(report)
     written = []
     if path is not None:
         write_atomically(path, text)
@@ -115,3 +162,12 @@ def write_markdown(report: Report, path: Path | None, environ: dict[str, str] | 
             handle.write(text)
         written.append(Path(step_summary))
     return written
+
+
+def write_markdown_summary(report: Report | FleetReport, path: Path | None) -> None:
+    """:func:`write_markdown`, with a file that cannot be written as bad input (exit 2, one line)."""
+    try:
+        write_markdown(report, path)
+    except OSError as exc:
+        target = exc.filename or path
+        raise InputError(f"--markdown: cannot write {target} ({exc.strerror or exc})") from None
