@@ -115,6 +115,9 @@ class ColumnPair(NamedTuple):
         )
 
 
+Differs = Callable[[Comparison, ColumnPair], Finding]
+
+
 class ColumnAttribute(NamedTuple):
     """One attribute compared for every column present on both sides, each its own finding.
 
@@ -127,33 +130,33 @@ class ColumnAttribute(NamedTuple):
     shown: Callable[[Column], str]
     same: Callable[[Column, Column], bool]
     ok_message: str
-    differs: Callable[[Comparison, ColumnPair], Finding]
+    differs: Differs
 
 
-def _generated_differs(c: Comparison, pair: ColumnPair) -> Finding:
-    return pair.different(
-        c,
-        "column",
-        _generated_text(pair.expected),
-        _generated_text(pair.actual),
-        f"{pair.obj}: generated column definition differs",
-        _rebuild(pair.table, pair.expected, "change a generated column"),
-    )
+def _differs(kind: str, shown: Callable[[Column], str], what: str, change: str) -> Differs:
+    """The finding of a difference in ``kind``: both sides ``shown``, "<what> differs", a table rebuild to fix."""
+
+    def differs(c: Comparison, pair: ColumnPair) -> Finding:
+        return pair.different(
+            c,
+            kind,
+            shown(pair.expected),
+            shown(pair.actual),
+            f"{pair.obj}: {what} differs",
+            _rebuild(pair.table, pair.expected, change),
+        )
+
+    return differs
+
+
+def _generated_text(column: Column) -> str:
+    if column.generated_kind is None:
+        return "(not generated)"
+    return f"GENERATED ALWAYS AS ({column.generated}) {column.generated_kind}"
 
 
 def _type_shown(column: Column) -> str:
     return column.declared_type or "(none)"
-
-
-def _type_differs(c: Comparison, pair: ColumnPair) -> Finding:
-    return pair.different(
-        c,
-        "type",
-        _type_shown(pair.expected),
-        _type_shown(pair.actual),
-        f"{pair.obj}: declared type differs",
-        _rebuild(pair.table, pair.expected, "change a column type"),
-    )
 
 
 def _notnull_shown(column: Column) -> str:
@@ -188,30 +191,8 @@ def _default_shown(column: Column) -> str:
     return column.default if column.default is not None else "(none)"
 
 
-def _default_differs(c: Comparison, pair: ColumnPair) -> Finding:
-    return pair.different(
-        c,
-        "default",
-        _default_shown(pair.expected),
-        _default_shown(pair.actual),
-        f"{pair.obj}: default differs",
-        _rebuild(pair.table, pair.expected, "change a default"),
-    )
-
-
 def _collation_shown(column: Column) -> str:
     return column.collation.upper()
-
-
-def _collation_differs(c: Comparison, pair: ColumnPair) -> Finding:
-    return pair.different(
-        c,
-        "collation",
-        _collation_shown(pair.expected),
-        _collation_shown(pair.actual),
-        f"{pair.obj}: collation differs",
-        _rebuild(pair.table, pair.expected, "change a collation"),
-    )
 
 
 # Run in this order for every column present on both sides (as Alembic's autogenerate compares type,
@@ -223,35 +204,33 @@ COLUMN_ATTRIBUTES: tuple[ColumnAttribute, ...] = (
         lambda column: column.name,
         lambda a, b: a.generated_kind == b.generated_kind and a.generated == b.generated,
         "column exists",
-        _generated_differs,
+        _differs("column", _generated_text, "generated column definition", "change a generated column"),
     ),
     ColumnAttribute(
         "type",
         _type_shown,
         lambda a, b: canonical_type(a.declared_type) == canonical_type(b.declared_type),
         "declared type matches",
-        _type_differs,
+        _differs("type", _type_shown, "declared type", "change a column type"),
     ),
     ColumnAttribute(
         "notnull", _notnull_shown, lambda a, b: a.not_null == b.not_null, "nullability matches", _notnull_differs
     ),
     ColumnAttribute(
-        "default", _default_shown, lambda a, b: a.default == b.default, "default matches", _default_differs
+        "default",
+        _default_shown,
+        lambda a, b: a.default == b.default,
+        "default matches",
+        _differs("default", _default_shown, "default", "change a default"),
     ),
     ColumnAttribute(
         "collation",
         _collation_shown,
         lambda a, b: a.collation.upper() == b.collation.upper(),
         "collation matches",
-        _collation_differs,
+        _differs("collation", _collation_shown, "collation", "change a collation"),
     ),
 )
-
-
-def _generated_text(column: Column) -> str:
-    if column.generated_kind is None:
-        return "(not generated)"
-    return f"GENERATED ALWAYS AS ({column.generated}) {column.generated_kind}"
 
 
 def _pk_index(table: Table) -> Index | None:
