@@ -201,6 +201,16 @@ def test_beyond_the_size_limit_the_least_recently_used_go(tmp_path: Path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["expected-2.pickle", "expected-3.pickle"]
 
 
+def test_pruning_reports_only_what_it_removed_and_keeps_no_name_by_accident(tmp_path: Path) -> None:
+    """An entry already gone (another run pruned it) is no error; ``keep=None`` spares no file."""
+    (tmp_path / "expected-dir.pickle").mkdir()  # not a file: not removed, so not reported
+    _file(tmp_path / "expected-None.pickle", b"x", 31 * 24 * 3600)
+    cache = ExpectedModelCache(tmp_path)
+    assert [p.name for p in cache.prune()] == ["expected-None.pickle"]
+    assert (tmp_path / "expected-dir.pickle").is_dir()
+    assert cache.prune(keep="gone-meanwhile") == []  # the entry to keep was removed by another run
+
+
 def test_pruning_a_missing_directory_is_no_error(tmp_path: Path) -> None:
     assert ExpectedModelCache(tmp_path / "absent").prune() == []
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from markdown_it import MarkdownIt
 
 from cli import driftgate
@@ -135,3 +136,23 @@ def test_markdown_to_an_unwritable_place_is_one_line_exit_2(tmp_path: Path) -> N
     run = driftgate("check", "--db", db, "--sql", "expected.sql", "--markdown", tmp_path / "adir", cwd=tmp_path)
     assert run.code == 2
     assert run.err.startswith("driftgate: error: --markdown: cannot write") and run.err.count("\n") == 1
+    assert f"cannot write {tmp_path / 'adir'} (" in run.err  # the file asked for, not a parent
+
+
+@pytest.mark.parametrize("fleet", [False, True], ids=["one-database", "fleet"])
+def test_an_unwritable_step_summary_is_a_warning_not_an_error(tmp_path: Path, fleet: bool) -> None:
+    """$GITHUB_STEP_SUMMARY is a courtesy nobody passed on the command line: the check still answers."""
+    (tmp_path / "expected.sql").write_text("CREATE TABLE t (id INTEGER);\n")
+    build_file_db(tmp_path / "a.db", "CREATE TABLE t (id INTEGER);")
+    build_file_db(tmp_path / "b.db", "CREATE TABLE t (id INTEGER);")
+    databases = ("--db", "a.db", "--db", "b.db") if fleet else ("--db", "a.db")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    step = tmp_path / "blocker" / "summary.md"
+    run = driftgate(
+        "check", *databases, "--sql", "expected.sql", "--markdown", "s.md", cwd=tmp_path,
+        env={"GITHUB_STEP_SUMMARY": str(step)},
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert run.err.startswith("driftgate: warning: cannot append to $GITHUB_STEP_SUMMARY") and str(step) in run.err
+    assert run.out.splitlines()[-1].startswith("driftgate verdict:")
+    assert (tmp_path / "s.md").read_text().startswith("### driftgate passes")

@@ -157,32 +157,41 @@ class ExpectedModelCache:
         unused for :data:`KEEP_SECONDS`, and temporary files a dead run left; never entry ``keep``.
 
         Races with another run are harmless: a removed entry is a miss, and a file already gone is skipped.
+        Returns what it removed.  Once the size limit is reached, every older entry goes too (least
+        recently used first, however small).
         """
         now = time.time() if now is None else now
         entries: list[tuple[float, int, Path]] = []
-        removed: list[Path] = []
+        stale: list[Path] = []
+        kept = f"expected-{keep}.pickle" if keep is not None else None
+        kept_size = 0
         try:
             found = list(os.scandir(self.directory))
         except OSError:
-            return removed
+            return []
         for item in found:
             try:
                 stat = item.stat(follow_symlinks=False)
             except OSError:
                 continue
             name = item.name
-            if name.startswith(".expected-") and name.endswith(".tmp"):
+            if name == kept:
+                kept_size = stat.st_size
+            elif name.startswith(".expected-") and name.endswith(".tmp"):
                 if now - stat.st_mtime > _STALE_TEMP_SECONDS:
-                    removed.append(Path(item.path))
-            elif name.startswith("expected-") and name.endswith(".pickle") and name != f"expected-{keep}.pickle":
+                    stale.append(Path(item.path))
+            elif name.startswith("expected-") and name.endswith(".pickle"):
                 entries.append((stat.st_mtime, stat.st_size, Path(item.path)))
-        kept_bytes = 0
-        kept_size = self._path(keep).stat().st_size if keep and self._path(keep).exists() else 0
-        for count, (mtime, size, path) in enumerate(sorted(entries, reverse=True), start=1 if keep else 0):
+        kept_bytes = kept_size
+        for count, (mtime, size, path) in enumerate(sorted(entries, reverse=True), start=1 if kept else 0):
             kept_bytes += size
-            if count >= KEEP_ENTRIES or kept_bytes + kept_size > KEEP_BYTES or now - mtime > KEEP_SECONDS:
-                removed.append(path)
-        for path in removed:
-            with contextlib.suppress(OSError):
+            if count >= KEEP_ENTRIES or kept_bytes > KEEP_BYTES or now - mtime > KEEP_SECONDS:
+                stale.append(path)
+        removed = []
+        for path in stale:
+            try:
                 path.unlink()
+            except OSError:  # gone already (another run), or not a file: not ours to remove
+                continue
+            removed.append(path)
         return removed

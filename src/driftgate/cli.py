@@ -203,11 +203,11 @@ def check(
             environ=os.environ,
         )
         sys.exit(code)
-    from driftgate.report.markdown import write_markdown_summary
+    from driftgate.report.markdown import write_markdown
 
     result = run_check(request)
     write_reports(result, json_file, html_file)
-    write_markdown_summary(result.report, markdown_file)
+    write_markdown(result.report, markdown_file)
     warn_unused_accept(result)
     print_summary(result.report, quiet=quiet)
     sys.exit(0 if result.report.gate_pass else 1)

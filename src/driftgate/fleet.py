@@ -339,11 +339,11 @@ def fleet_check(
 ) -> int:
     """``driftgate check`` over a fleet; returns the exit code.
 
-    ``quiet``: the verdict line only.  ``markdown_path``: the fleet's Markdown summary, also appended to
-    ``$GITHUB_STEP_SUMMARY`` when that is set (as for one database).
+    ``quiet``: the verdict line only.  ``markdown_path``: the fleet's Markdown summary.  As for one
+    database, the summary is also appended to ``$GITHUB_STEP_SUMMARY`` when ``environ`` sets it.
     """
     from driftgate.report.fleet import FleetConsole, FleetReport
-    from driftgate.report.markdown import write_markdown_summary
+    from driftgate.report.markdown import write_markdown
 
     if html_path is not None:
         import driftgate.report.fleet_html  # noqa: F401  (jinja2: imported here, not first in many threads at once)
@@ -365,7 +365,7 @@ def fleet_check(
                 file_work=functools.partial(_process_part, want_json=json_path is not None, html_path=html_path),
             )
         fleet.write()
-        write_markdown_summary(fleet, markdown_path)
+        write_markdown(fleet, markdown_path, environ)
     finally:
         fleet.close()
     console.summary(fleet)

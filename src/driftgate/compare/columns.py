@@ -14,7 +14,7 @@ from typing import NamedTuple
 from driftgate.compare.context import Comparison
 from driftgate.findings import Finding, new_finding, ok_finding, where
 from driftgate.identifiers import fold_name, quote_if_needed
-from driftgate.model import Column, Index, Location, Table
+from driftgate.model import Column, Index, Table
 from driftgate.normalize import canonical_type
 
 
@@ -75,11 +75,13 @@ def compare_columns(c: Comparison) -> Iterator[Finding]:
                 )
                 continue
             location = where(column.location)
-            for kind, shown, same, ok_message, differs in COLUMN_ATTRIBUTES:
-                if actual is column:  # one object on both sides: every attribute matches, shown once
+            if actual is column:  # one object on both sides: every attribute matches, each shown once
+                for kind, shown, _same, ok_message, _differs in COLUMN_ATTRIBUTES:
                     text = shown(column)
                     yield ok_finding(source, kind, table.name, obj, text, text, ok_message, location)
-                elif same(column, actual):
+                continue
+            for kind, shown, same, ok_message, differs in COLUMN_ATTRIBUTES:
+                if same(column, actual):
                     yield ok_finding(source, kind, table.name, obj, shown(column), shown(actual), ok_message, location)
                 else:
                     yield differs(c, ColumnPair(table, column, actual, obj, location))
@@ -248,7 +250,10 @@ def _pk_text(index: Index) -> str:
 
 def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
     for table, live in c.pairs:
-        expected, actual = table.primary_key, live.primary_key
+        key_columns = table.primary_key_columns
+        expected, actual = tuple(k.name for k in key_columns), live.primary_key
+        # Where the expected primary key is defined: its first column, else the table.
+        location = key_columns[0].location if key_columns else table.location
         if not expected and not actual:
             continue
         obj = f"{table.name}.{','.join(expected or actual)}"
@@ -262,7 +267,7 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
                 expected=expected_text,
                 actual=expected_text,
                 message="primary key matches",
-                location=_pk_location(table),
+                location=location,
             )
             continue
         same = tuple(fold_name(n) for n in expected) == tuple(fold_name(n) for n in actual)
@@ -291,11 +296,5 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
             actual=actual_text,
             message="primary key matches" if same else message,
             fix=None if same else f"-- SQLite cannot change a primary key in place: rebuild {table.name}",
-            location=_pk_location(table),
+            location=location,
         )
-
-
-def _pk_location(table: Table) -> Location | None:
-    """Where the expected primary key is defined: its first column, else the table."""
-    key = table.primary_key_columns
-    return key[0].location if key else table.location

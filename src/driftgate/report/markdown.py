@@ -8,6 +8,7 @@ comment.  Every name that comes from a schema or a file is escaped: a table call
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -145,7 +146,8 @@ def write_markdown(
 ) -> list[Path]:
     """Write to ``path`` and append to ``$GITHUB_STEP_SUMMARY`` when set; returns the files written.
 
-    ``report``: one database's report, or a fleet's.
+    ``report``: one database's report, or a fleet's.  A ``path`` that cannot be written is bad input
+    (exit 2, naming ``--markdown``); a step summary that cannot be appended to is a warning on stderr.
     """
     environ = os.environ if environ is None else environ
     step_summary = environ.get("GITHUB_STEP_SUMMARY")
@@ -154,20 +156,23 @@ def write_markdown(
     text = render_markdown(report) if isinstance(report, Report) else render_fleet_markdown(report)
     written = []
     if path is not None:
-        write_atomically(path, text)
+        try:
+            write_atomically(path, text)
+        except OSError as exc:
+            raise InputError(f"--markdown: cannot write {path} ({exc.strerror or exc})") from None
         written.append(path)
     if step_summary:
-        # GitHub collects what each step appends to this file; earlier steps' text is kept.
-        with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(text)
-        written.append(Path(step_summary))
+        # GitHub collects what each step appends to this file; earlier steps' text is kept.  The step
+        # summary is a courtesy nobody asked for on the command line: failing to append is a warning.
+        try:
+            with open(step_summary, "a", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            print(
+                f"driftgate: warning: cannot append to $GITHUB_STEP_SUMMARY ({printable(step_summary)}: "
+                f"{exc.strerror or exc})",
+                file=sys.stderr,
+            )
+        else:
+            written.append(Path(step_summary))
     return written
-
-
-def write_markdown_summary(report: Report | FleetReport, path: Path | None) -> None:
-    """:func:`write_markdown`, with a file that cannot be written as bad input (exit 2, one line)."""
-    try:
-        write_markdown(report, path)
-    except OSError as exc:
-        target = exc.filename or path
-        raise InputError(f"--markdown: cannot write {target} ({exc.strerror or exc})") from None
