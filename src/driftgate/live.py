@@ -27,8 +27,8 @@ from driftgate.model import Schema, Table
 # tables, even for SELECT 1.
 CHUNK_TABLES = 1000
 # Past this many entries of pragma_table_list the schema is read in chunks straight away: the whole
-# document of 4,000 plain tables (6.5 MB) was refused by sqld, after 0.4-0.7 s spent building it, and
-# 2,000 plain tables (about 3.8 MB) are still one answer.  A wider schema refused below this is still
+# document of 4,000 plain tables (6.5 MB) was refused by sqld, after 0.4-0.7 s spent building it, while
+# 2,000 (3.3 MB) and 3,000 (4.9 MB) were one answer each.  A wider schema refused below this is still
 # read in chunks, after the refusal.
 ONE_QUERY_TABLES = 2000
 
