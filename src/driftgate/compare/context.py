@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from driftgate.findings import Finding, new_finding
+from driftgate.findings import Finding, new_finding, where
 from driftgate.model import Location, Schema, Table
 
 
@@ -47,7 +47,7 @@ class Comparison:
             expected=expected,
             actual=actual,
             fix=fix,
-            location=location.text if location is not None else None,
+            location=where(location),
         )
 
     def unexpected(self, kind: str, table: str, obj: str, what: str, actual: str, fix: str) -> Finding:

@@ -70,7 +70,18 @@ def _finding_row(finding: Finding) -> str:
         _short(finding.expected),
         _short(finding.actual),
     )
+    return _table_row(cells)
+
+
+def _table_row(cells: tuple[str, ...]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+def _more_line(count: int) -> list[str]:
+    """What follows a table listing the first MAX_LISTED of ``count`` rows: how many it left out."""
+    if count <= MAX_LISTED:
+        return []
+    return ["", f"… and {count - MAX_LISTED} more: see the JSON or HTML report."]
 
 
 def render_markdown(report: Report) -> str:
@@ -100,8 +111,7 @@ def render_markdown(report: Report) -> str:
             "| --- | --- | --- | --- | --- | --- |",
             *(_finding_row(f) for f in failed[:MAX_LISTED]),
         ]
-        if len(failed) > MAX_LISTED:
-            lines += ["", f"… and {len(failed) - MAX_LISTED} more: see the JSON or HTML report."]
+        lines += _more_line(len(failed))
     return "\n".join(lines) + "\n"
 
 
@@ -125,9 +135,8 @@ def render_fleet_markdown(fleet: FleetReport) -> str:
         for row in others[:MAX_LISTED]:
             # An error is data (a server's words): a code span; a count is prose.
             detail = _short(row.error) if row.error is not None else f"{row.failed} of {row.checked} checks failed"
-            lines.append(f"| {code(row.name)} | {escape(row.verdict)} | {detail} |")
-        if len(others) > MAX_LISTED:
-            lines += ["", f"… and {len(others) - MAX_LISTED} more: see the JSON or HTML report."]
+            lines.append(_table_row((code(row.name), escape(row.verdict), detail)))
+        lines += _more_line(len(others))
     groups = fleet.sorted_groups()
     if groups:
         lines += ["", "**Commonest failing findings**", "", "| status | source | kind | object | databases |"]
@@ -135,9 +144,8 @@ def render_fleet_markdown(fleet: FleetReport) -> str:
         for group in groups[:MAX_LISTED]:
             source, kind, obj, status = group.key
             cells = (escape(status), escape(source), escape(kind), code(obj), str(len(group.members)))
-            lines.append("| " + " | ".join(cells) + " |")
-        if len(groups) > MAX_LISTED:
-            lines += ["", f"… and {len(groups) - MAX_LISTED} more: see the JSON or HTML report."]
+            lines.append(_table_row(cells))
+        lines += _more_line(len(groups))
     return "\n".join(lines) + "\n"
 
 
