@@ -174,6 +174,23 @@ def test_pytest_ids_and_failure_text_have_no_raw_escapes(checked: dict, tmp_path
     assert "\nDROP TABLE u" not in out  # the failure text shows names escaped, fixes included
 
 
+def test_a_fleet_s_terminal_html_and_markdown_have_no_raw_escapes(checked: dict, tmp_path: Path) -> None:
+    """The same hostile schema over two databases: the fleet page and summary escape as one database's do."""
+    for name in ("one.db", "two.db"):
+        shutil.copy(checked["db"], tmp_path / name)
+    run = driftgate(
+        "check", "--db", "one.db", "--db", "two.db", "--sql", checked["root"] / "expected.sql",
+        "--html", "fleet.html", "--markdown", "fleet.md", "--json", "fleet.json", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.code == 1, run.err
+    assert not RAW.search(run.out + run.err)
+    html = (tmp_path / "fleet.html").read_text(encoding="utf-8")
+    assert not RAW.search(html) and "\\x1b[31mred" in html  # shown, not raw
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert not RAW.search((tmp_path / "fleet.md").read_text(encoding="utf-8"))
+    assert not RAW.search((tmp_path / "fleet.json").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("name", HOSTILE)
 def test_comment_only_keeps_every_line_a_comment(name: str) -> None:
     text = comment_only(f"-- add {name} to the schema, or DROP TABLE {q(name)};")

@@ -29,7 +29,7 @@ from driftgate.report.fixscript import (
     render_fix_script,
 )
 from driftgate.report.json_report import REPORT_VERSION, report_document
-from driftgate.report.safe import printable
+from driftgate.report.safe import json_text, printable
 
 MAX_NAMES_SHOWN = 10  # database names listed inline for a group; the JSON lists them all
 GroupKey = tuple[str, str, str, str]  # (source, kind, object, status)
@@ -84,6 +84,12 @@ def database_entry(name: str, database: str, verdict: str, error: str | None, re
         document.pop(shared)
     entry.update(document)
     return entry
+
+
+def _json_text(value: Any) -> str:
+    """Compact JSON with what a terminal or viewer acts on written as \\u escapes, as the one-database
+    report writes it (:func:`driftgate.report.safe.json_text`)."""
+    return json_text(json.dumps(value, ensure_ascii=False))
 
 
 def file_safe(name: str) -> str:
@@ -163,9 +169,7 @@ def render_part(
         failed = report.failed
         row.checked, row.failed, row.verdict_line = len(report.findings), len(failed), report.verdict()
     failing = tuple(((f.source, f.kind, f.object, f.status), f.fix.strip() if f.fix else None) for f in failed)
-    json_text = (
-        json.dumps(database_entry(name, database, verdict, error, report), ensure_ascii=False) if want_json else None
-    )
+    json_part = _json_text(database_entry(name, database, verdict, error, report)) if want_json else None
     html_text = script = None
     if html_path is not None:
         from driftgate.report.fleet_html import database_section, fix_href
@@ -178,7 +182,7 @@ def render_part(
         href = fix_href(html_path, row.fix_file) if row.fix_file else None
         html_text = database_section(row, report, script, href)
     tools = dict(report.tool_versions) if report is not None else {}
-    return Part(row, failing, tools, json_text, html_text, script)
+    return Part(row, failing, tools, json_part, html_text, script)
 
 
 class FleetReport:
@@ -293,10 +297,10 @@ class FleetReport:
             "summary": self.counts(),
         }
         with atomic_writer(path) as out:
-            out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "databases": [\n')
+            out.write(_json_text(head)[:-1] + ', "databases": [\n')
             for i, part in enumerate(self._json.parts()):
                 out.write((",\n" if i else "") + part)
-            out.write('\n], "groups": ' + json.dumps(self.group_documents(), ensure_ascii=False) + "}\n")
+            out.write('\n], "groups": ' + _json_text(self.group_documents()) + "}\n")
 
     def fix_scripts(self) -> Iterator[tuple[DatabaseRow, str]]:
         if self._fix_spool is None:
@@ -375,8 +379,6 @@ class FleetConsole:
             self.progress.stop()
 
     def line(self, name: str, verdict: str, detail: str) -> None:
-        from driftgate.report.safe import printable
-
         if not self.quiet:
             self.console.print(f"{verdict:<12} {printable(name)}  {printable(detail)}", markup=False)
         if self.progress is not None and self.task is not None:
@@ -394,8 +396,6 @@ class FleetConsole:
     def summary(self, fleet: FleetReport, max_groups: int = 20) -> None:
         groups = fleet.sorted_groups()
         total = fleet.counts()["databases"]
-        from driftgate.report.safe import printable
-
         for group in [] if self.quiet else groups[:max_groups]:
             self.console.print(printable(group.describe(total)), markup=False)
         if len(groups) > max_groups and not self.quiet:

@@ -7,14 +7,12 @@ and ``reports/x.fixes/shared.sql`` for fixes that are the same text everywhere t
 from __future__ import annotations
 
 import urllib.parse
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from driftgate.findings import Report
 from driftgate.report import write_atomically
+from driftgate.report.html import report_environment
 
 if TYPE_CHECKING:
     from driftgate.report.fleet import DatabaseRow, FleetReport
@@ -23,17 +21,6 @@ MAX_FAILING_LISTED = 200  # per database; the JSON report has them all
 MAX_GROUPS_LISTED = 500
 SHARED_NAME = "shared.sql"
 _MARKER = "<!--DATABASE-SECTIONS-->"
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("driftgate.report", "templates"),
-        autoescape=True,  # names, URLs and finding values are user text
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-    )
 
 
 def anchor(index: int) -> str:
@@ -53,7 +40,7 @@ def fix_href(page: Path, fix_file: str) -> str:
 def database_section(row: DatabaseRow, report: Report | None, script: str | None, href: str | None) -> str:
     failing = report.failed if report is not None else ()
     return (
-        _environment()
+        report_environment()
         .get_template("fleet_database.html.j2")
         .render(
             row=row,
@@ -85,7 +72,7 @@ def write_fleet_html(fleet: FleetReport, path: Path) -> None:
     groups = fleet.sorted_groups()
     counts = fleet.counts()
     page = (
-        _environment()
+        report_environment()
         .get_template("fleet.html.j2")
         .render(
             verdict=fleet.verdict(),

@@ -310,7 +310,10 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _environment() -> Environment:
+@cache
+def report_environment() -> Environment:
+    """The one Jinja2 environment of the HTML reports (one database and fleets): autoescaped, and every
+    printed value passed through :func:`_shown`, so no report shows a name's control characters raw."""
     env = Environment(
         loader=PackageLoader("driftgate.report", "templates"),
         autoescape=True,  # finding values are user SQL: always escaped
@@ -327,7 +330,7 @@ def _environment() -> Environment:
 
 def render_html(report: Report, fix_file: str | None = None) -> str:
     """The whole page as text; ``fix_file`` names the fix script written beside it, if any."""
-    return _environment().get_template("report.html.j2").render(**view_model(report, fix_file))
+    return report_environment().get_template("report.html.j2").render(**view_model(report, fix_file))
 
 
 def fix_path(path: Path) -> Path:
