@@ -10,6 +10,12 @@ decode, or carries another key is ignored and rewritten. The live database is ne
 An entry is a pickle (the only encoding fast enough: a 1,000-table model has 270,000 objects), read by
 an unpickler that resolves no class but the model's own, so a file planted in the cache directory
 can at worst be ignored.
+
+Beside an entry, a *conforming record* per source label: what comparing that model with a database
+whose schema equals it gives (every finding ok): their number, their counts by (source, kind,
+status) and the JSON report's rendering of them (:class:`driftgate.findings.ConformingFindings`).
+Comparison is a pure function of the two schemas and the label, so the record is as exact as the
+entry it belongs to.  It holds plain values only, read by an unpickler that resolves no class.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ FORMAT = 1  # bump when the entry layout changes
 # Entries are kept by last use: every driftgate upgrade (or edit of an editable install) and every
 # changed schema leaves a new entry, so the oldest go once there are too many or they take too much room.
 KEEP_ENTRIES = 64
-KEEP_BYTES = 256 * 1024 * 1024  # a 4,000-table model is about 10 MB
+KEEP_BYTES = 256 * 1024 * 1024  # a 4,000-table model is about 10 MB, its conforming record about 100 MB
 KEEP_SECONDS = 30 * 24 * 3600  # unused for 30 days
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a run that died while writing
 _CLASSES: dict[str, type] = {
@@ -115,14 +121,46 @@ class _ModelUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of the model")
 
 
+class _PlainUnpickler(pickle.Unpickler):
+    """A conforming record holds tuples, strings, numbers and bytes: any class named is a foreign file."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} has no place in a conforming record")
+
+
+ConformingRecord = tuple[int, tuple[tuple[tuple[str, str, str], int], ...], bytes]  # count, counts, rendering
+
+
+def _is_record(value: object) -> bool:
+    if not (isinstance(value, tuple) and len(value) == 3):
+        return False
+    count, counts, rendered = value
+    return (
+        isinstance(count, int)
+        and isinstance(rendered, bytes)
+        and isinstance(counts, tuple)
+        and all(
+            isinstance(item, tuple)
+            and len(item) == 2
+            and isinstance(item[0], tuple)
+            and len(item[0]) == 3
+            and all(isinstance(part, str) for part in item[0])
+            and item[0][2] == "ok"  # a record stands for findings that all match
+            and isinstance(item[1], int)
+            for item in counts
+        )
+        and sum(item[1] for item in counts) == count
+    )
+
+
 class ExpectedModelCache:
     """Reads and writes entries in one directory; every failure means "not cached", never an error."""
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or cache_dir()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / f"expected-{key}.pickle"
+    def _path(self, name: str) -> Path:
+        return self.directory / f"expected-{name}.pickle"
 
     def get(self, key: str) -> model.Schema | None:
         try:
@@ -139,18 +177,45 @@ class ExpectedModelCache:
         return entry[2]
 
     def put(self, key: str, schema: model.Schema) -> None:
-        data = pickle.dumps((FORMAT, key, schema), protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(key, pickle.dumps((FORMAT, key, schema), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self, name: str, data: bytes) -> None:
+        """File ``expected-<name>.pickle``, written atomically; then the oldest entries go (never this one)."""
         with contextlib.suppress(OSError):
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".expected-", suffix=".tmp", dir=self.directory)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
-                os.replace(tmp, self._path(key))
+                os.replace(tmp, self._path(name))
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            self.prune(keep=key)
+            self.prune(keep=name)
+
+    @staticmethod
+    def _record_name(key: str, label: str) -> str:
+        return f"{key}-{hashlib.sha256(label.encode()).hexdigest()[:16]}-conforming"
+
+    def get_conforming(self, key: str, label: str) -> ConformingRecord | None:
+        """The conforming record of entry ``key`` for source ``label``, or None (absent, foreign, damaged)."""
+        path = self._path(self._record_name(key, label))
+        try:
+            with path.open("rb") as handle:
+                entry = _PlainUnpickler(handle).load()
+        except Exception:  # unreadable, truncated, garbage or naming a class: not cached
+            return None
+        if not isinstance(entry, tuple) or len(entry) != 4 or entry[:3] != (FORMAT, key, label):
+            return None
+        if not _is_record(entry[3]):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return entry[3]
+
+    def put_conforming(self, key: str, label: str, record: ConformingRecord) -> None:
+        data = pickle.dumps((FORMAT, key, label, record), protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(self._record_name(key, label), data)
 
     def prune(self, keep: str | None = None, now: float | None = None) -> list[Path]:
         """Remove the entries least recently used beyond :data:`KEEP_ENTRIES` or :data:`KEEP_BYTES`, those

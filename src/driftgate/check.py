@@ -10,17 +10,26 @@ import functools
 import glob
 import os
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftgate import __version__
-from driftgate.cache import ExpectedModelCache, cache_dir
+from driftgate.cache import ConformingRecord, ExpectedModelCache, cache_dir
 from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
-from driftgate.findings import Finding, Report, apply_accept
+from driftgate.findings import (
+    ConformingFindings,
+    Finding,
+    FindingParts,
+    FindingsPart,
+    Report,
+    apply_accept,
+    part_findings,
+)
 from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LedgerRow, LiveState, RawLive, live_state, read_raw
@@ -113,6 +122,10 @@ class Expected:
     cache: ExpectedModelCache | None = None
     _baselines: dict[str, tuple[ExpectedSource, Schema]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Each cached model's cache key, by the model's id (the models live as long as this object).
+    model_keys: dict[int, str] = field(default_factory=dict)
+    # Conforming records read or kept in this run, by (key, label): a fleet reads each once.
+    _records: dict[tuple[str, str], ConformingRecord] = field(default_factory=dict)
 
     def compared_with(
         self, ledger_rows: tuple[LedgerRow, ...] | None
@@ -136,8 +149,47 @@ class Expected:
             if tag not in self._baselines:
                 assert self.folder is not None
                 source = baseline_source(self.folder, tag)
-                self._baselines[tag] = (source, source.schema(ignore=self.ignore, cache=self.cache))
+                self._baselines[tag] = (source, self.model_of(source))
             return self._baselines[tag]
+
+    def model_of(self, source: ExpectedSource) -> Schema:
+        schema, key = source.cached_schema(ignore=self.ignore, cache=self.cache)
+        if key is not None:
+            self.model_keys[id(schema)] = key
+        return schema
+
+    def compare(self, source: ExpectedSource, schema: Schema, live: Schema) -> FindingsPart:
+        """One source's findings against the live schema.
+
+        A database whose schema equals the source's model (the usual case for a gate run again and
+        again) gets the same findings every time, all ok: they are kept in the cache as a conforming
+        record (:class:`ConformingFindings`) once a JSON report has rendered them, and read from there
+        on later runs instead of being built and rendered again.
+        """
+        key = self.model_keys.get(id(schema)) if self.cache is not None else None
+        if key is None or live != schema:
+            return compare_schemas(schema, live, source.label)
+        cache, label = self.cache, source.label
+        assert cache is not None
+        record = self._records.get((key, label)) or cache.get_conforming(key, label)
+        if record is not None:
+            self._records[key, label] = record
+            count, counts, rendered = record
+            return ConformingFindings(
+                count,
+                Counter(dict(counts)),
+                build=lambda: compare_schemas(schema, live, label),
+                rendered=rendered,
+            )
+        findings = compare_schemas(schema, live, label)
+        if any(f.status != "ok" for f in findings):
+            return findings
+
+        def remember(count: int, counts: Counter[tuple[str, str, str]], rendered: bytes) -> None:
+            self._records[key, label] = record = (count, tuple(counts.items()), rendered)
+            cache.put_conforming(key, label, record)
+
+        return ConformingFindings.of(findings, remember)
 
 
 def load_expected(request: CheckRequest, environ: Mapping[str, str] | None = None) -> Expected:
@@ -146,9 +198,10 @@ def load_expected(request: CheckRequest, environ: Mapping[str, str] | None = Non
     ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
     # Replayed before any database is contacted: bad input is exit 2 even when every database is down.
     cache = ExpectedModelCache(cache_dir(os.environ if environ is None else environ)) if request.cache else None
+    expected = Expected(request, [], folder, ignore, cache)
     with collector_paused():
-        replayed = [(source, source.schema(ignore=ignore, cache=cache)) for source in sources]
-    return Expected(request, replayed, folder, ignore, cache)
+        expected.replayed.extend((source, expected.model_of(source)) for source in sources)
+    return expected
 
 
 def read_raw_database(request: CheckRequest, target: DatabaseTarget) -> RawLive:
@@ -166,24 +219,31 @@ def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, star
     """Compare one database's live state with the expected sources (nothing is read or replayed twice)."""
     request, folder = expected.request, expected.folder
     pairs, tag, ledger = expected.compared_with(live.ledger)
-    findings: list[Finding] = []
-    for source, schema in pairs:
-        findings.extend(compare_schemas(schema, live.schema, source.label))
+    parts = [expected.compare(source, schema, live.schema) for source, schema in pairs]
     if folder is not None and tag is not None and request.drizzle:
-        findings = _three_way(findings, pairs, expected, folder, tag)
+        findings = _three_way([f for part in parts for f in part_findings(part)], pairs, expected, folder, tag)
+        parts = [findings]
+    findings = []
     if ledger is not None:
         findings.extend(ledger_findings(ledger, request.ledger_table))
     if folder is not None and ledger is not None and tag is not None:
         findings.extend(rehearsal_findings(live.objects, ledger.pending_after(folder.entry(tag))))
-    if not findings:
+    parts.append(findings)
+    if not any(p.count if isinstance(p, ConformingFindings) else p for p in parts):
         # Silence is never a pass: e.g. ignore_tables hid everything.
         raise InputError("nothing was compared: no table on either side (check ignore_tables and the sources)")
-    findings = apply_accept(findings, set(request.accept))
-    unused_accept = tuple(sorted(set(request.accept) - {f.key for f in findings if f.accepted}))
+    accept = set(request.accept)  # a conforming part has nothing to accept: every finding is ok
+    parts = [p if isinstance(p, ConformingFindings) else apply_accept(list(p), accept) for p in parts]
+    accepted = {f.key for p in parts if not isinstance(p, ConformingFindings) for f in p if f.accepted}
+    unused_accept = tuple(sorted(accept - accepted))
     report = Report(
         database=target.display,
         sources=tuple(source.info for source, _ in pairs),
-        findings=tuple(findings),
+        findings=(
+            FindingParts(parts)
+            if any(isinstance(p, ConformingFindings) for p in parts)
+            else tuple(f for p in parts for f in part_findings(p))
+        ),
         started_at=started,
         tool_versions=dict(_versions()),
         gate_tag=tag,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from itertools import compress
+from itertools import chain, compress
 from operator import itemgetter, ne
 from typing import Any, NamedTuple
 
@@ -180,11 +180,123 @@ class SourceInfo:
     detail: str = ""  # e.g. "migrations up to 0000_baseline (generate-style)"
 
 
+class ConformingFindings:
+    """One source's findings against a database whose schema equals that source's model: every one ok.
+
+    A large conforming check is mostly these, and they are the same on every run with the same
+    expected model.  So the check keeps them in the expected-model cache as what the reports need
+    (how many, their counts by (source, kind, status), and the JSON report's rendering of them), and
+    the findings themselves are built (by comparing, as always) only when a reporter asks for them.
+    """
+
+    def __init__(
+        self,
+        count: int,
+        counts: Counter[tuple[str, str, str]],
+        *,
+        findings: Sequence[Finding] | None = None,
+        build: Callable[[], Sequence[Finding]] | None = None,
+        rendered: bytes | None = None,
+        remember: Callable[[int, Counter[tuple[str, str, str]], bytes], None] | None = None,
+    ) -> None:
+        if findings is None and build is None:
+            raise ValueError("ConformingFindings needs its findings or a way to build them")
+        self.count, self.counts = count, counts
+        self._findings, self._build = findings, build
+        self._rendered, self._remember = rendered, remember
+
+    @classmethod
+    def of(
+        cls,
+        findings: Sequence[Finding],
+        remember: Callable[[int, Counter[tuple[str, str, str]], bytes], None] | None = None,
+    ) -> ConformingFindings:
+        """Findings in hand (every one ok); ``remember(count, counts, rendering)`` keeps their rendering
+        once it is made."""
+        return cls(len(findings), Counter(map(_SOURCE_KIND_STATUS, findings)), findings=findings, remember=remember)
+
+    @property
+    def findings(self) -> Sequence[Finding]:
+        if self._findings is None:
+            assert self._build is not None
+            self._findings = self._build()
+        return self._findings
+
+    def rendered(self, render: Callable[[Sequence[Finding]], bytes]) -> bytes:
+        """The JSON report's rendering of these findings: kept, or made once with ``render`` (and remembered)."""
+        if self._rendered is None:
+            self._rendered = render(self.findings)
+            if self._remember is not None:
+                self._remember(self.count, self.counts, self._rendered)
+        return self._rendered
+
+
+FindingsPart = Sequence[Finding] | ConformingFindings
+
+
+class FindingParts(Sequence[Finding]):
+    """A report's findings in order, kept as the parts the check made them in (a source's comparison,
+    the ledger's findings, ...).  A :class:`ConformingFindings` part is built only when iterated; the
+    summary, the verdict and the JSON report read its kept counts and rendering instead."""
+
+    def __init__(self, parts: Iterable[FindingsPart]) -> None:
+        self.parts = tuple(parts)
+
+    def __len__(self) -> int:
+        return sum(p.count if isinstance(p, ConformingFindings) else len(p) for p in self.parts)
+
+    @cached_property
+    def _all(self) -> tuple[Finding, ...]:
+        return tuple(chain.from_iterable(part_findings(p) for p in self.parts))
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._all)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]  (Sequence's int and slice overloads)
+        return self._all[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FindingParts):
+            other = other._all
+        return isinstance(other, Sequence) and self._all == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[Finding, ...]]]:
+        return tuple, (self._all,)  # handed to another process as the plain tuple it stands for
+
+    def __repr__(self) -> str:
+        return f"FindingParts({len(self)} findings in {len(self.parts)} parts)"
+
+    @property
+    def in_hand(self) -> Iterator[Finding]:
+        """The findings of the parts that are not conforming ones: all a report's failed findings are here."""
+        return chain.from_iterable(p for p in self.parts if not isinstance(p, ConformingFindings))
+
+
+def part_findings(part: FindingsPart) -> Sequence[Finding]:
+    return part.findings if isinstance(part, ConformingFindings) else part
+
+
+def _counts(findings: Sequence[Finding]) -> Counter[tuple[str, str, str]]:
+    if not isinstance(findings, FindingParts):
+        return Counter(map(_SOURCE_KIND_STATUS, findings))
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for part in findings.parts:  # merged in order: each key keeps its first appearance
+        counts.update(part.counts if isinstance(part, ConformingFindings) else Counter(map(_SOURCE_KIND_STATUS, part)))
+    return counts
+
+
+def _in_hand(findings: Sequence[Finding]) -> Iterable[Finding]:
+    """The findings that may fail or be accepted (a conforming part's are all ok, none accepted)."""
+    return findings.in_hand if isinstance(findings, FindingParts) else findings
+
+
 @dataclass(frozen=True)
 class Report:
     database: str
     sources: tuple[SourceInfo, ...]
-    findings: tuple[Finding, ...]
+    findings: Sequence[Finding]  # a tuple, or FindingParts (built part by part only when iterated)
     started_at: str = ""
     tool_versions: dict[str, str] = field(default_factory=dict)
     gate_tag: str | None = None  # the baseline a stamp would record
@@ -193,7 +305,8 @@ class Report:
     def failed(self) -> tuple[Finding, ...]:
         # The findings that are not ok are picked in C (most of a large report is ok), then the few
         # accepted ones are dropped: the same as ``f.failed`` per finding, in two thirds of the time.
-        not_ok = compress(self.findings, map(_NOT_OK, map(_STATUS, self.findings)))
+        findings = tuple(_in_hand(self.findings))
+        not_ok = compress(findings, map(_NOT_OK, map(_STATUS, findings)))
         return tuple(f for f in not_ok if not f.accepted)
 
     @cached_property
@@ -214,13 +327,12 @@ class Report:
 
     @cached_property
     def _summary(self) -> dict[str, Any]:
-        failed = len(self.failed)
-        findings = self.findings
+        failed, checked = len(self.failed), len(self.findings)
         return {
-            "checked": len(findings),
-            "ok": len(findings) - failed,
+            "checked": checked,
+            "ok": checked - failed,
             "failed": failed,
-            "accepted": sum(map(_ACCEPTED, findings)),
+            "accepted": sum(map(_ACCEPTED, _in_hand(self.findings))),
             "by_status": _tally(self.counts, 2),
             "by_kind": _tally(self.counts, 1),
             "by_source": _tally(self.counts, 0),
@@ -229,7 +341,7 @@ class Report:
     @cached_property
     def counts(self) -> Counter[tuple[str, str, str]]:
         """How many findings each (source, kind, status) has, in order of first appearance."""
-        return Counter(map(_SOURCE_KIND_STATUS, self.findings))
+        return _counts(self.findings)
 
     def gate_reasons(self) -> list[str]:
         return [f"{f.key} is {f.status}" for f in self.failed]

@@ -35,8 +35,14 @@ class ExpectedSource:
 
     def schema(self, ignore: Iterable[str] = (), cache: ExpectedModelCache | None = None) -> Schema:
         """The replayed model; with ``cache``, read from or stored in the expected-model cache."""
+        return self.cached_schema(ignore, cache)[0]
+
+    def cached_schema(
+        self, ignore: Iterable[str] = (), cache: ExpectedModelCache | None = None
+    ) -> tuple[Schema, str | None]:
+        """:meth:`schema`, and the model's cache key (None without a cache)."""
         if cache is None:
-            return _replay(self.statements, ignore)
+            return _replay(self.statements, ignore), None
         from driftgate.cache import cache_key
 
         ignore = tuple(ignore)
@@ -45,7 +51,7 @@ class ExpectedSource:
         if schema is None:
             schema = _replay(self.statements, ignore)
             cache.put(key, schema)
-        return schema
+        return schema, key
 
 
 def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> Schema:

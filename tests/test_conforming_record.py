@@ -1,0 +1,207 @@
+"""Conforming records: a source's findings against a database equal to its model, kept beside the model.
+
+Every report made from a record must be the report the comparison gives: byte for byte in JSON, equal
+in every other output, and a record that is damaged, foreign or for other statements is never used.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cli import driftgate as run_driftgate
+from conftest import LEGACY_SQL, LEGACY_TS, PLAN_MIGRATIONS, build_file_db, legacy_sql
+from driftgate.cache import FORMAT, ExpectedModelCache, cache_key
+from driftgate.check import CheckRequest, run_check
+from driftgate.findings import ConformingFindings, FindingParts
+from driftgate.model import Location
+from driftgate.report.json_report import report_bytes, report_document, report_json
+from driftgate.sources.statements import split_sql_script
+
+SCRIPT = """
+CREATE TABLE teams (id integer PRIMARY KEY, name text NOT NULL UNIQUE COLLATE NOCASE);
+CREATE TABLE users (
+  id integer PRIMARY KEY AUTOINCREMENT,
+  team_id integer NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+  email text NOT NULL DEFAULT '',
+  score real DEFAULT 1.5,
+  note text CHECK (length(note) < 200)
+);
+CREATE UNIQUE INDEX users_email ON users (lower(email));
+CREATE INDEX users_team ON users (team_id, score DESC) WHERE score IS NOT NULL;
+CREATE TABLE "naïve ""odd"" name" (k text PRIMARY KEY, v blob) WITHOUT ROWID;
+"""
+
+
+def _records(directory: Path) -> list[Path]:
+    return sorted(directory.glob("expected-*-conforming.pickle"))
+
+
+def _project(tmp_path: Path, live: str = SCRIPT) -> tuple[Path, Path]:
+    (tmp_path / "schema.sql").write_text(SCRIPT, encoding="utf-8")
+    return build_file_db(tmp_path / "live.db", live), tmp_path / "schema.sql"
+
+
+def _check(tmp_path: Path, *args: str | Path, cache: Path | None, out: str = "out") -> tuple[int, dict[str, str]]:
+    """One CLI check writing every report; the reports' texts with the run's timestamp removed."""
+    env = {"DRIFTGATE_CACHE_DIR": str(cache)} if cache is not None else {}
+    paths = {kind: tmp_path / f"{out}.{kind}" for kind in ("json", "html", "md")}
+    options = ["--json", paths["json"], "--html", paths["html"], "--markdown", paths["md"]]
+    run = run_driftgate("check", *args, *options, *([] if cache is not None else ["--no-cache"]), cwd=tmp_path, env=env)
+    assert run.code in (0, 1), run.err
+    texts = {kind: path.read_text(encoding="utf-8") for kind, path in paths.items()}
+    texts["json"] = re.sub(r'"started_at": "[^"]*"', "", texts["json"])
+    texts["html"] = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^<\"]*", "", texts["html"])
+    texts["terminal"] = run.out
+    return run.code, texts
+
+
+def test_a_conforming_check_from_its_record_writes_the_reports_of_a_full_comparison(tmp_path: Path) -> None:
+    db, schema = _project(tmp_path)
+    cache = tmp_path / "cache"
+    uncached = _check(tmp_path, "--db", db, "--sql", schema, cache=None, out="uncached")
+    cold = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
+    assert len(_records(cache)) == 1  # the JSON report's rendering was kept
+    warm = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="warm")
+    assert uncached[0] == cold[0] == warm[0] == 0
+    for kind in ("json", "md", "terminal"):
+        assert warm[1][kind] == cold[1][kind] == uncached[1][kind], kind
+    for run in (cold, warm):  # the HTML names its own file's neighbours; nothing else may differ
+        assert run[1]["html"].replace("cold", "x").replace("warm", "x") == uncached[1]["html"].replace("uncached", "x")
+    assert '"status": "ok"' in warm[1]["json"] and "naïve" in warm[1]["json"]
+
+
+def test_the_record_stands_for_findings_that_are_built_only_when_asked_for(tmp_path: Path) -> None:
+    db, schema = _project(tmp_path)
+    cache = tmp_path / "cache"
+    request = CheckRequest(db_url=str(db), sql=(schema,))
+    environ = {"DRIFTGATE_CACHE_DIR": str(cache)}
+    report_bytes(run_check(request, environ).report)  # cold: renders, and so keeps, the record
+    warm = run_check(request, environ).report
+    uncached = run_check(CheckRequest(db_url=str(db), sql=(schema,), cache=False), environ).report
+    assert isinstance(warm.findings, FindingParts) and isinstance(uncached.findings, tuple)
+    (part, ledger) = warm.findings.parts
+    assert isinstance(part, ConformingFindings) and part._findings is None and list(ledger) == []
+    # Everything a verdict, a summary or a JSON report needs comes from the record ...
+    assert warm.summary() == uncached.summary() and warm.verdict() == uncached.verdict()
+    assert list(warm.counts.items()) == list(uncached.counts.items())
+    assert warm.failed == uncached.failed == () and len(warm.findings) == len(uncached.findings)
+    assert report_bytes(warm) == report_json(report_document(uncached))
+    assert part._findings is None
+    # ... and the findings themselves, when a reporter iterates them, are the comparison's.
+    assert tuple(warm.findings) == uncached.findings and warm.findings == uncached.findings
+    assert part._findings is not None
+
+
+def test_a_drifted_database_is_compared_in_full_and_leaves_no_record(tmp_path: Path) -> None:
+    db, schema = _project(tmp_path, SCRIPT.replace("score DESC", "score"))
+    cache = tmp_path / "cache"
+    cold = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
+    warm = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="warm")
+    uncached = _check(tmp_path, "--db", db, "--sql", schema, cache=None, out="uncached")
+    assert _records(cache) == [] and cold[0] == warm[0] == uncached[0] == 1
+    assert cold[1]["json"] == warm[1]["json"] == uncached[1]["json"]
+    assert '"object": "users_team"' in warm[1]["json"] and '"status": "different"' in warm[1]["json"]
+
+
+def test_a_record_is_kept_only_once_a_json_report_rendered_it(tmp_path: Path) -> None:
+    db, schema = _project(tmp_path)
+    cache = tmp_path / "cache"
+    assert (
+        run_driftgate("check", "--db", db, "--sql", schema, cwd=tmp_path, env={"DRIFTGATE_CACHE_DIR": str(cache)}).code
+        == 0
+    )
+    assert _records(cache) == [] and len(list(cache.glob("expected-*.pickle"))) == 1
+
+
+def test_several_sources_a_drifted_baseline_and_the_ledger_keep_their_order(tmp_path: Path) -> None:
+    """Legacy and plain SQL conform, the plan's baseline does not, the ledger is absent: parts of each kind.
+
+    The live tables are taken from one expected model (the last whose rows they match: plain SQL's), so
+    only that source equals the live schema and has a record; legacy is compared in full (its tables
+    are equal but for their locations)."""
+    db = build_file_db(tmp_path / "live.db", legacy_sql())
+    args = ("--db", db, "--legacy", LEGACY_TS, "--sql", LEGACY_SQL, "--migrations", PLAN_MIGRATIONS)
+    cache = tmp_path / "cache"
+    cold = _check(tmp_path, *args, cache=cache, out="cold")
+    warm = _check(tmp_path, *args, cache=cache, out="warm")
+    uncached = _check(tmp_path, *args, cache=None, out="uncached")
+    assert len(_records(cache)) == 1
+    assert cold[0] == warm[0] == uncached[0] == 1
+    for kind in ("json", "md", "terminal"):
+        assert warm[1][kind] == cold[1][kind] == uncached[1][kind], kind
+    assert "blocked by 12 findings" in warm[1]["terminal"]
+
+
+def _record_path(cache: Path) -> Path:
+    (path,) = _records(cache)
+    return path
+
+
+def _damage_and_check(tmp_path: Path, damage: object) -> None:
+    """Replace the record with ``damage`` (bytes, or a value pickled as the whole file): the next check
+    ignores it, compares in full, and writes the right report and a good record again."""
+    db, schema = _project(tmp_path)
+    cache = tmp_path / "cache"
+    expected = _check(tmp_path, "--db", db, "--sql", schema, cache=None, out="uncached")[1]["json"]
+    _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
+    path = _record_path(cache)
+    path.write_bytes(damage if isinstance(damage, bytes) else pickle.dumps(damage))
+    assert _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="again")[1]["json"] == expected
+    assert pickle.loads(path.read_bytes())[3][0] > 0  # rewritten: a good record again
+
+
+class _Planted:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (open, (self.marker, "w"))
+
+
+def _good_record(tmp_path: Path) -> tuple:
+    db, schema = _project(tmp_path / "first")
+    cache = tmp_path / "first" / "cache"
+    _check(tmp_path / "first", "--db", db, "--sql", schema, cache=cache)
+    return pickle.loads(_record_path(cache).read_bytes())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "garbage", "planted class", "other key", "other label", "a failing status", "count off"],
+)
+def test_a_damaged_or_foreign_record_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
+    (tmp_path / "first").mkdir()
+    fmt, key, label, (count, counts, rendered) = _good_record(tmp_path)
+    shutil.rmtree(tmp_path / "first")
+    ok_key = counts[0][0]
+    planted_marker = tmp_path / "planted"
+    bad: object = {
+        "truncated": pickle.dumps((fmt, key, label, (count, counts, rendered)))[:-40],
+        "garbage": b"\x80\x05not a pickle",
+        "planted class": (fmt, key, label, (count, counts, _Planted(str(planted_marker)))),
+        "other key": (fmt, "0" * 64, label, (count, counts, rendered)),
+        "other label": (fmt, key, "legacy", (count, counts, rendered)),
+        "a failing status": (fmt, key, label, (count, ((ok_key[:2] + ("missing",), count),), rendered)),
+        "count off": (fmt, key, label, (count + 1, counts, rendered)),
+    }[damage]
+    _damage_and_check(tmp_path, bad)
+    assert not planted_marker.exists()
+
+
+def test_the_record_belongs_to_its_model_s_key_and_label(tmp_path: Path) -> None:
+    cache = ExpectedModelCache(tmp_path)
+    statements = tuple(split_sql_script(SCRIPT, Location("schema.sql", 1)))
+    key = cache_key(statements, ())
+    record = (2, ((("sql", "table", "ok"), 2),), b"  {}")
+    cache.put_conforming(key, "sql", record)
+    assert cache.get_conforming(key, "sql") == record
+    assert cache.get_conforming(key, "baseline") is None
+    assert cache.get_conforming(cache_key(statements[1:], ()), "sql") is None
+    assert pickle.loads(next(tmp_path.glob("*-conforming.pickle")).read_bytes())[:3] == (FORMAT, key, "sql")
+    assert Counter(dict(record[1])) == Counter({("sql", "table", "ok"): 2})
