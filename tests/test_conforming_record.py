@@ -66,13 +66,15 @@ def test_a_conforming_check_from_its_record_writes_the_reports_of_a_full_compari
     cache = tmp_path / "cache"
     uncached = _check(tmp_path, "--db", db, "--sql", schema, cache=None, out="uncached")
     cold = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
-    assert len(_records(cache)) == 1  # the JSON report's rendering was kept
+    assert _records(cache) == []  # a model just built: no run may ever read a record of it
+    again = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="again")
+    assert len(_records(cache)) == 1  # the model was used again: the JSON report's rendering is kept
     warm = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="warm")
-    assert uncached[0] == cold[0] == warm[0] == 0
+    assert uncached[0] == cold[0] == again[0] == warm[0] == 0
     for kind in ("json", "md", "terminal"):
-        assert warm[1][kind] == cold[1][kind] == uncached[1][kind], kind
-    for run in (cold, warm):  # the HTML names its own file's neighbours; nothing else may differ
-        assert run[1]["html"].replace("cold", "x").replace("warm", "x") == uncached[1]["html"].replace("uncached", "x")
+        assert warm[1][kind] == again[1][kind] == cold[1][kind] == uncached[1][kind], kind
+    for name, run in (("cold", cold), ("again", again), ("warm", warm)):  # the HTML names its own neighbours
+        assert run[1]["html"].replace(name, "x") == uncached[1]["html"].replace("uncached", "x")
     assert '"status": "ok"' in warm[1]["json"] and "naïve" in warm[1]["json"]
 
 
@@ -81,7 +83,8 @@ def test_the_record_stands_for_findings_that_are_built_only_when_asked_for(tmp_p
     cache = tmp_path / "cache"
     request = CheckRequest(db_url=str(db), sql=(schema,))
     environ = {"DRIFTGATE_CACHE_DIR": str(cache)}
-    report_bytes(run_check(request, environ).report)  # cold: renders, and so keeps, the record
+    run_check(request, environ)  # cold: the model is cached
+    report_bytes(run_check(request, environ).report)  # used again: renders, and so keeps, the record
     warm = run_check(request, environ).report
     uncached = run_check(CheckRequest(db_url=str(db), sql=(schema,), cache=False), environ).report
     assert isinstance(warm.findings, FindingParts) and isinstance(uncached.findings, tuple)
@@ -102,6 +105,7 @@ def test_a_drifted_database_is_compared_in_full_and_leaves_no_record(tmp_path: P
     db, schema = _project(tmp_path, SCRIPT.replace("score DESC", "score"))
     cache = tmp_path / "cache"
     cold = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
+    _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="warm")
     warm = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="warm")
     uncached = _check(tmp_path, "--db", db, "--sql", schema, cache=None, out="uncached")
     assert _records(cache) == [] and cold[0] == warm[0] == uncached[0] == 1
@@ -129,6 +133,7 @@ def test_several_sources_a_drifted_baseline_and_the_ledger_keep_their_order(tmp_
     args = ("--db", db, "--legacy", LEGACY_TS, "--sql", LEGACY_SQL, "--migrations", PLAN_MIGRATIONS)
     cache = tmp_path / "cache"
     cold = _check(tmp_path, *args, cache=cache, out="cold")
+    _check(tmp_path, *args, cache=cache, out="warm")
     warm = _check(tmp_path, *args, cache=cache, out="warm")
     uncached = _check(tmp_path, *args, cache=None, out="uncached")
     assert len(_records(cache)) == 1
@@ -143,17 +148,23 @@ def _record_path(cache: Path) -> Path:
     return path
 
 
-def _damage_and_check(tmp_path: Path, damage: object) -> None:
-    """Replace the record with ``damage`` (bytes, or a value pickled as the whole file): the next check
-    ignores it, compares in full, and writes the right report and a good record again."""
+def _record_file(head: tuple, rendered: object) -> bytes:
+    return pickle.dumps(head) + (rendered if isinstance(rendered, bytes) else b"")
+
+
+def _damage_and_check(tmp_path: Path, damage: bytes) -> None:
+    """Replace the record file with ``damage``: the next check ignores it, compares in full, and
+    writes the right report and a good record again."""
     db, schema = _project(tmp_path)
     cache = tmp_path / "cache"
     expected = _check(tmp_path, "--db", db, "--sql", schema, cache=None, out="uncached")[1]["json"]
-    _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
+    for _ in range(2):
+        _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
     path = _record_path(cache)
-    path.write_bytes(damage if isinstance(damage, bytes) else pickle.dumps(damage))
+    path.write_bytes(damage)
     assert _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="again")[1]["json"] == expected
-    assert pickle.loads(path.read_bytes())[3][0] > 0  # rewritten: a good record again
+    assert path.read_bytes() != damage  # rewritten ...
+    assert ExpectedModelCache(cache).get_conforming(*pickle.loads(path.read_bytes())[1:3]) is not None  # ... good
 
 
 class _Planted:
@@ -164,31 +175,47 @@ class _Planted:
         return (open, (self.marker, "w"))
 
 
-def _good_record(tmp_path: Path) -> tuple:
+def _good_record(tmp_path: Path) -> tuple[tuple, bytes]:
+    """A good record file: its head and its rendering."""
     db, schema = _project(tmp_path / "first")
     cache = tmp_path / "first" / "cache"
-    _check(tmp_path / "first", "--db", db, "--sql", schema, cache=cache)
-    return pickle.loads(_record_path(cache).read_bytes())
+    for _ in range(2):
+        _check(tmp_path / "first", "--db", db, "--sql", schema, cache=cache)
+    data = _record_path(cache).read_bytes()
+    head = pickle.loads(data)  # the head; the rendering follows it: its last field is the rendering's length
+    return head, data[len(data) - head[5] :]
 
 
 @pytest.mark.parametrize(
     "damage",
-    ["truncated", "garbage", "planted class", "other key", "other label", "a failing status", "count off"],
+    [
+        "truncated",
+        "garbage",
+        "planted class",
+        "other key",
+        "other label",
+        "a failing status",
+        "count off",
+        "length off",
+    ],
 )
 def test_a_damaged_or_foreign_record_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     (tmp_path / "first").mkdir()
-    fmt, key, label, (count, counts, rendered) = _good_record(tmp_path)
+    (fmt, key, label, count, counts, length), rendered = _good_record(tmp_path)
+    assert length == len(rendered) > 0
     shutil.rmtree(tmp_path / "first")
-    ok_key = counts[0][0]
+    failing_counts = ((counts[0][0][:2] + ("missing",), count),)
     planted_marker = tmp_path / "planted"
-    bad: object = {
-        "truncated": pickle.dumps((fmt, key, label, (count, counts, rendered)))[:-40],
+    good = (fmt, key, label, count, counts, length)
+    bad = {
+        "truncated": _record_file(good, rendered)[:-40],
         "garbage": b"\x80\x05not a pickle",
-        "planted class": (fmt, key, label, (count, counts, _Planted(str(planted_marker)))),
-        "other key": (fmt, "0" * 64, label, (count, counts, rendered)),
-        "other label": (fmt, key, "legacy", (count, counts, rendered)),
-        "a failing status": (fmt, key, label, (count, ((ok_key[:2] + ("missing",), count),), rendered)),
-        "count off": (fmt, key, label, (count + 1, counts, rendered)),
+        "planted class": _record_file((fmt, key, label, count, _Planted(str(planted_marker)), length), rendered),
+        "other key": _record_file((fmt, "0" * 64, label, count, counts, length), rendered),
+        "other label": _record_file((fmt, key, "legacy", count, counts, length), rendered),
+        "a failing status": _record_file((fmt, key, label, count, failing_counts, length), rendered),
+        "count off": _record_file((fmt, key, label, count + 1, counts, length), rendered),
+        "length off": _record_file((fmt, key, label, count, counts, length + 1), rendered),
     }[damage]
     _damage_and_check(tmp_path, bad)
     assert not planted_marker.exists()
@@ -204,4 +231,5 @@ def test_the_record_belongs_to_its_model_s_key_and_label(tmp_path: Path) -> None
     assert cache.get_conforming(key, "baseline") is None
     assert cache.get_conforming(cache_key(statements[1:], ()), "sql") is None
     assert pickle.loads(next(tmp_path.glob("*-conforming.pickle")).read_bytes())[:3] == (FORMAT, key, "sql")
+    assert next(tmp_path.glob("*-conforming.pickle")).read_bytes().endswith(b"  {}")  # the rendering, raw
     assert Counter(dict(record[1])) == Counter({("sql", "table", "ok"): 2})

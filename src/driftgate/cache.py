@@ -15,7 +15,7 @@ Beside an entry, a *conforming record* per source label: what comparing that mod
 whose schema equals it gives (every finding ok): their number, their counts by (source, kind,
 status) and the JSON report's rendering of them (:class:`driftgate.findings.ConformingFindings`).
 Comparison is a pure function of the two schemas and the label, so the record is as exact as the
-entry it belongs to.  It holds plain values only, read by an unpickler that resolves no class.
+entry it belongs to.  Its head holds plain values only, read by an unpickler that resolves no class.
 """
 
 from __future__ import annotations
@@ -179,14 +179,16 @@ class ExpectedModelCache:
     def put(self, key: str, schema: model.Schema) -> None:
         self._write(key, pickle.dumps((FORMAT, key, schema), protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _write(self, name: str, data: bytes) -> None:
-        """File ``expected-<name>.pickle``, written atomically; then the oldest entries go (never this one)."""
+    def _write(self, name: str, *data: bytes) -> None:
+        """File ``expected-<name>.pickle`` (``data`` one after the other), written atomically; then the
+        oldest entries go (never this one)."""
         with contextlib.suppress(OSError):
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".expected-", suffix=".tmp", dir=self.directory)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                    for piece in data:
+                        handle.write(piece)
                 os.replace(tmp, self._path(name))
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -198,24 +200,31 @@ class ExpectedModelCache:
         return f"{key}-{hashlib.sha256(label.encode()).hexdigest()[:16]}-conforming"
 
     def get_conforming(self, key: str, label: str) -> ConformingRecord | None:
-        """The conforming record of entry ``key`` for source ``label``, or None (absent, foreign, damaged)."""
+        """The conforming record of entry ``key`` for source ``label``, or None (absent, foreign, damaged).
+
+        A record file is a pickled head (format, key, label, count, counts, length) followed by the
+        rendering's raw bytes: tens of megabytes are read once, never copied through the unpickler.
+        """
         path = self._path(self._record_name(key, label))
         try:
             with path.open("rb") as handle:
-                entry = _PlainUnpickler(handle).load()
+                head = _PlainUnpickler(handle).load()
+                if not isinstance(head, tuple) or len(head) != 6 or head[:3] != (FORMAT, key, label):
+                    return None
+                rendered = handle.read()
         except Exception:  # unreadable, truncated, garbage or naming a class: not cached
             return None
-        if not isinstance(entry, tuple) or len(entry) != 4 or entry[:3] != (FORMAT, key, label):
-            return None
-        if not _is_record(entry[3]):
+        record = (head[3], head[4], rendered)
+        if head[5] != len(rendered) or not _is_record(record):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)
-        return entry[3]
+        return record
 
     def put_conforming(self, key: str, label: str, record: ConformingRecord) -> None:
-        data = pickle.dumps((FORMAT, key, label, record), protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(self._record_name(key, label), data)
+        count, counts, rendered = record
+        head = pickle.dumps((FORMAT, key, label, count, counts, len(rendered)), protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(self._record_name(key, label), head, rendered)
 
     def prune(self, keep: str | None = None, now: float | None = None) -> list[Path]:
         """Remove the entries least recently used beyond :data:`KEEP_ENTRIES` or :data:`KEEP_BYTES`, those

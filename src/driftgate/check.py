@@ -122,7 +122,8 @@ class Expected:
     cache: ExpectedModelCache | None = None
     _baselines: dict[str, tuple[ExpectedSource, Schema]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # Each cached model's cache key, by the model's id (the models live as long as this object).
+    # The cache key of each model the cache already held, by the model's id (the models live as long
+    # as this object): only a model used again gets a conforming record (see compare).
     model_keys: dict[int, str] = field(default_factory=dict)
     # Conforming records read or kept in this run, by (key, label): a fleet reads each once.
     _records: dict[tuple[str, str], ConformingRecord] = field(default_factory=dict)
@@ -153,8 +154,8 @@ class Expected:
             return self._baselines[tag]
 
     def model_of(self, source: ExpectedSource) -> Schema:
-        schema, key = source.cached_schema(ignore=self.ignore, cache=self.cache)
-        if key is not None:
+        schema, key, from_cache = source.cached_schema(ignore=self.ignore, cache=self.cache)
+        if key is not None and from_cache:
             self.model_keys[id(schema)] = key
         return schema
 
@@ -164,7 +165,9 @@ class Expected:
         A database whose schema equals the source's model (the usual case for a gate run again and
         again) gets the same findings every time, all ok: they are kept in the cache as a conforming
         record (:class:`ConformingFindings`) once a JSON report has rendered them, and read from there
-        on later runs instead of being built and rendered again.
+        on later runs instead of being built and rendered again.  Only for a model the cache already
+        held: a run with an empty cache (a CI runner that keeps none) would write tens of megabytes
+        that no run reads.
         """
         key = self.model_keys.get(id(schema)) if self.cache is not None else None
         if key is None or live != schema:

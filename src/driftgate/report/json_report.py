@@ -51,12 +51,19 @@ def report_json(document: dict[str, Any]) -> bytes:
 
 
 def report_bytes(report: Report) -> bytes:
-    """The report as :func:`report_json` writes its document, byte for byte, built part by part.
+    """The report as :func:`report_json` writes its document, byte for byte (see :func:`report_chunks`)."""
+    return b"".join(report_chunks(report))
+
+
+def report_chunks(report: Report) -> list[bytes]:
+    """:func:`report_bytes` in consecutive pieces, built part by part and never joined.
 
     The findings are rendered per part of the report (:func:`rendered_findings`) and set into the
     rest of the document, so a conforming part kept in the expected-model cache is written as it was
-    kept: a 1,000-table conforming check builds none of its 80,000 findings.  What orjson refuses goes
-    through :func:`report_json` whole, as it always did.
+    kept: a 1,000-table conforming check builds none of its 80,000 findings, and its 26 MB are not
+    copied into one document first.  What orjson refuses goes through :func:`report_json` whole, as it
+    always did.  The escapes of :func:`driftgate.report.safe.json_bytes` apply to each piece (each is
+    whole JSON text: no character is split).
     """
     import orjson
 
@@ -70,12 +77,18 @@ def report_bytes(report: Report) -> bytes:
             for part in parts
         ]
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
-        return report_json(report_document(report))
-    body = b",\n".join(r for r in rendered if r)
-    if not body:
-        return json_bytes(head)
+        return [report_json(report_document(report))]
+    rendered = [r for r in rendered if r]
+    if not rendered:
+        return [json_bytes(head)]
     assert head.endswith(_NO_FINDINGS), "findings is the document's last key"
-    return json_bytes(b"".join((head[: -len(_NO_FINDINGS)], b'"findings": [\n', body, b"\n  ]\n}")))
+    chunks = [json_bytes(head[: -len(_NO_FINDINGS)]) + b'"findings": [\n']
+    for index, body in enumerate(rendered):
+        if index:
+            chunks.append(b",\n")
+        chunks.append(json_bytes(body))
+    chunks.append(b"\n  ]\n}")
+    return chunks
 
 
 _NO_FINDINGS = b'"findings": []\n}'
@@ -94,7 +107,7 @@ def rendered_findings(findings: Sequence[Finding]) -> bytes:
 
 
 def write_json(report: Report, path: Path) -> None:
-    write_atomically(path, report_bytes(report), b"\n")
+    write_atomically(path, *report_chunks(report), b"\n")
 
 
 def report_schema() -> dict[str, Any]:

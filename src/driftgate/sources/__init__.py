@@ -39,19 +39,20 @@ class ExpectedSource:
 
     def cached_schema(
         self, ignore: Iterable[str] = (), cache: ExpectedModelCache | None = None
-    ) -> tuple[Schema, str | None]:
-        """:meth:`schema`, and the model's cache key (None without a cache)."""
+    ) -> tuple[Schema, str | None, bool]:
+        """:meth:`schema`, the model's cache key (None without a cache), and whether the cache had it."""
         if cache is None:
-            return _replay(self.statements, ignore), None
+            return _replay(self.statements, ignore), None, False
         from driftgate.cache import cache_key
 
         ignore = tuple(ignore)
         key = cache_key(self.statements, ignore)
         schema = cache.get(key)
-        if schema is None:
-            schema = _replay(self.statements, ignore)
-            cache.put(key, schema)
-        return schema, key
+        if schema is not None:
+            return schema, key, True
+        schema = _replay(self.statements, ignore)
+        cache.put(key, schema)
+        return schema, key, False
 
 
 def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> Schema:
