@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from driftgate import __version__
@@ -236,16 +237,16 @@ def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, star
         # Silence is never a pass: e.g. ignore_tables hid everything.
         raise InputError("nothing was compared: no table on either side (check ignore_tables and the sources)")
     accept = set(request.accept)  # a conforming part has nothing to accept: every finding is ok
-    parts = [p if isinstance(p, ConformingFindings) else apply_accept(list(p), accept) for p in parts]
-    accepted = {f.key for p in parts if not isinstance(p, ConformingFindings) for f in p if f.accepted}
+    if accept:
+        parts = [p if isinstance(p, ConformingFindings) else apply_accept(list(p), accept) for p in parts]
+    in_hand = [p for p in parts if not isinstance(p, ConformingFindings)]
+    accepted = {f.key for p in in_hand for f in p if f.accepted} if accept else set()
     unused_accept = tuple(sorted(accept - accepted))
     report = Report(
         database=target.display,
         sources=tuple(source.info for source, _ in pairs),
         findings=(
-            FindingParts(parts)
-            if any(isinstance(p, ConformingFindings) for p in parts)
-            else tuple(f for p in parts for f in part_findings(p))
+            FindingParts(parts) if len(in_hand) < len(parts) else tuple(chain.from_iterable(map(part_findings, parts)))
         ),
         started_at=started,
         tool_versions=dict(_versions()),
