@@ -6,8 +6,9 @@ Needs ``valgrind`` (Debian: ``apt-get install -y valgrind``).
 Wall-clock times on a shared two-core machine drift by 20-50% between runs of the same code, which
 hides a 5% change; the number of instructions a run executes (cachegrind's ``I refs``, user space
 only) moves by well under 1%.  Each size's schema (bench_scale's) is served by a real sqld; driftgate
-checks it over HTTP with an empty cache ("cold") and again with the model cached ("warm").  The
-server's own work is another process and is not counted.  Compare two commits by running this in
+checks it over HTTP with an empty cache ("cold"), again with the model cached ("warm", which keeps
+the conforming record), and once more with model and record cached ("warm again").  The server's own
+work is another process and is not counted.  Compare two commits by running this in
 each checkout; wall time still decides the issue's targets (bench_scale.py).
 """
 

@@ -87,7 +87,7 @@ def report_chunks(report: Report) -> list[bytes]:
         if index:
             chunks.append(b",\n")
         chunks.append(json_bytes(body))
-    chunks.append(b"\n  ]\n}")
+    chunks.append(_ARRAY_CLOSE)
     return chunks
 
 
@@ -96,14 +96,17 @@ _NO_FINDINGS = b'"findings": []\n}'
 
 def rendered_findings(findings: Sequence[Finding]) -> bytes:
     """Findings as they stand in the report's findings array: each object indented four spaces, separated
-    by ",\n", no brackets (empty for no findings).  orjson writes the list at the top level, two spaces
-    in; every line goes two spaces further (a newline in a value is written as an escape, never raw)."""
+    by ",\n", no brackets (empty for no findings).  orjson writes them as the one key of an object,
+    which indents them as deep as the report does; the text between the brackets is theirs."""
     import orjson
 
     if not findings:
         return b""
-    text = orjson.dumps(findings_json(findings), option=orjson.OPT_INDENT_2)
-    return b"  " + text[2:-2].replace(b"\n", b"\n  ")
+    text = orjson.dumps({"findings": findings_json(findings)}, option=orjson.OPT_INDENT_2)
+    return text[len(_ARRAY_OPEN) : -len(_ARRAY_CLOSE)]
+
+
+_ARRAY_OPEN, _ARRAY_CLOSE = b'{\n  "findings": [\n', b"\n  ]\n}"
 
 
 def write_json(report: Report, path: Path) -> None:
