@@ -229,7 +229,7 @@ def test_one_database_keeps_the_single_database_form(tmp_path: Path) -> None:
 
 
 def test_names_default_to_file_stem_and_host_label_made_unique(tmp_path: Path) -> None:
-    from driftgate.fleet import Listed, fleet_members
+    from driftgate.db_list import Listed, fleet_members
 
     (tmp_path / "sub").mkdir()
     for path in (tmp_path / "t.db", tmp_path / "sub" / "t.db", tmp_path / "named.db"):
@@ -501,7 +501,7 @@ def test_hostile_database_names_are_escaped_in_html_and_fix_file_names(tmp_path:
 
 
 def test_long_paths_are_not_mistaken_for_tokens(tmp_path: Path) -> None:
-    from driftgate.fleet import looks_like_token
+    from driftgate.db_list import looks_like_token
 
     folder = tmp_path / "databases" / "region-eu-west-with-a-long-name"
     folder.mkdir(parents=True)

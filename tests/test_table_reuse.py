@@ -176,7 +176,8 @@ def test_fast_ascii_folding_is_sqlite_s_folding(name: str) -> None:
 
 
 def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) -> None:
-    """A warm check of a conforming database reads no CREATE text: sqlglot (0.17 s to import) stays unloaded."""
+    """A warm check of a conforming database reads no CREATE text: sqlglot (0.17 s to import) stays unloaded.
+    One database never loads the fleet machinery either."""
     (tmp_path / "schema.sql").write_text(BASE.replace("GENERATED ALWAYS AS (lower(title)) VIRTUAL", ""))
     sqlite3.connect(tmp_path / "live.db").executescript((tmp_path / "schema.sql").read_text())
     (tmp_path / "pyproject.toml").write_text("[tool.driftgate]\n")
@@ -185,10 +186,10 @@ def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) 
         "sys.argv = ['driftgate', 'check', '--db', 'file:live.db', '--sql', 'schema.sql']\n"
         "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
         "except SystemExit as exit:\n    code = exit.code\n"
-        "print('exit', code, 'sqlglot' in sys.modules, 'aiohttp' in sys.modules)\n"
+        "print('exit', code, 'sqlglot' in sys.modules, 'aiohttp' in sys.modules, 'driftgate.fleet' in sys.modules)\n"
     )
     env = {"DRIFTGATE_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
     cold = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True)
     warm = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert cold.stdout.splitlines()[-1] == "exit 0 True False", cold.stdout + cold.stderr
-    assert warm.stdout.splitlines()[-1] == "exit 0 False False", warm.stdout + warm.stderr
+    assert cold.stdout.splitlines()[-1] == "exit 0 True False False", cold.stdout + cold.stderr
+    assert warm.stdout.splitlines()[-1] == "exit 0 False False False", warm.stdout + warm.stderr

@@ -20,8 +20,8 @@ from driftgate.urls import redact
 # Imports only where used: `driftgate --help` must not load sqlglot, libsql-client, rich or jinja2.
 if TYPE_CHECKING:
     from driftgate.check import CheckRequest, CheckResult
+    from driftgate.db_list import Listed
     from driftgate.findings import Report
-    from driftgate.fleet import Listed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -171,7 +171,6 @@ def check(
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
     from driftgate.check import run_check
-    from driftgate.fleet import fleet_check, fleet_jobs
     from driftgate.report.terminal import print_summary
 
     config = load_config()
@@ -191,6 +190,8 @@ def check(
     html_file = Path(html_path) if html_path else config.path_value("html")
     markdown_file = Path(markdown_path) if markdown_path else config.path_value("markdown")
     if not one:
+        from driftgate.fleet import fleet_check, fleet_jobs  # the fleet machinery, only for several databases
+
         assert listed is not None
         code = fleet_check(
             request,
@@ -218,7 +219,7 @@ def requested(
 ) -> tuple[list[Listed] | None, bool, CheckRequest]:
     """The databases asked for (None: the single-database rules apply), whether that is one database,
     and the request built from the flags, the environment and [tool.driftgate] (check and stamp alike)."""
-    from driftgate.fleet import listed_databases, single_url
+    from driftgate.db_list import listed_databases, single_url
 
     listed = listed_databases(config, db, db_list, os.environ)
     one, url = single_url(listed)
@@ -347,7 +348,6 @@ def stamp(
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
     from driftgate.check import run_check
-    from driftgate.fleet import fleet_jobs, fleet_stamp
     from driftgate.report.json_report import write_json
 
     config = load_config()
@@ -366,6 +366,8 @@ def stamp(
     if request.migrations is None:
         raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
     if not one:
+        from driftgate.fleet import fleet_jobs, fleet_stamp
+
         assert listed is not None
         if undo:
             raise InputError("--undo: give one database (undo is never run over a fleet)")

@@ -491,7 +491,7 @@ def _listed(config: pytest.Config, state: _State) -> list[Any] | None:
 
     Read once per process: the --driftgate-db-list file is not re-read by later hooks."""
     if state.listed is _NOT_READ:
-        from driftgate.fleet import listed_databases
+        from driftgate.db_list import listed_databases
 
         dbs = tuple(_option(config, "db") or ())
         state.listed = listed_databases(
@@ -502,7 +502,7 @@ def _listed(config: pytest.Config, state: _State) -> list[Any] | None:
 
 def _fleet_listed(config: pytest.Config, state: _State) -> list[Any] | None:
     """Several databases asked for (options, else [tool.driftgate] db_urls/db_list); None for one."""
-    from driftgate.fleet import single_url
+    from driftgate.db_list import single_url
 
     listed = _listed(config, state)
     one, _ = single_url(listed)
