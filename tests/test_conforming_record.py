@@ -6,6 +6,8 @@ in every other output, and a record that is damaged, foreign or for other statem
 
 from __future__ import annotations
 
+import hashlib
+import json
 import pickle
 import re
 import shutil
@@ -18,7 +20,7 @@ from cli import driftgate as run_driftgate
 from conftest import LEGACY_SQL, LEGACY_TS, PLAN_MIGRATIONS, build_file_db, legacy_sql
 from driftgate.cache import FORMAT, ExpectedModelCache, cache_key
 from driftgate.check import CheckRequest, run_check
-from driftgate.findings import ConformingFindings, FindingParts
+from driftgate.findings import FindingParts, FindingsPart
 from driftgate.model import Location
 from driftgate.report.json_report import report_bytes, report_document, report_json
 from driftgate.sources.statements import split_sql_script
@@ -35,6 +37,8 @@ CREATE TABLE users (
 CREATE UNIQUE INDEX users_email ON users (lower(email));
 CREATE INDEX users_team ON users (team_id, score DESC) WHERE score IS NOT NULL;
 CREATE TABLE "naïve ""odd"" name" (k text PRIMARY KEY, v blob) WITHOUT ROWID;
+CREATE VIEW team_sizes AS SELECT team_id, count(*) AS n FROM users GROUP BY team_id;
+CREATE TRIGGER users_touch AFTER UPDATE OF email ON users BEGIN UPDATE users SET score = 0 WHERE id = new.id; END;
 """
 
 
@@ -76,6 +80,7 @@ def test_a_conforming_check_from_its_record_writes_the_reports_of_a_full_compari
     for name, run in (("cold", cold), ("again", again), ("warm", warm)):  # the HTML names its own neighbours
         assert run[1]["html"].replace(name, "x") == uncached[1]["html"].replace("uncached", "x")
     assert '"status": "ok"' in warm[1]["json"] and "naïve" in warm[1]["json"]
+    assert '"object": "team_sizes"' in warm[1]["json"] and '"object": "users_touch"' in warm[1]["json"]
 
 
 def test_the_record_stands_for_findings_that_are_built_only_when_asked_for(tmp_path: Path) -> None:
@@ -89,7 +94,8 @@ def test_the_record_stands_for_findings_that_are_built_only_when_asked_for(tmp_p
     uncached = run_check(CheckRequest(db_url=str(db), sql=(schema,), cache=False), environ).report
     assert isinstance(warm.findings, FindingParts) and isinstance(uncached.findings, tuple)
     (part, ledger) = warm.findings.parts
-    assert isinstance(part, ConformingFindings) and part._findings is None and list(ledger) == []
+    assert isinstance(part, FindingsPart) and part.all_ok and part._findings is None
+    assert not ledger.all_ok and list(ledger.findings) == []
     # Everything a verdict, a summary or a JSON report needs comes from the record ...
     assert warm.summary() == uncached.summary() and warm.verdict() == uncached.verdict()
     assert list(warm.counts.items()) == list(uncached.counts.items())
@@ -182,40 +188,57 @@ def _good_record(tmp_path: Path) -> tuple[tuple, bytes]:
     for _ in range(2):
         _check(tmp_path / "first", "--db", db, "--sql", schema, cache=cache)
     data = _record_path(cache).read_bytes()
-    head = pickle.loads(data)  # the head; the rendering follows it: its last field is the rendering's length
-    return head, data[len(data) - head[5] :]
+    head = pickle.loads(data)  # the head; the rendering follows it (its length is the head's 7th field)
+    return head, data[len(data) - head[6] :]
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        "truncated",
-        "garbage",
-        "planted class",
-        "other key",
-        "other label",
-        "a failing status",
-        "count off",
-        "length off",
-    ],
-)
+DAMAGES = [
+    "truncated",
+    "one byte more",
+    "garbage",
+    "planted class",
+    "other key",
+    "other label",
+    "other encoder version",
+    "a failing status",
+    "count off",
+    "a count that is True",
+    "a byte changed",
+    "no rendering",
+    "a huge length",
+]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_or_foreign_record_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     (tmp_path / "first").mkdir()
-    (fmt, key, label, count, counts, length), rendered = _good_record(tmp_path)
-    assert length == len(rendered) > 0
+    good, rendered = _good_record(tmp_path)
+    fmt, key, label, version, count, counts, length, digest = good
+    assert length == len(rendered) > 0 and digest == hashlib.sha256(rendered).digest()
     shutil.rmtree(tmp_path / "first")
-    failing_counts = ((counts[0][0][:2] + ("missing",), count),)
     planted_marker = tmp_path / "planted"
-    good = (fmt, key, label, count, counts, length)
+
+    def head(**changes: object) -> tuple:
+        fields = dict(zip(("fmt", "key", "label", "version", "count", "counts", "length", "digest"), good, strict=True))
+        return tuple({**fields, **changes}.values())
+
+    changed = bytearray(rendered)
+    changed[len(changed) // 2] ^= 0x01  # e.g. "ok" -> "nk", or a digit of a line
+    one = ((("sql", "table", "ok"), 1),)
     bad = {
         "truncated": _record_file(good, rendered)[:-40],
+        "one byte more": _record_file(good, rendered) + b" ",
         "garbage": b"\x80\x05not a pickle",
-        "planted class": _record_file((fmt, key, label, count, _Planted(str(planted_marker)), length), rendered),
-        "other key": _record_file((fmt, "0" * 64, label, count, counts, length), rendered),
-        "other label": _record_file((fmt, key, "legacy", count, counts, length), rendered),
-        "a failing status": _record_file((fmt, key, label, count, failing_counts, length), rendered),
-        "count off": _record_file((fmt, key, label, count + 1, counts, length), rendered),
-        "length off": _record_file((fmt, key, label, count, counts, length + 1), rendered),
+        "planted class": _record_file(head(counts=_Planted(str(planted_marker))), rendered),
+        "other key": _record_file(head(key="0" * 64), rendered),
+        "other label": _record_file(head(label="legacy"), rendered),
+        "other encoder version": _record_file(head(version="orjson=0.0.0"), rendered),
+        "a failing status": _record_file(head(counts=((counts[0][0][:2] + ("missing",), count),)), rendered),
+        "count off": _record_file(head(count=count + 1), rendered),
+        "a count that is True": _record_file(head(count=True, counts=((one[0][0], True),)), rendered),
+        "a byte changed": _record_file(good, bytes(changed)),
+        "no rendering": _record_file(head(length=0, digest=hashlib.sha256(b"").digest()), b""),
+        "a huge length": _record_file(head(length=10**12), rendered),
     }[damage]
     _damage_and_check(tmp_path, bad)
     assert not planted_marker.exists()
@@ -231,5 +254,46 @@ def test_the_record_belongs_to_its_model_s_key_and_label(tmp_path: Path) -> None
     assert cache.get_conforming(key, "baseline") is None
     assert cache.get_conforming(cache_key(statements[1:], ()), "sql") is None
     assert pickle.loads(next(tmp_path.glob("*-conforming.pickle")).read_bytes())[:3] == (FORMAT, key, "sql")
+    assert cache.get_conforming(key, "sql") == record
     assert next(tmp_path.glob("*-conforming.pickle")).read_bytes().endswith(b"  {}")  # the rendering, raw
     assert Counter(dict(record[1])) == Counter({("sql", "table", "ok"): 2})
+
+
+def test_a_record_and_its_model_are_evicted_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both may not fit the cache's size limit: writing the record must not evict its own model (or
+    every other run would replay the model, and the next write evict the record)."""
+    import driftgate.cache as cache_module
+
+    cache = ExpectedModelCache(tmp_path)
+    statements = tuple(split_sql_script(SCRIPT, Location("schema.sql", 1)))
+    key = cache_key(statements, ())
+    cache.put(key, cache_module.model.Schema())
+    monkeypatch.setattr(cache_module, "KEEP_BYTES", 10)  # smaller than either file
+    cache.put_conforming(key, "sql", (1, ((("sql", "table", "ok"), 1),), b"    {}"))
+    assert cache.get(key) is not None and cache.get_conforming(key, "sql") is not None
+
+
+def test_findings_in_parts_behave_as_the_tuple_they_stand_for() -> None:
+    from driftgate.findings import ok_finding
+
+    first = ok_finding("sql", "table", "t", "t", "t", "t", "table exists", "schema.sql:1")
+    second = ok_finding("baseline", "ledger", None, "0000", "x", "x", "recorded", None)
+    parts = FindingParts([FindingsPart.from_record(1, Counter(), b"", lambda: [first]), FindingsPart.in_hand([second])])
+    assert len(parts) == 2 and parts == (first, second) and (first, second) == parts
+    assert parts + (second,) == (first, second, second) and (second,) + parts == (second, first, second)
+    assert parts[0] == first and parts[-1:] == (second,) and list(parts) == [first, second]
+    assert pickle.loads(pickle.dumps(parts)) == (first, second) and type(pickle.loads(pickle.dumps(parts))) is tuple
+
+
+def test_a_lone_surrogate_in_a_finding_is_written_as_an_escape(tmp_path: Path) -> None:
+    """orjson refuses a lone surrogate (a name read from a file that is not UTF-8); the standard library
+    writes the report then, and the surrogate is a \\u escape: the same string, in a valid UTF-8 file."""
+    from driftgate.findings import Report, SourceInfo, ok_finding
+    from driftgate.report.json_report import write_json
+
+    name = "t\ud800x"
+    finding = ok_finding("sql", "table", name, name, name, name, "", None)
+    report = Report("db", (SourceInfo("sql", ("s.sql",)),), (finding,))
+    write_json(report, tmp_path / "out.json")
+    data = (tmp_path / "out.json").read_bytes()
+    assert b"\\ud800" in data and json.loads(data.decode("utf-8"))["findings"][0]["object"] == name

@@ -31,7 +31,10 @@ CREATE TABLE posts (id integer PRIMARY KEY AUTOINCREMENT, author text REFERENCES
 CREATE INDEX posts_title ON posts (title DESC, author);
 CREATE TABLE tags (name text PRIMARY KEY, n integer) WITHOUT ROWID;
 CREATE TABLE plain (a integer, b text NOT NULL DEFAULT 'x') STRICT;
+CREATE VIEW adults AS SELECT id, email FROM users WHERE age >= 18;
+CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN UPDATE posts SET title = title WHERE id = new.id; END;
 """
+VIEWS_AND_TRIGGERS = {"adults", "posts_touch"}
 
 
 def document_of(sql: str) -> dict:
@@ -44,22 +47,23 @@ def document_of(sql: str) -> dict:
 
 
 def reused(expected: Schema, live: Schema) -> set[str]:
-    known = {id(t) for t in expected.tables}
-    return {t.name for t in live.tables if id(t) in known}
+    known = {id(t) for t in (*expected.tables, *expected.views, *expected.triggers)}
+    return {t.name for t in (*live.tables, *live.views, *live.triggers) if id(t) in known}
 
 
 def both_ways(expected: Schema, live_sql: str) -> tuple[Schema, Schema]:
     document = document_of(live_sql)
-    return build_schema(document, known=expected.tables_by_key()), build_schema(document)
+    return build_schema(document, known=expected.objects_by_key()), build_schema(document)
 
 
 def test_a_database_built_from_the_same_script_reuses_every_table_and_finds_the_same() -> None:
     expected = schema_of(BASE)
     with_reuse, fresh = both_ways(expected, BASE)
-    assert reused(expected, with_reuse) == {"users", "posts", "tags", "plain"}
+    assert reused(expected, with_reuse) == {"users", "posts", "tags", "plain", *VIEWS_AND_TRIGGERS}
     assert reused(expected, fresh) == set()
     assert compare_schemas(expected, with_reuse, "sql") == compare_schemas(expected, fresh, "sql")
     assert all(f.status == "ok" for f in compare_schemas(expected, with_reuse, "sql"))
+    assert with_reuse == expected  # every object is the expected one: a conforming record may stand for it
 
 
 @pytest.mark.parametrize(
@@ -81,14 +85,20 @@ def test_a_database_built_from_the_same_script_reuses_every_table_and_finds_the_
         (") STRICT;", ") STRICT;\nCREATE INDEX plain_b ON plain (b);", {"plain"}),
         # Spelling only (same meaning): rebuilt, since the stored text differs, and still all ok.
         ("title text,", "TITLE   TEXT,", {"posts"}),
+        # Views and triggers: taken only when their stored row is the same.
+        ("WHERE age >= 18", "WHERE age >= 21", {"adults"}),
+        ("SELECT id, email FROM", "select id,  email from", {"adults"}),
+        ("SET title = title", "SET title = lower(title)", {"posts_touch"}),
+        ("AFTER UPDATE ON posts", "AFTER UPDATE OF title ON posts", {"posts_touch"}),
     ],
 )
 def test_a_table_whose_rows_differ_is_built_afresh(old: str, new: str, rebuilt: set[str]) -> None:
     assert old in BASE
     expected = schema_of(BASE)
     with_reuse, fresh = both_ways(expected, BASE.replace(old, new, 1))
-    assert reused(expected, with_reuse) == {"users", "posts", "tags", "plain"} - rebuilt
+    assert reused(expected, with_reuse) == {"users", "posts", "tags", "plain", *VIEWS_AND_TRIGGERS} - rebuilt
     assert compare_schemas(expected, with_reuse, "sql") == compare_schemas(expected, fresh, "sql")
+    assert with_reuse != expected
 
 
 def test_an_implicit_foreign_key_target_follows_its_parent() -> None:
@@ -107,7 +117,7 @@ def test_the_live_side_s_locations_are_never_read() -> None:
     """A reused table carries the expected source's locations: comparison takes locations from the expected side."""
     expected = schema_of(BASE)
     fresh = build_schema(document_of(BASE))
-    assert all(t.location is None for t in fresh.tables)
+    assert all(t.location is None for t in (*fresh.tables, *fresh.views, *fresh.triggers))
     assert compare_schemas(expected, expected, "sql") == compare_schemas(expected, fresh, "sql")
 
 

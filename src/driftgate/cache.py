@@ -13,9 +13,11 @@ can at worst be ignored.
 
 Beside an entry, a *conforming record* per source label: what comparing that model with a database
 whose schema equals it gives (every finding ok): their number, their counts by (source, kind,
-status) and the JSON report's rendering of them (:class:`driftgate.findings.ConformingFindings`).
+status) and the JSON report's rendering of them (a conforming :class:`driftgate.findings.FindingsPart`).
 Comparison is a pure function of the two schemas and the label, so the record is as exact as the
-entry it belongs to.  Its head holds plain values only, read by an unpickler that resolves no class.
+entry it belongs to.  Its head holds plain values only, read by an unpickler that resolves no class,
+and the rendering's length and sha256: a damaged record is ignored like a damaged entry.  A record and
+its model are kept or evicted together.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ FORMAT = 1  # bump when the entry layout changes
 KEEP_ENTRIES = 64
 KEEP_BYTES = 256 * 1024 * 1024  # a 4,000-table model is about 10 MB, its conforming record about 100 MB
 KEEP_SECONDS = 30 * 24 * 3600  # unused for 30 days
+_MAX_RECORD = KEEP_BYTES  # a conforming record's rendering is never larger than the cache may hold
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a run that died while writing
 _CLASSES: dict[str, type] = {
     cls.__name__: cls
@@ -131,26 +134,32 @@ class _PlainUnpickler(pickle.Unpickler):
 ConformingRecord = tuple[int, tuple[tuple[tuple[str, str, str], int], ...], bytes]  # count, counts, rendering
 
 
-def _is_record(value: object) -> bool:
-    if not (isinstance(value, tuple) and len(value) == 3):
-        return False
-    count, counts, rendered = value
+def _valid_counts(count: object, counts: object) -> bool:
+    """A conforming record's count and counts: plain positive numbers, every key an ok finding's."""
     return (
-        isinstance(count, int)
-        and isinstance(rendered, bytes)
+        type(count) is int
+        and count >= 0
         and isinstance(counts, tuple)
         and all(
             isinstance(item, tuple)
             and len(item) == 2
             and isinstance(item[0], tuple)
             and len(item[0]) == 3
-            and all(isinstance(part, str) for part in item[0])
+            and all(type(part) is str for part in item[0])
             and item[0][2] == "ok"  # a record stands for findings that all match
-            and isinstance(item[1], int)
+            and type(item[1]) is int
+            and item[1] > 0
             for item in counts
         )
         and sum(item[1] for item in counts) == count
     )
+
+
+def _rendering_version() -> str:
+    """What the rendering depends on beyond the model's key: the JSON encoder's version."""
+    import orjson
+
+    return f"orjson={orjson.__version__}"
 
 
 class ExpectedModelCache:
@@ -179,9 +188,9 @@ class ExpectedModelCache:
     def put(self, key: str, schema: model.Schema) -> None:
         self._write(key, pickle.dumps((FORMAT, key, schema), protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _write(self, name: str, *data: bytes) -> None:
+    def _write(self, name: str, *data: bytes, keep_too: str | None = None) -> None:
         """File ``expected-<name>.pickle`` (``data`` one after the other), written atomically; then the
-        oldest entries go (never this one)."""
+        oldest entries go (never this one, nor ``keep_too``)."""
         with contextlib.suppress(OSError):
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".expected-", suffix=".tmp", dir=self.directory)
@@ -193,7 +202,7 @@ class ExpectedModelCache:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            self.prune(keep=name)
+            self.prune(keep=(name,) if keep_too is None else (name, keep_too))
 
     @staticmethod
     def _record_name(key: str, label: str) -> str:
@@ -202,33 +211,52 @@ class ExpectedModelCache:
     def get_conforming(self, key: str, label: str) -> ConformingRecord | None:
         """The conforming record of entry ``key`` for source ``label``, or None (absent, foreign, damaged).
 
-        A record file is a pickled head (format, key, label, count, counts, length) followed by the
-        rendering's raw bytes: tens of megabytes are read once, never copied through the unpickler.
+        A record file is a pickled head (format, key, label, encoder version, count, counts, length and
+        sha256 of the rendering) followed by the rendering's raw bytes, read once and never copied
+        through the unpickler.  Every part is checked: a rendering that is not the one the head
+        describes, byte for byte, is a damaged record.
         """
         path = self._path(self._record_name(key, label))
         try:
             with path.open("rb") as handle:
                 head = _PlainUnpickler(handle).load()
-                if not isinstance(head, tuple) or len(head) != 6 or head[:3] != (FORMAT, key, label):
+                if not isinstance(head, tuple) or len(head) != 8:
                     return None
-                rendered = handle.read()
+                if head[:4] != (FORMAT, key, label, _rendering_version()):
+                    return None
+                _format, _key, _label, _version, count, counts, length, digest = head
+                if not _valid_counts(count, counts) or type(length) is not int or not 0 <= length <= _MAX_RECORD:
+                    return None
+                rendered = handle.read(length + 1)  # one byte more: the file must end with the rendering
         except Exception:  # unreadable, truncated, garbage or naming a class: not cached
             return None
-        record = (head[3], head[4], rendered)
-        if head[5] != len(rendered) or not _is_record(record):
+        if len(rendered) != length or (length == 0) != (count == 0):
+            return None
+        if hashlib.sha256(rendered).digest() != digest:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)
-        return record
+        return count, counts, rendered
 
     def put_conforming(self, key: str, label: str, record: ConformingRecord) -> None:
         count, counts, rendered = record
-        head = pickle.dumps((FORMAT, key, label, count, counts, len(rendered)), protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(self._record_name(key, label), head, rendered)
+        head = (
+            FORMAT,
+            key,
+            label,
+            _rendering_version(),
+            count,
+            counts,
+            len(rendered),
+            hashlib.sha256(rendered).digest(),
+        )
+        data = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(self._record_name(key, label), data, rendered, keep_too=key)  # the model goes with it
 
-    def prune(self, keep: str | None = None, now: float | None = None) -> list[Path]:
+    def prune(self, keep: str | Sequence[str] | None = None, now: float | None = None) -> list[Path]:
         """Remove the entries least recently used beyond :data:`KEEP_ENTRIES` or :data:`KEEP_BYTES`, those
-        unused for :data:`KEEP_SECONDS`, and temporary files a dead run left; never entry ``keep``.
+        unused for :data:`KEEP_SECONDS`, and temporary files a dead run left; never entry ``keep`` (or
+        any of several: a conforming record and the model it belongs to go together).
 
         Races with another run are harmless: a removed entry is a miss, and a file already gone is skipped.
         Returns what it removed.  Once the size limit is reached, every older entry goes too (least
@@ -237,7 +265,7 @@ class ExpectedModelCache:
         now = time.time() if now is None else now
         entries: list[tuple[float, int, Path]] = []
         stale: list[Path] = []
-        kept = f"expected-{keep}.pickle" if keep is not None else None
+        kept = {f"expected-{name}.pickle" for name in ((keep,) if isinstance(keep, str) else keep or ())}
         kept_size = 0
         try:
             found = list(os.scandir(self.directory))
@@ -249,15 +277,15 @@ class ExpectedModelCache:
             except OSError:
                 continue
             name = item.name
-            if name == kept:
-                kept_size = stat.st_size
+            if name in kept:
+                kept_size += stat.st_size
             elif name.startswith(".expected-") and name.endswith(".tmp"):
                 if now - stat.st_mtime > _STALE_TEMP_SECONDS:
                     stale.append(Path(item.path))
             elif name.startswith("expected-") and name.endswith(".pickle"):
                 entries.append((stat.st_mtime, stat.st_size, Path(item.path)))
         kept_bytes = kept_size
-        for count, (mtime, size, path) in enumerate(sorted(entries, reverse=True), start=1 if kept else 0):
+        for count, (mtime, size, path) in enumerate(sorted(entries, reverse=True), start=len(kept)):
             kept_bytes += size
             if count >= KEEP_ENTRIES or kept_bytes > KEEP_BYTES or now - mtime > KEEP_SECONDS:
                 stale.append(path)

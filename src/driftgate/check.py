@@ -22,15 +22,7 @@ from driftgate.cache import ConformingRecord, ExpectedModelCache, cache_dir
 from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
-from driftgate.findings import (
-    ConformingFindings,
-    Finding,
-    FindingParts,
-    FindingsPart,
-    Report,
-    apply_accept,
-    part_findings,
-)
+from driftgate.findings import Counts, Finding, FindingParts, FindingsPart, Report, apply_accept
 from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LedgerRow, LiveState, RawLive, live_state, read_raw
@@ -125,7 +117,7 @@ class Expected:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # The cache key of each model the cache already held, by the model's id (the models live as long
     # as this object): only a model used again gets a conforming record (see compare).
-    model_keys: dict[int, str] = field(default_factory=dict)
+    _model_keys: dict[int, str] = field(default_factory=dict)
     # Conforming records read or kept in this run, by (key, label): a fleet reads each once.
     _records: dict[tuple[str, str], ConformingRecord] = field(default_factory=dict)
 
@@ -157,43 +149,39 @@ class Expected:
     def model_of(self, source: ExpectedSource) -> Schema:
         schema, key, from_cache = source.cached_schema(ignore=self.ignore, cache=self.cache)
         if key is not None and from_cache:
-            self.model_keys[id(schema)] = key
+            self._model_keys[id(schema)] = key
         return schema
 
     def compare(self, source: ExpectedSource, schema: Schema, live: Schema) -> FindingsPart:
         """One source's findings against the live schema.
 
-        A database whose schema equals the source's model (the usual case for a gate run again and
-        again) gets the same findings every time, all ok: they are kept in the cache as a conforming
-        record (:class:`ConformingFindings`) once a JSON report has rendered them, and read from there
-        on later runs instead of being built and rendered again.  Only for a model the cache already
-        held: a run with an empty cache (a CI runner that keeps none) would write tens of megabytes
-        that no run reads.
+        A database whose schema equals the source's model gets the same findings on every run, all ok
+        (a conforming part, :class:`FindingsPart`): once a JSON report has rendered them, they are kept
+        in the cache as a conforming record, and later runs read them from there instead of building
+        and rendering them again.  Only for a model the cache already held: a run with an empty cache
+        (a CI runner that keeps none) would write tens of megabytes that no run reads.
         """
-        key = self.model_keys.get(id(schema)) if self.cache is not None else None
+        key = self._model_keys.get(id(schema)) if self.cache is not None else None
         if key is None or live != schema:
-            return compare_schemas(schema, live, source.label)
+            return FindingsPart.in_hand(compare_schemas(schema, live, source.label))
         cache, label = self.cache, source.label
         assert cache is not None
         record = self._records.get((key, label)) or cache.get_conforming(key, label)
         if record is not None:
             self._records[key, label] = record
             count, counts, rendered = record
-            return ConformingFindings(
-                count,
-                Counter(dict(counts)),
-                build=lambda: compare_schemas(schema, live, label),
-                rendered=rendered,
+            return FindingsPart.from_record(
+                count, Counter(dict(counts)), rendered, lambda: compare_schemas(schema, live, label)
             )
         findings = compare_schemas(schema, live, label)
         if any(f.status != "ok" for f in findings):
-            return findings
+            return FindingsPart.in_hand(findings)
 
-        def remember(count: int, counts: Counter[tuple[str, str, str]], rendered: bytes) -> None:
+        def remember(count: int, counts: Counts, rendered: bytes) -> None:
             self._records[key, label] = record = (count, tuple(counts.items()), rendered)
             cache.put_conforming(key, label, record)
 
-        return ConformingFindings.of(findings, remember)
+        return FindingsPart.conforming(findings, remember)
 
 
 def load_expected(request: CheckRequest, environ: Mapping[str, str] | None = None) -> Expected:
@@ -225,29 +213,27 @@ def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, star
     pairs, tag, ledger = expected.compared_with(live.ledger)
     parts = [expected.compare(source, schema, live.schema) for source, schema in pairs]
     if folder is not None and tag is not None and request.drizzle:
-        findings = _three_way([f for part in parts for f in part_findings(part)], pairs, expected, folder, tag)
-        parts = [findings]
-    findings = []
+        compared = [f for part in parts for f in part.findings]
+        parts = [FindingsPart.in_hand(_three_way(compared, pairs, expected, folder, tag))]
+    others: list[Finding] = []
     if ledger is not None:
-        findings.extend(ledger_findings(ledger, request.ledger_table))
+        others.extend(ledger_findings(ledger, request.ledger_table))
     if folder is not None and ledger is not None and tag is not None:
-        findings.extend(rehearsal_findings(live.objects, ledger.pending_after(folder.entry(tag))))
-    parts.append(findings)
-    if not any(p.count if isinstance(p, ConformingFindings) else p for p in parts):
+        others.extend(rehearsal_findings(live.objects, ledger.pending_after(folder.entry(tag))))
+    parts.append(FindingsPart.in_hand(others))
+    if not any(p.count for p in parts):
         # Silence is never a pass: e.g. ignore_tables hid everything.
         raise InputError("nothing was compared: no table on either side (check ignore_tables and the sources)")
     accept = set(request.accept)  # a conforming part has nothing to accept: every finding is ok
     if accept:
-        parts = [p if isinstance(p, ConformingFindings) else apply_accept(list(p), accept) for p in parts]
-    in_hand = [p for p in parts if not isinstance(p, ConformingFindings)]
-    accepted = {f.key for p in in_hand for f in p if f.accepted} if accept else set()
+        parts = [p if p.all_ok else FindingsPart.in_hand(apply_accept(list(p.findings), accept)) for p in parts]
+    accepted = {f.key for p in parts if not p.all_ok for f in p.findings if f.accepted} if accept else set()
     unused_accept = tuple(sorted(accept - accepted))
+    conforming = any(p.all_ok for p in parts)
     report = Report(
         database=target.display,
         sources=tuple(source.info for source, _ in pairs),
-        findings=(
-            FindingParts(parts) if len(in_hand) < len(parts) else tuple(chain.from_iterable(map(part_findings, parts)))
-        ),
+        findings=FindingParts(parts) if conforming else tuple(chain.from_iterable(p.findings for p in parts)),
         started_at=started,
         tool_versions=dict(_versions()),
         gate_tag=tag,

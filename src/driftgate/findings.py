@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from itertools import chain, compress
 from operator import itemgetter, ne
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from driftgate.model import Location
 
@@ -180,40 +180,55 @@ class SourceInfo:
     detail: str = ""  # e.g. "migrations up to 0000_baseline (generate-style)"
 
 
-class ConformingFindings:
-    """One source's findings against a database whose schema equals that source's model: every one ok.
+Counts = Counter[tuple[str, str, str]]  # findings by (source, kind, status), keys in order of first appearance
 
-    A large conforming check is mostly these, and they are the same on every run with the same
-    expected model.  So the check keeps them in the expected-model cache as what the reports need
-    (how many, their counts by (source, kind, status), and the JSON report's rendering of them), and
-    the findings themselves are built (by comparing, as always) only when a reporter asks for them.
+
+class FindingsPart:
+    """The findings of one part of a report, in order: one source's comparison, or the ledger's findings.
+
+    Most parts hold their findings (:meth:`in_hand`).  A *conforming* part (:meth:`conforming`) is one
+    source's findings against a database whose schema equals that source's model: every one ok, and
+    the same on every run with the same model.  The check keeps such a part in the expected-model
+    cache as what the reports need (how many, their counts, and the JSON report's rendering of them),
+    and the findings themselves are built (by comparing, as always) only when something iterates them.
     """
 
     def __init__(
         self,
         count: int,
-        counts: Counter[tuple[str, str, str]],
         *,
+        counts: Counts | None = None,
         findings: Sequence[Finding] | None = None,
         build: Callable[[], Sequence[Finding]] | None = None,
         rendered: bytes | None = None,
-        remember: Callable[[int, Counter[tuple[str, str, str]], bytes], None] | None = None,
+        remember: Callable[[int, Counts, bytes], None] | None = None,
+        all_ok: bool = False,
     ) -> None:
         if findings is None and build is None:
-            raise ValueError("ConformingFindings needs its findings or a way to build them")
-        self.count, self.counts = count, counts
-        self._findings, self._build = findings, build
+            raise ValueError("a part needs its findings or a way to build them")
+        self.count = count
+        self.all_ok = all_ok  # known before looking: nothing in it fails or is accepted
+        self._counts, self._findings, self._build = counts, findings, build
         self._rendered, self._remember = rendered, remember
 
     @classmethod
-    def of(
-        cls,
-        findings: Sequence[Finding],
-        remember: Callable[[int, Counter[tuple[str, str, str]], bytes], None] | None = None,
-    ) -> ConformingFindings:
-        """Findings in hand (every one ok); ``remember(count, counts, rendering)`` keeps their rendering
-        once it is made."""
-        return cls(len(findings), Counter(map(_SOURCE_KIND_STATUS, findings)), findings=findings, remember=remember)
+    def in_hand(cls, findings: Sequence[Finding]) -> FindingsPart:
+        return cls(len(findings), findings=findings)
+
+    @classmethod
+    def conforming(
+        cls, findings: Sequence[Finding], remember: Callable[[int, Counts, bytes], None] | None = None
+    ) -> FindingsPart:
+        """A source's findings in hand, every one ok; ``remember(count, counts, rendering)`` keeps them
+        once the JSON report has rendered them."""
+        return cls(len(findings), findings=findings, remember=remember, all_ok=True)
+
+    @classmethod
+    def from_record(
+        cls, count: int, counts: Counts, rendered: bytes, build: Callable[[], Sequence[Finding]]
+    ) -> FindingsPart:
+        """A conforming part read back from what :meth:`conforming` remembered; ``build`` compares again."""
+        return cls(count, counts=counts, build=build, rendered=rendered, all_ok=True)
 
     @property
     def findings(self) -> Sequence[Finding]:
@@ -222,38 +237,58 @@ class ConformingFindings:
             self._findings = self._build()
         return self._findings
 
+    @property
+    def counts(self) -> Counts:
+        if self._counts is None:
+            self._counts = Counter(map(_SOURCE_KIND_STATUS, self.findings))
+        return self._counts
+
     def rendered(self, render: Callable[[Sequence[Finding]], bytes]) -> bytes:
-        """The JSON report's rendering of these findings: kept, or made once with ``render`` (and remembered)."""
-        if self._rendered is None:
-            self._rendered = render(self.findings)
+        """The JSON report's rendering of these findings by ``render``: a conforming part's is made once
+        (and remembered), any other part's each time it is asked for (it is not kept in memory)."""
+        if self._rendered is not None:
+            return self._rendered
+        rendered = render(self.findings)
+        if self.all_ok:
+            self._rendered = rendered
             if self._remember is not None:
-                self._remember(self.count, self.counts, self._rendered)
-        return self._rendered
-
-
-FindingsPart = Sequence[Finding] | ConformingFindings
+                self._remember(self.count, self.counts, rendered)
+        return rendered
 
 
 class FindingParts(Sequence[Finding]):
-    """A report's findings in order, kept as the parts the check made them in (a source's comparison,
-    the ledger's findings, ...).  A :class:`ConformingFindings` part is built only when iterated; the
-    summary, the verdict and the JSON report read its kept counts and rendering instead."""
+    """A report's findings in order, kept as the parts the check made them in (see :class:`FindingsPart`).
+    A conforming part is built only when iterated; the summary, the verdict and the JSON report read
+    its kept counts and rendering instead.  Handed to another process (pickled) or copied, it is the
+    plain tuple it stands for."""
 
     def __init__(self, parts: Iterable[FindingsPart]) -> None:
         self.parts = tuple(parts)
 
     def __len__(self) -> int:
-        return sum(p.count if isinstance(p, ConformingFindings) else len(p) for p in self.parts)
+        return sum(p.count for p in self.parts)
 
     @cached_property
     def _all(self) -> tuple[Finding, ...]:
-        return tuple(chain.from_iterable(part_findings(p) for p in self.parts))
+        return tuple(chain.from_iterable(p.findings for p in self.parts))
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self._all)
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]  (Sequence's int and slice overloads)
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
         return self._all[index]
+
+    def __add__(self, other: object) -> tuple[Finding, ...]:
+        return self._all + tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __radd__(self, other: object) -> tuple[Finding, ...]:
+        return tuple(other) + self._all if isinstance(other, Sequence) else NotImplemented
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FindingParts):
@@ -263,33 +298,27 @@ class FindingParts(Sequence[Finding]):
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[type, tuple[tuple[Finding, ...]]]:
-        return tuple, (self._all,)  # handed to another process as the plain tuple it stands for
+        return tuple, (self._all,)
 
     def __repr__(self) -> str:
         return f"FindingParts({len(self)} findings in {len(self.parts)} parts)"
 
     @property
-    def in_hand(self) -> Iterator[Finding]:
-        """The findings of the parts that are not conforming ones: all a report's failed findings are here."""
-        return chain.from_iterable(p for p in self.parts if not isinstance(p, ConformingFindings))
+    def counts(self) -> Counts:
+        counts: Counts = Counter()
+        for part in self.parts:  # merged in order: each key keeps its first appearance
+            counts.update(part.counts)
+        return counts
+
+    @property
+    def open_findings(self) -> Iterator[Finding]:
+        """The findings of the parts not known to be all ok: every failed or accepted finding is here."""
+        return chain.from_iterable(p.findings for p in self.parts if not p.all_ok)
 
 
-def part_findings(part: FindingsPart) -> Sequence[Finding]:
-    return part.findings if isinstance(part, ConformingFindings) else part
-
-
-def _counts(findings: Sequence[Finding]) -> Counter[tuple[str, str, str]]:
-    if not isinstance(findings, FindingParts):
-        return Counter(map(_SOURCE_KIND_STATUS, findings))
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for part in findings.parts:  # merged in order: each key keeps its first appearance
-        counts.update(part.counts if isinstance(part, ConformingFindings) else Counter(map(_SOURCE_KIND_STATUS, part)))
-    return counts
-
-
-def _in_hand(findings: Sequence[Finding]) -> Iterable[Finding]:
+def _open_findings(findings: Sequence[Finding]) -> Iterable[Finding]:
     """The findings that may fail or be accepted (a conforming part's are all ok, none accepted)."""
-    return findings.in_hand if isinstance(findings, FindingParts) else findings
+    return findings.open_findings if isinstance(findings, FindingParts) else findings
 
 
 @dataclass(frozen=True)
@@ -305,7 +334,7 @@ class Report:
     def failed(self) -> tuple[Finding, ...]:
         # The findings that are not ok are picked in C (most of a large report is ok), then the few
         # accepted ones are dropped: the same as ``f.failed`` per finding, in two thirds of the time.
-        findings = tuple(_in_hand(self.findings))
+        findings = tuple(_open_findings(self.findings))
         not_ok = compress(findings, map(_NOT_OK, map(_STATUS, findings)))
         return tuple(f for f in not_ok if not f.accepted)
 
@@ -332,16 +361,18 @@ class Report:
             "checked": checked,
             "ok": checked - failed,
             "failed": failed,
-            "accepted": sum(map(_ACCEPTED, _in_hand(self.findings))),
+            "accepted": sum(map(_ACCEPTED, _open_findings(self.findings))),
             "by_status": _tally(self.counts, 2),
             "by_kind": _tally(self.counts, 1),
             "by_source": _tally(self.counts, 0),
         }
 
     @cached_property
-    def counts(self) -> Counter[tuple[str, str, str]]:
+    def counts(self) -> Counts:
         """How many findings each (source, kind, status) has, in order of first appearance."""
-        return _counts(self.findings)
+        if isinstance(self.findings, FindingParts):
+            return self.findings.counts
+        return Counter(map(_SOURCE_KIND_STATUS, self.findings))
 
     def gate_reasons(self) -> list[str]:
         return [f"{f.key} is {f.status}" for f in self.failed]

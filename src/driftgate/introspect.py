@@ -162,16 +162,42 @@ class _Grouped:
 
 
 def _views_and_triggers(
-    document: Mapping[str, list[Any]], ignore: tuple[str, ...], locate: LocationLookup
-) -> tuple[tuple[View, ...], tuple[Trigger, ...]]:
+    document: Mapping[str, list[Any]],
+    ignore: tuple[str, ...],
+    locate: LocationLookup,
+    known: Mapping[bytes, Table | View | Trigger] | None,
+) -> tuple[tuple[View, ...], tuple[Trigger, ...], tuple[bytes, ...]]:
+    """The views and triggers, and their keys (views first): one whose sqlite_schema row has a key in
+    ``known`` is taken from there (its canonical text is a pure function of that row, so nothing is
+    parsed again; a taken one keeps the other document's location, which comparison never reads)."""
     views: list[View] = []
     triggers: list[Trigger] = []
+    view_keys: list[bytes] = []
+    trigger_keys: list[bytes] = []
     for obj_type, name, tbl_name, sql in document.get("objects", []):
         if obj_type == "view" and not is_internal(name, ignore):
-            views.append(View(name, canonical_view(sql or ""), locate("view", name, None)))
+            key = object_input_key(obj_type, name, tbl_name, sql)
+            view = known.get(key) if known else None
+            views.append(
+                view if isinstance(view, View) else View(name, canonical_view(sql or ""), locate("view", name, None))
+            )
+            view_keys.append(key)
         elif obj_type == "trigger" and not is_internal(tbl_name, ignore):
-            triggers.append(Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None)))
-    return tuple(views), tuple(triggers)
+            key = object_input_key(obj_type, name, tbl_name, sql)
+            trigger = known.get(key) if known else None
+            if not isinstance(trigger, Trigger):
+                trigger = Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None))
+            triggers.append(trigger)
+            trigger_keys.append(key)
+    return tuple(views), tuple(triggers), (*view_keys, *trigger_keys)
+
+
+def object_input_key(obj_type: str, name: str, tbl_name: str, sql: str | None) -> bytes:
+    """A digest of a view's or trigger's sqlite_schema row, everything its model is made from.
+
+    Tagged so that it can never be a :func:`table_input_key`."""
+    text = repr(("sqlite_schema row", obj_type, name, tbl_name, sql)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
 
 
 def _compared_tables(document: Mapping[str, list[Any]], kinds: Mapping[str, str], ignore: tuple[str, ...]) -> list[str]:
@@ -271,28 +297,28 @@ def build_schema(
     *,
     ignore: Iterable[str] = (),
     locate: LocationLookup = _no_location,
-    known: Mapping[bytes, Table] | None = None,
+    known: Mapping[bytes, Table | View | Trigger] | None = None,
 ) -> Schema:
     """Turn the introspection document into a :class:`Schema` (pure; no I/O).
 
-    ``known``: tables already built from other documents, by :func:`table_input_key`.  A table whose
-    rows are the same is taken from there instead of being built again: the usual live database
-    stores the very rows the expected schema's replay did, and most of a large check is then read
-    once.  A taken table keeps the other document's locations; comparison reads locations from the
-    expected side only, never from the live one.
+    ``known``: tables already built from other documents, by :func:`table_input_key` (and views and
+    triggers, by :func:`object_input_key`).  A table whose rows are the same is taken from there
+    instead of being built again: the usual live database stores the very rows the expected schema's
+    replay did, and most of a large check is then read once.  A taken table keeps the other document's
+    locations; comparison reads locations from the expected side only, never from the live one.
     """
     ignore = tuple(ignore)
     rows = _Grouped.of(document)
-    views, triggers = _views_and_triggers(document, ignore, locate)
+    views, triggers, object_keys = _views_and_triggers(document, ignore, locate, known)
     primary_keys = rows.primary_keys()
     tables: list[Table] = []
     keys: list[bytes] = []
     for name in _compared_tables(document, rows.kinds, ignore):
         key = table_input_key(name, rows, primary_keys)
         known_table = known.get(key) if known else None
-        tables.append(known_table if known_table is not None else _table(name, rows, primary_keys, locate))
+        tables.append(known_table if isinstance(known_table, Table) else _table(name, rows, primary_keys, locate))
         keys.append(key)
-    return Schema(tables=tuple(tables), views=views, triggers=triggers, table_keys=tuple(keys))
+    return Schema(tables=tuple(tables), views=views, triggers=triggers, table_keys=tuple(keys), object_keys=object_keys)
 
 
 def _columns(

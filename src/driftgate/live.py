@@ -18,7 +18,7 @@ from driftgate.introspect import (
     parse_document,
     sized_introspection_sql,
 )
-from driftgate.model import Schema, Table
+from driftgate.model import Schema, Table, Trigger, View
 
 # Tables per query when one response would be too large: about 1.9 MB of answer for 1,000 plain tables
 # (sqld caps one at 10 MB; a chunk still too large is halved). Measured on 4,000 tables: chunks of 500
@@ -142,16 +142,16 @@ def live_state(
 ) -> LiveState:
     """The live schema, ledger and sqlite_schema rows (pure; no I/O).
 
-    ``known``: the schemas already built for this check (the expected ones): a live table whose
-    introspection rows equal one of theirs is that table, not built again
+    ``known``: the schemas already built for this check (the expected ones): a live table, view or
+    trigger whose introspection rows equal one of theirs is that object, not built again
     (:func:`driftgate.introspect.build_schema`).
     """
-    tables: dict[bytes, Table] = {}
+    objects_by_key: dict[bytes, Table | View | Trigger] = {}
     for schema in known:
-        tables.update(schema.tables_by_key())
+        objects_by_key.update(schema.objects_by_key())
     ignore = (*ignore, glob.escape(ledger_table))  # the ledger's name is matched exactly, not as a glob
     objects = tuple(SchemaObject(*row) for row in raw.document.get("objects", []))
-    return LiveState(build_schema(raw.document, ignore=ignore, known=tables), raw.ledger, objects)
+    return LiveState(build_schema(raw.document, ignore=ignore, known=objects_by_key), raw.ledger, objects)
 
 
 def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = "__drizzle_migrations") -> LiveState:

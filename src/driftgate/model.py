@@ -198,9 +198,19 @@ class Schema:
     # One digest per table of ``tables``, of the introspection rows it was built from (see
     # introspect.table_input_key): another database whose rows give the same digest has this very table.
     table_keys: tuple[bytes, ...] = field(default=(), compare=False, repr=False)
+    # One digest per view, then per trigger, of its sqlite_schema row (introspect.object_input_key): the
+    # same row in another database is this very view or trigger.
+    object_keys: tuple[bytes, ...] = field(default=(), compare=False, repr=False)
 
     def tables_by_key(self) -> dict[bytes, Table]:
         return dict(zip(self.table_keys, self.tables, strict=True)) if self.table_keys else {}
+
+    def objects_by_key(self) -> dict[bytes, Table | View | Trigger]:
+        """:meth:`tables_by_key`, with the views and triggers by their keys too."""
+        found: dict[bytes, Table | View | Trigger] = dict(self.tables_by_key())
+        if self.object_keys:
+            found.update(zip(self.object_keys, (*self.views, *self.triggers), strict=True))
+        return found
 
     @cached_property
     def _tables_by_name(self) -> dict[str, Table]:

@@ -10,6 +10,7 @@ controller.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -304,8 +305,12 @@ def assert_conforms(finding: Finding) -> None:
 
 @pytest.fixture
 def driftgate_report(request: pytest.FixtureRequest) -> Report:
-    """The whole report of this run (for custom checks in a user's own conformance tests)."""
-    return _run_once(request.config).report
+    """The whole report of this run (for custom checks in a user's own conformance tests); its
+    ``findings`` are a tuple, whatever the cache held."""
+    report = _run_once(request.config).report
+    if isinstance(report.findings, tuple):
+        return report
+    return dataclasses.replace(report, findings=tuple(report.findings))
 
 
 class DriftgateSession:

@@ -271,5 +271,11 @@ def shadow_schema(
         document = _replay(runnable, raise_input_error=True)
     schema = build_schema(document, ignore=ignore, locate=locations.lookup)
     return Schema(
-        schema.tables, schema.views, schema.triggers, tuple(not_compared), tuple(items), table_keys=schema.table_keys
+        schema.tables,
+        schema.views,
+        schema.triggers,
+        tuple(not_compared),
+        tuple(items),
+        table_keys=schema.table_keys,
+        object_keys=schema.object_keys,
     )

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from driftgate.findings import ConformingFindings, Finding, FindingParts, Report, findings_json
+from driftgate.findings import Finding, FindingParts, FindingsPart, Report, findings_json
 from driftgate.report import write_atomically
 
 REPORT_VERSION = 1
@@ -60,22 +60,20 @@ def report_chunks(report: Report) -> list[bytes]:
 
     The findings are rendered per part of the report (:func:`rendered_findings`) and set into the
     rest of the document, so a conforming part kept in the expected-model cache is written as it was
-    kept: a 1,000-table conforming check builds none of its 80,000 findings, and its 26 MB are not
-    copied into one document first.  What orjson refuses goes through :func:`report_json` whole, as it
-    always did.  The escapes of :func:`driftgate.report.safe.json_bytes` apply to each piece (each is
-    whole JSON text: no character is split).
+    kept: a 1,000-table conforming check builds none of its 80,000 findings, and the pieces are never
+    joined into one document.  What orjson refuses goes through :func:`report_json` whole, as it always
+    did.  The escapes of :func:`driftgate.report.safe.json_bytes` apply to each piece (each is whole
+    JSON text, so no character is split; an ASCII piece is passed on as it is).
     """
     import orjson
 
     from driftgate.report.safe import json_bytes
 
-    parts = report.findings.parts if isinstance(report.findings, FindingParts) else (report.findings,)
+    findings = report.findings
+    parts = findings.parts if isinstance(findings, FindingParts) else (FindingsPart.in_hand(findings),)
     try:
         head = orjson.dumps(report_document(report, with_findings=False), option=orjson.OPT_INDENT_2)
-        rendered = [
-            part.rendered(rendered_findings) if isinstance(part, ConformingFindings) else rendered_findings(part)
-            for part in parts
-        ]
+        rendered = [part.rendered(rendered_findings) for part in parts]
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
         return [report_json(report_document(report))]
     rendered = [r for r in rendered if r]

@@ -104,9 +104,12 @@ def markdown_text(text: object) -> str:
 
 
 # What json.dumps(ensure_ascii=False) leaves raw that a terminal or viewer acts on: DEL and C1 controls
-# (0x9b is CSI on some terminals), bidi marks, overrides and isolates, zero-width and separator characters.
+# (0x9b is CSI on some terminals), bidi marks, overrides and isolates, zero-width and separator characters;
+# and lone surrogates, which no UTF-8 file can hold (a name read from a file with invalid UTF-8).
 # A regex, not unicodedata per character: reports reach tens of megabytes.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb]"
+)
 
 
 def json_bytes(document: bytes) -> bytes:
