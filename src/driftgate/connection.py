@@ -66,14 +66,17 @@ def not_libsql(where: str, detail: str) -> DatabaseError:
 
 def cannot_connect(host: str, port: int | str, error: OSError) -> str:
     """ "cannot connect to h:p (reason)": the host, the port and the system's reason, what a user can act on."""
+    return f"cannot connect to {host}:{port} ({connect_reason(error)})"
+
+
+def connect_reason(error: OSError) -> str:
+    """The system's reason a connection failed ("Connection refused"), or the error's own words."""
     import socket  # loaded by then: only a remote client calls this
 
     errno = error.errno
     if isinstance(error, socket.gaierror) or not errno or errno < 0:
-        reason = error.strerror or str(error)
-    else:
-        reason = os.strerror(errno)
-    return f"cannot connect to {host}:{port} ({reason})"
+        return error.strerror or str(error)
+    return os.strerror(errno)
 
 
 class FileBackend:

@@ -22,6 +22,12 @@ to ``int`` (sent as decimal text, so 64-bit values are exact), float to ``float`
 each statement on condition that the step before it succeeded, ``COMMIT`` on the same condition, and
 ``ROLLBACK`` unless the ``COMMIT`` succeeded; all in one request, all or nothing.
 
+A proxy named in the environment is used as urllib and requests use it: ``HTTPS_PROXY`` for https://
+(a CONNECT tunnel, the certificate still the server's), ``HTTP_PROXY`` for http:// (the request names
+the whole URL), ``ALL_PROXY`` for either, upper or lower case, skipped for hosts ``NO_PROXY`` lists.  A
+proxy is an ``http://[user:password@]host:port`` URL; its credentials go in ``Proxy-Authorization``
+and are never shown.
+
 ``--timeout`` is one deadline over the whole call (connect, send, every read): a watchdog thread shuts
 the socket down when it passes, so a server that accepts and then never answers, or answers a byte at a
 time, cannot hold a run past it.  Reads reuse one kept-alive connection and retry once on a fresh one
@@ -36,15 +42,16 @@ import contextlib
 import http.client
 import json
 import math
+import os
 import socket
 import threading
 import time
 import urllib.parse
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from driftgate.connection import Row, Statement, auth_failed, cannot_connect, no_answer, not_libsql
-from driftgate.errors import DatabaseError
+from driftgate.connection import Row, Statement, auth_failed, cannot_connect, connect_reason, no_answer, not_libsql
+from driftgate.errors import DatabaseError, InputError
 from driftgate.urls import DatabaseTarget, redact
 
 _MIN_INTEGER, _MAX_INTEGER = -(2**63), 2**63 - 1
@@ -105,6 +112,49 @@ class _Watchdog:
         return self.fired
 
 
+class Proxy(NamedTuple):
+    """An HTTP proxy from the environment: where it is, and its credentials (never shown)."""
+
+    host: str
+    port: int
+    authorization: str | None  # the Proxy-Authorization header
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def environment_proxy(https: bool, host: str) -> Proxy | None:
+    """The proxy the environment names for a URL of this scheme and host, or None (see the module's text).
+
+    urllib decides what the variables mean, as for any Python client; it is imported only when one
+    is set (it would cost a check that uses no proxy about 13 ms)."""
+    if not any(name.lower().endswith("_proxy") for name in os.environ):
+        return None
+    import urllib.request
+
+    proxies = urllib.request.getproxies_environment()
+    bypass = bool(proxies) and urllib.request.proxy_bypass_environment(host, proxies)
+    scheme = "https" if https else "http"
+    url = proxies.get(scheme) or proxies.get("all")
+    if not url or bypass:
+        return None
+    parts = urllib.parse.urlsplit(url if "://" in url else f"http://{url}")
+    named = (f"{scheme}_proxy", f"{scheme.upper()}_PROXY")
+    variable = next((name for name in named if os.environ.get(name)), "ALL_PROXY")
+    try:
+        port = parts.port or 80
+    except ValueError:
+        raise InputError(f"{variable}: the proxy's port is not a number") from None
+    if parts.scheme != "http" or not parts.hostname:
+        shown = f"{parts.scheme}://{parts.hostname or ''}:{port}"
+        raise InputError(f"{variable}: {shown} is not an http:// proxy (TLS to a proxy is not supported)")
+    authorization = None
+    if parts.username is not None:
+        pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return Proxy(parts.hostname, port, authorization)
+
+
 def encode_value(value: Any) -> dict[str, Any]:
     """A Python value as a Hrana value, with libsql-client's rules (bool is an integer)."""
     if value is None:
@@ -160,6 +210,12 @@ class HttpBackend:
         self._headers = {"Content-Type": "application/json"}
         if target.auth_token:
             self._headers["Authorization"] = f"Bearer {target.auth_token}"
+        self._proxy = environment_proxy(self._https, self._host)
+        self._target = self._path  # the request line's target: the whole URL when an http:// proxy relays it
+        if self._proxy is not None and not self._https:
+            self._target = f"http://{self._netloc()}{self._path}"
+            if self._proxy.authorization:
+                self._headers["Proxy-Authorization"] = self._proxy.authorization
         self._ssl_context: Any = None
         self._idle: http.client.HTTPConnection | None = None  # kept alive between reads
 
@@ -238,13 +294,19 @@ class HttpBackend:
 
     def _connection(self, deadline: float) -> http.client.HTTPConnection:
         timeout = max(deadline - time.monotonic(), 0.001)  # bounds the connect; the watchdog the rest
+        proxy = self._proxy
+        host, port = (self._host, self._port) if proxy is None else (proxy.host, proxy.port)
         if not self._https:
-            return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            return http.client.HTTPConnection(host, port, timeout=timeout)
         if self._ssl_context is None:
             import ssl
 
             self._ssl_context = ssl.create_default_context()  # verified; built only for https
-        return http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._ssl_context)
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._ssl_context)
+        if proxy is not None:  # a CONNECT tunnel to the server: TLS and its certificate are the server's
+            tunnel_headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
+            connection.set_tunnel(self._host, self._port, headers=tunnel_headers)
+        return connection
 
     def _exchange(self, connection: http.client.HTTPConnection, body: bytes, deadline: float) -> tuple[int, str, bytes]:
         watchdog = _Watchdog(connection, deadline - time.monotonic())
@@ -260,7 +322,7 @@ class HttpBackend:
                     if watchdog.fired:
                         raise
                     raise _Unreachable(self._connect_reason(exc)) from None
-            connection.request("POST", self._path, body, self._headers)
+            connection.request("POST", self._target, body, self._headers)
             response = connection.getresponse()
             data = response.read()
         except BaseException:
@@ -320,13 +382,16 @@ class HttpBackend:
         return not_libsql(self.target.display, "the answer is not a Hrana pipeline result")
 
     def _connect_reason(self, exc: OSError) -> str:
-        if self._https:
+        if self._https:  # through a tunnel too, TLS is the server's own
             import ssl
 
             if isinstance(exc, ssl.SSLCertVerificationError):
                 return f"cannot connect to {self._netloc()} (TLS certificate: {exc.verify_message})"
             if isinstance(exc, ssl.SSLError):
                 return f"cannot connect to {self._netloc()} (TLS handshake failed: {exc.reason or exc})"
+        if self._proxy is not None:
+            # Refused by the proxy ("Tunnel connection failed: 407 ..."), or the proxy is unreachable.
+            return f"cannot connect to {self._netloc()} through the proxy {self._proxy} ({connect_reason(exc)})"
         host = f"[{self._host}]" if ":" in self._host else self._host
         return cannot_connect(host, self._port, exc)
 
