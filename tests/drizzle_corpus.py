@@ -119,6 +119,7 @@ def generate_sql(case: Path, work: Path) -> str:
     done = subprocess.run(
         ["node", str(DRIZZLE_KIT), "generate", *options, "--name", _MIGRATION_NAME],
         cwd=project,
+        stdin=subprocess.DEVNULL,  # a question drizzle-kit might ask fails at once; never waits on the worker's pipe
         capture_output=True,
         text=True,
         timeout=180,

@@ -28,6 +28,7 @@ def test_committed_baseline_is_what_drizzle_kit_generates(tmp_path: Path, projec
     done = subprocess.run(
         ["node", str(DRIZZLE_KIT), "generate", "--name", "baseline"],
         cwd=work,
+        stdin=subprocess.DEVNULL,  # a question drizzle-kit might ask fails at once instead of waiting
         capture_output=True,
         text=True,
         timeout=180,

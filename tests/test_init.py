@@ -53,7 +53,13 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def run(cwd: Path, *args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=300
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env or clean_env(),
+        stdin=subprocess.DEVNULL,  # drizzle-kit asks nothing of a run without a terminal
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
