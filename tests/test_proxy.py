@@ -167,17 +167,18 @@ def test_a_proxy_that_refuses_is_named_and_its_credentials_are_not(
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (
-            f"https://user:{SECRET}@proxy.example:8443",
-            "HTTPS_PROXY: https://proxy.example:8443 is not an http:// proxy (TLS to a proxy is not supported)",
-        ),
-        ("http://proxy.example:port", "HTTPS_PROXY: the proxy's port is not a number"),
+        (f"https://user:{SECRET}@proxy.example:8443", "HTTPS_PROXY: only http:// proxies are supported"),
+        (f"socks5h://user:{SECRET}@proxy.example:1080", "HTTPS_PROXY: only http:// proxies are supported"),
+        ("http://proxy.example:port", "HTTPS_PROXY: not a valid proxy URL"),
+        ("http://proxy.example:99999", "HTTPS_PROXY: not a valid proxy URL"),
+        (f"http://u:{SECRET}@[::1:3128", "HTTPS_PROXY: not a valid proxy URL"),
     ],
 )
 def test_a_proxy_driftgate_cannot_use_is_bad_input(tmp_path: Path, value: str, message: str) -> None:
     env = {**_clean_env(), "HTTPS_PROXY": value}
     run = driftgate("check", "--db", "https://db.example.invalid", "--legacy", LEGACY_TS, cwd=tmp_path, env=env)
-    assert run.code == 2 and run.out == "" and run.err == f"driftgate: error: {message}\n", run.err
+    assert run.code == 2 and run.out == "" and run.err.startswith(f"driftgate: error: {message}"), run.err
+    assert len(run.err.splitlines()) == 1
     assert SECRET not in run.out + run.err
 
 
@@ -189,5 +190,60 @@ def test_environment_proxy_reads_the_variables_as_urllib_does(monkeypatch: pytes
     found = environment_proxy(True, "db.example")
     assert found is not None and (found.host, found.port, found.authorization) == ("proxy.example", 3128, None)
     assert environment_proxy(False, "db.example") is None  # http:// URLs use HTTP_PROXY
+    assert "Basic" not in repr(environment_proxy(True, "db.example"))
+    monkeypatch.setenv("https_proxy", f"http://u:{SECRET}@proxy.example:3128")
+    found = environment_proxy(True, "db.example")
+    assert found is not None and found.authorization and SECRET not in repr(found) + str(found)
     monkeypatch.setenv("NO_PROXY", ".example")
     assert environment_proxy(True, "db.example") is None
+    monkeypatch.setenv("NO_PROXY", "db.example:8080")  # with a port, as urllib matches it
+    assert environment_proxy(True, "db.example", 8080) is None and environment_proxy(True, "db.example", 9090)
+    monkeypatch.setenv("NO_PROXY", "[::1]")
+    assert environment_proxy(True, "::1", 8080) is None
+
+
+@contextlib.contextmanager
+def refusing_proxy(status: str) -> Iterator[tuple[int, list[str]]]:
+    """A proxy that records each request line and answers it with ``status`` ("407 Proxy ...")."""
+    lines: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _refuse(self) -> None:
+            lines.append(self.requestline)
+            self.send_response(int(status.split()[0]), status.split(" ", 1)[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_CONNECT = do_POST = _refuse
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving(server, "refusing-proxy") as port:
+        yield port, lines
+
+
+@pytest.mark.parametrize(
+    ("url", "connect"),
+    [
+        ("https://[2001:db8::1]:8443", "CONNECT [2001:db8::1]:8443 HTTP/1.0"),
+        ("https://bücher.example", "CONNECT xn--bcher-kva.example:443 HTTP/1.0"),
+    ],
+)
+def test_connect_names_the_host_as_a_request_target(tmp_path: Path, url: str, connect: str) -> None:
+    with refusing_proxy("407 Proxy Authentication Required") as (port, lines):
+        env = {**_clean_env(), "HTTPS_PROXY": f"http://127.0.0.1:{port}"}
+        run = driftgate("check", "--db", url, "--legacy", LEGACY_TS, "--timeout", "5", cwd=tmp_path, env=env)
+    assert lines == [connect]
+    assert f"through the proxy 127.0.0.1:{port}" in one_line_error(run)
+
+
+@pytest.mark.parametrize("status", ["407 Proxy Authentication Required", "502 Bad Gateway", "403 Forbidden"])
+def test_an_http_url_a_proxy_will_not_relay_names_the_proxy(tmp_path: Path, status: str) -> None:
+    with refusing_proxy(status) as (port, lines):
+        env = {**_clean_env(), "HTTP_PROXY": f"http://127.0.0.1:{port}"}
+        run = driftgate("check", "--db", "http://db.example.invalid:8080", "--legacy", LEGACY_TS, cwd=tmp_path, env=env)
+    assert lines == ["POST http://db.example.invalid:8080/v2/pipeline HTTP/1.1"]
+    line = one_line_error(run)
+    assert f"through the proxy 127.0.0.1:{port} (HTTP status {status.split()[0]}" in line, line

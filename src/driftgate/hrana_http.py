@@ -24,9 +24,10 @@ each statement on condition that the step before it succeeded, ``COMMIT`` on the
 
 A proxy named in the environment is used as urllib and requests use it: ``HTTPS_PROXY`` for https://
 (a CONNECT tunnel, the certificate still the server's), ``HTTP_PROXY`` for http:// (the request names
-the whole URL), ``ALL_PROXY`` for either, upper or lower case, skipped for hosts ``NO_PROXY`` lists.  A
-proxy is an ``http://[user:password@]host:port`` URL; its credentials go in ``Proxy-Authorization``
-and are never shown.
+the whole URL, and the proxy sees all of it, the auth token included, as for any plain-HTTP request),
+``ALL_PROXY`` for either, upper or lower case, skipped for hosts ``NO_PROXY`` lists.  A proxy is an
+``http://[user:password@]host:port`` URL; its credentials go in ``Proxy-Authorization`` and are never
+shown.
 
 ``--timeout`` is one deadline over the whole call (connect, send, every read): a watchdog thread shuts
 the socket down when it passes, so a server that accepts and then never answers, or answers a byte at a
@@ -55,6 +56,14 @@ from driftgate.errors import DatabaseError, InputError
 from driftgate.urls import DatabaseTarget, redact
 
 _MIN_INTEGER, _MAX_INTEGER = -(2**63), 2**63 - 1
+# What an HTTP proxy answers when it will not, or cannot, relay a request.
+_PROXY_STATUSES = {
+    403: "refused by the proxy, or by the database",
+    407: "the proxy wants other credentials",
+    502: "the proxy could not reach the database",
+    503: "the proxy could not reach the database",
+    504: "the proxy got no answer from the database",
+}
 # What a kept-alive connection the server has since closed fails with, before any byte of an answer.
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
 
@@ -122,37 +131,61 @@ class Proxy(NamedTuple):
     def __str__(self) -> str:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
+    def __repr__(self) -> str:  # the credentials stay out of tracebacks and debug output
+        return f"Proxy({self})"
 
-def environment_proxy(https: bool, host: str) -> Proxy | None:
-    """The proxy the environment names for a URL of this scheme and host, or None (see the module's text).
 
-    urllib decides what the variables mean, as for any Python client; it is imported only when one
-    is set (it would cost a check that uses no proxy about 13 ms)."""
-    if not any(name.lower().endswith("_proxy") for name in os.environ):
+_PROXY_VARIABLES = ("https_proxy", "http_proxy", "all_proxy")  # NO_PROXY alone names no proxy
+
+
+def environment_proxy(https: bool, host: str, port: int | None = None) -> Proxy | None:
+    """The proxy the environment names for a URL of this scheme, host and (explicit) port, or None.
+
+    urllib decides what the variables mean, as for any Python client (lower case first, NO_PROXY
+    matched against the host with and without the port); it is imported only when a proxy variable is
+    set (it would cost every check that uses no proxy about 13 ms)."""
+    if not any(os.environ.get(name) or os.environ.get(name.upper()) for name in _PROXY_VARIABLES):
         return None
     import urllib.request
 
     proxies = urllib.request.getproxies_environment()
-    bypass = bool(proxies) and urllib.request.proxy_bypass_environment(host, proxies)
     scheme = "https" if https else "http"
     url = proxies.get(scheme) or proxies.get("all")
-    if not url or bypass:
+    authority = f"[{host}]" if ":" in host else host
+    if port is not None:
+        authority += f":{port}"
+    if not url or urllib.request.proxy_bypass_environment(authority, proxies):
         return None
-    parts = urllib.parse.urlsplit(url if "://" in url else f"http://{url}")
-    named = (f"{scheme}_proxy", f"{scheme.upper()}_PROXY")
-    variable = next((name for name in named if os.environ.get(name)), "ALL_PROXY")
+    variable = next(
+        (name for key in (scheme, "all") for name in (f"{key}_proxy", f"{key.upper()}_PROXY") if os.environ.get(name)),
+        f"{scheme.upper()}_PROXY",
+    )
     try:
-        port = parts.port or 80
+        parts = urllib.parse.urlsplit(url if "://" in url else f"http://{url}")
+        proxy_port = parts.port or 80
     except ValueError:
-        raise InputError(f"{variable}: the proxy's port is not a number") from None
+        raise InputError(f"{variable}: not a valid proxy URL (http://[user:password@]host:port)") from None
     if parts.scheme != "http" or not parts.hostname:
-        shown = f"{parts.scheme}://{parts.hostname or ''}:{port}"
-        raise InputError(f"{variable}: {shown} is not an http:// proxy (TLS to a proxy is not supported)")
+        raise InputError(f"{variable}: only http:// proxies are supported (http://[user:password@]host:port)")
     authorization = None
     if parts.username is not None:
         pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
         authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
-    return Proxy(parts.hostname, port, authorization)
+    return Proxy(parts.hostname, proxy_port, authorization)
+
+
+class _TunnelledHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection through a CONNECT tunnel whose request names the host as a request target
+    must: an IPv6 address in brackets, a non-ASCII name in IDNA.  Python 3.11's http.client writes
+    the host as it is (3.12 brackets IPv6); TLS, its SNI and the Host header keep the host itself."""
+
+    def _tunnel(self) -> None:
+        host = self._tunnel_host  # type: ignore[has-type]
+        self._tunnel_host = f"[{host}]" if ":" in host else host.encode("idna").decode("ascii")
+        try:
+            super()._tunnel()  # type: ignore[misc]
+        finally:
+            self._tunnel_host = host
 
 
 def encode_value(value: Any) -> dict[str, Any]:
@@ -210,7 +243,7 @@ class HttpBackend:
         self._headers = {"Content-Type": "application/json"}
         if target.auth_token:
             self._headers["Authorization"] = f"Bearer {target.auth_token}"
-        self._proxy = environment_proxy(self._https, self._host)
+        self._proxy = environment_proxy(self._https, self._host, parts.port)
         self._target = self._path  # the request line's target: the whole URL when an http:// proxy relays it
         if self._proxy is not None and not self._https:
             self._target = f"http://{self._netloc()}{self._path}"
@@ -302,10 +335,12 @@ class HttpBackend:
             import ssl
 
             self._ssl_context = ssl.create_default_context()  # verified; built only for https
-        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._ssl_context)
-        if proxy is not None:  # a CONNECT tunnel to the server: TLS and its certificate are the server's
-            tunnel_headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
-            connection.set_tunnel(self._host, self._port, headers=tunnel_headers)
+        if proxy is None:
+            return http.client.HTTPSConnection(host, port, timeout=timeout, context=self._ssl_context)
+        # A CONNECT tunnel to the server: TLS and its certificate are the server's.
+        connection = _TunnelledHTTPSConnection(host, port, timeout=timeout, context=self._ssl_context)
+        tunnel_headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
+        connection.set_tunnel(self._host, self._port, headers=tunnel_headers)
         return connection
 
     def _exchange(self, connection: http.client.HTTPConnection, body: bytes, deadline: float) -> tuple[int, str, bytes]:
@@ -339,6 +374,12 @@ class HttpBackend:
     # --- answers and failures ------------------------------------------------------------------------------
 
     def _result(self, status: int, content_type: str, data: bytes) -> Any:
+        if self._proxy is not None and not self._https and status in _PROXY_STATUSES:
+            # An http:// request relayed by a proxy: these answers are the proxy's (407), or may be (403).
+            raise DatabaseError(
+                f"{self.target.display}: cannot connect to {self._netloc()} through the proxy {self._proxy} "
+                f"(HTTP status {status}: {_PROXY_STATUSES[status]})"
+            )
         if status in (401, 403):
             raise auth_failed(self.target.display)
         if status != 200:
