@@ -92,7 +92,8 @@ def test_the_record_stands_for_findings_that_are_built_only_when_asked_for(tmp_p
     report_bytes(run_check(request, environ).report)  # used again: renders, and so keeps, the record
     warm = run_check(request, environ).report
     uncached = run_check(CheckRequest(db_url=str(db), sql=(schema,), cache=False), environ).report
-    assert isinstance(warm.findings, FindingParts) and isinstance(uncached.findings, tuple)
+    assert isinstance(warm.findings, FindingParts) and isinstance(uncached.findings, FindingParts)
+    assert uncached.findings.parts[0]._findings is not None  # without a cache: compared, in hand
     (part, ledger) = warm.findings.parts
     assert isinstance(part, FindingsPart) and part.all_ok and part._findings is None
     assert not ledger.all_ok and list(ledger.findings) == []
@@ -103,7 +104,7 @@ def test_the_record_stands_for_findings_that_are_built_only_when_asked_for(tmp_p
     assert report_bytes(warm) == report_json(report_document(uncached))
     assert part._findings is None
     # ... and the findings themselves, when a reporter iterates them, are the comparison's.
-    assert tuple(warm.findings) == uncached.findings and warm.findings == uncached.findings
+    assert tuple(warm.findings) == tuple(uncached.findings) and warm.findings == uncached.findings
     assert part._findings is not None
 
 
@@ -297,3 +298,25 @@ def test_a_lone_surrogate_in_a_finding_is_written_as_an_escape(tmp_path: Path) -
     write_json(report, tmp_path / "out.json")
     data = (tmp_path / "out.json").read_bytes()
     assert b"\\ud800" in data and json.loads(data.decode("utf-8"))["findings"][0]["object"] == name
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_run_shares_one_conforming_part_between_equal_databases(tmp_path: Path, cache: bool) -> None:
+    """A fleet's conforming tenants: compared and rendered once per run, each entry as if alone."""
+    from driftgate.check import check_database, load_expected
+    from driftgate.report.fleet import _json_text, database_entry, database_entry_text
+    from driftgate.urls import parse_database_url
+
+    _db, schema = _project(tmp_path)
+    databases = [build_file_db(tmp_path / f"tenant{i}.db", SCRIPT) for i in range(3)]
+    build_file_db(databases[2], "DROP INDEX users_team;")  # one tenant drifts
+    environ = {"DRIFTGATE_CACHE_DIR": str(tmp_path / "cache")}
+    expected = load_expected(CheckRequest(sql=(schema,), cache=cache), environ)
+    reports = [check_database(expected, parse_database_url(str(db), None)).report for db in databases]
+    first, second, drifted = (r.findings for r in reports)
+    assert isinstance(first, FindingParts) and isinstance(second, FindingParts)
+    assert first.parts[0] is second.parts[0] and first.parts[0].all_ok
+    assert isinstance(drifted, tuple) and reports[2].failed
+    for db, report in zip(databases, reports, strict=True):
+        alone = _json_text(database_entry(db.stem, str(db), "drift", None, report))
+        assert database_entry_text(db.stem, str(db), "drift", None, report) == alone

@@ -120,6 +120,9 @@ class Expected:
     _model_keys: dict[int, str] = field(default_factory=dict)
     # Conforming records read or kept in this run, by (key, label): a fleet reads each once.
     _records: dict[tuple[str, str], ConformingRecord] = field(default_factory=dict)
+    # Each source's conforming part, by (model id, label): every database of a run whose schema equals
+    # the model shares it (a fleet of conforming tenants compares and renders it once).
+    _conforming: dict[tuple[int, str], FindingsPart] = field(default_factory=dict)
 
     def compared_with(
         self, ledger_rows: tuple[LedgerRow, ...] | None
@@ -155,19 +158,32 @@ class Expected:
     def compare(self, source: ExpectedSource, schema: Schema, live: Schema) -> FindingsPart:
         """One source's findings against the live schema.
 
-        A database whose schema equals the source's model gets the same findings on every run, all ok
-        (a conforming part, :class:`FindingsPart`): once a JSON report has rendered them, they are kept
-        in the cache as a conforming record, and later runs read them from there instead of building
-        and rendering them again.  Only for a model the cache already held: a run with an empty cache
-        (a CI runner that keeps none) would write tens of megabytes that no run reads.
+        A database whose schema equals the source's model gets the same findings on every run, all ok:
+        comparison is a pure function of the two schemas and the label.  That conforming part
+        (:class:`FindingsPart`) is made once per run and shared by every such database; and for a model
+        the cache already held, it is kept in the cache as a conforming record once a JSON report has
+        rendered it, and read from there on later runs instead of being built and rendered again.  (A
+        model just built gets no record: a run with an empty cache, a CI runner that keeps none, would
+        write tens of megabytes that no run reads.)
         """
+        label = source.label
+        if live != schema:
+            return FindingsPart.in_hand(compare_schemas(schema, live, label))
+        shared = self._conforming.get((id(schema), label))
+        if shared is None:
+            shared = self._conforming_part(schema, live, label)
+            if shared.all_ok:
+                self._conforming[id(schema), label] = shared
+        return shared
+
+    def _conforming_part(self, schema: Schema, live: Schema, label: str) -> FindingsPart:
         key = self._model_keys.get(id(schema)) if self.cache is not None else None
-        if key is None or live != schema:
-            return FindingsPart.in_hand(compare_schemas(schema, live, source.label))
-        cache, label = self.cache, source.label
-        assert cache is not None
-        record = self._records.get((key, label)) or cache.get_conforming(key, label)
+        cache = self.cache
+        record = None
+        if key is not None and cache is not None:
+            record = self._records.get((key, label)) or cache.get_conforming(key, label)
         if record is not None:
+            assert key is not None
             self._records[key, label] = record
             count, counts, rendered = record
             return FindingsPart.from_record(
@@ -176,6 +192,8 @@ class Expected:
         findings = compare_schemas(schema, live, label)
         if any(f.status != "ok" for f in findings):
             return FindingsPart.in_hand(findings)
+        if key is None or cache is None:
+            return FindingsPart.conforming(findings)
 
         def remember(count: int, counts: Counts, rendered: bytes) -> None:
             self._records[key, label] = record = (count, tuple(counts.items()), rendered)

@@ -210,6 +210,7 @@ class FindingsPart:
         self.all_ok = all_ok  # known before looking: nothing in it fails or is accepted
         self._counts, self._findings, self._build = counts, findings, build
         self._rendered, self._remember = rendered, remember
+        self._memo: dict[str, Any] = {}
 
     @classmethod
     def in_hand(cls, findings: Sequence[Finding]) -> FindingsPart:
@@ -254,6 +255,15 @@ class FindingsPart:
             if self._remember is not None:
                 self._remember(self.count, self.counts, rendered)
         return rendered
+
+    def memo(self, name: str, make: Callable[[Sequence[Finding]], Any]) -> Any:
+        """Another rendering of these findings (``name`` says which, e.g. a fleet report's): made once for
+        a conforming part, which a run shares between the databases equal to the same model."""
+        if not self.all_ok:
+            return make(self.findings)
+        if name not in self._memo:
+            self._memo[name] = make(self.findings)
+        return self._memo[name]
 
 
 class FindingParts(Sequence[Finding]):

@@ -11,14 +11,14 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from driftgate.findings import Finding, Report
+from driftgate.findings import Finding, FindingParts, Report, findings_json
 from driftgate.fleet import DatabaseOutcome, exit_code
 from driftgate.report.fixscript import (
     GROUP_TITLES,
@@ -74,12 +74,14 @@ def fleet_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def database_entry(name: str, database: str, verdict: str, error: str | None, report: Report | None) -> dict[str, Any]:
+def database_entry(
+    name: str, database: str, verdict: str, error: str | None, report: Report | None, *, with_findings: bool = True
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": name, "database": database, "verdict": verdict, "error": error}
     if report is None:
         entry.update(summary=None, gate=None, findings=[])
         return entry
-    document = report_document(report)
+    document = report_document(report, with_findings=with_findings)
     for shared in ("version", "database", "tools"):  # the fleet document carries them once
         document.pop(shared)
     entry.update(document)
@@ -90,6 +92,31 @@ def _json_text(value: Any) -> str:
     """Compact JSON with what a terminal or viewer acts on written as \\u escapes, as the one-database
     report writes it (:func:`driftgate.report.safe.json_text`)."""
     return json_text(json.dumps(value, ensure_ascii=False))
+
+
+def database_entry_text(name: str, database: str, verdict: str, error: str | None, report: Report | None) -> str:
+    """:func:`database_entry` as the fleet report writes it, ``_json_text`` of it, byte for byte.
+
+    The findings are written part by part into the rest of the entry (their key is its last), so the
+    part a run's conforming databases share is written once (:meth:`FindingsPart.memo`).
+    """
+    if report is None or not isinstance(report.findings, FindingParts):
+        return _json_text(database_entry(name, database, verdict, error, report))
+    text = _json_text(database_entry(name, database, verdict, error, report, with_findings=False))
+    bodies = [body for body in (part.memo(_FLEET_JSON, _findings_text) for part in report.findings.parts) if body]
+    if not bodies:
+        return text
+    assert text.endswith(_NO_FINDINGS), "findings is the entry's last key"
+    return f'{text[: -len(_NO_FINDINGS)]}"findings": [{", ".join(bodies)}]}}'
+
+
+_FLEET_JSON = "fleet report JSON"
+_NO_FINDINGS = '"findings": []}'
+
+
+def _findings_text(findings: Sequence[Finding]) -> str:
+    """Findings as they stand in a fleet entry's findings array, without the brackets."""
+    return _json_text(findings_json(findings))[1:-1]
 
 
 def file_safe(name: str) -> str:
@@ -169,7 +196,7 @@ def render_part(
         failed = report.failed
         row.checked, row.failed, row.verdict_line = len(report.findings), len(failed), report.verdict()
     failing = tuple(((f.source, f.kind, f.object, f.status), f.fix.strip() if f.fix else None) for f in failed)
-    json_part = _json_text(database_entry(name, database, verdict, error, report)) if want_json else None
+    json_part = database_entry_text(name, database, verdict, error, report) if want_json else None
     html_text = script = None
     if html_path is not None:
         from driftgate.report.fleet_html import database_section, fix_href
