@@ -120,9 +120,10 @@ class Expected:
     _model_keys: dict[int, str] = field(default_factory=dict)
     # Conforming records read or kept in this run, by (key, label): a fleet reads each once.
     _records: dict[tuple[str, str], ConformingRecord] = field(default_factory=dict)
-    # Each source's conforming part, by (model id, label): every database of a run whose schema equals
-    # the model shares it (a fleet of conforming tenants compares and renders it once).
-    _conforming: dict[tuple[int, str], FindingsPart] = field(default_factory=dict)
+    # Each source's conforming part, by (model id, label), with the model it belongs to (so an id is
+    # never taken for another model's): every database of a run whose schema equals the model shares
+    # it (a fleet of conforming tenants compares and renders it once).
+    _conforming: dict[tuple[int, str], tuple[Schema, FindingsPart]] = field(default_factory=dict)
 
     def compared_with(
         self, ledger_rows: tuple[LedgerRow, ...] | None
@@ -169,12 +170,13 @@ class Expected:
         label = source.label
         if live != schema:
             return FindingsPart.in_hand(compare_schemas(schema, live, label))
-        shared = self._conforming.get((id(schema), label))
-        if shared is None:
-            shared = self._conforming_part(schema, live, label)
-            if shared.all_ok:
-                self._conforming[id(schema), label] = shared
-        return shared
+        kept = self._conforming.get((id(schema), label))
+        if kept is not None and kept[0] is schema:
+            return kept[1]
+        part = self._conforming_part(schema, live, label)
+        if part.all_ok:
+            self._conforming[id(schema), label] = (schema, part)
+        return part
 
     def _conforming_part(self, schema: Schema, live: Schema, label: str) -> FindingsPart:
         key = self._model_keys.get(id(schema)) if self.cache is not None else None
