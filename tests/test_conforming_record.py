@@ -320,3 +320,26 @@ def test_a_run_shares_one_conforming_part_between_equal_databases(tmp_path: Path
     for db, report in zip(databases, reports, strict=True):
         alone = _json_text(database_entry(db.stem, str(db), "drift", None, report))
         assert database_entry_text(db.stem, str(db), "drift", None, report) == alone
+
+
+def test_schema_files_with_migrations_keep_records_and_their_notes(tmp_path: Path) -> None:
+    """--drizzle with --migrations (the corrected example): a database built by the migrations themselves
+    gets the baseline's record like any other; a drifted one still gets every failing finding's note on
+    where its change stands."""
+    from conftest import CORRECTED_MIGRATIONS, EXAMPLE
+
+    schema_files = EXAMPLE / "corrected" / "schema"
+    args = ("--drizzle", schema_files, "--migrations", CORRECTED_MIGRATIONS)
+    migrations = [p.read_text(encoding="utf-8") for p in sorted(CORRECTED_MIGRATIONS.glob("*.sql"))]
+    conforming = build_file_db(tmp_path / "live.db", *(m.replace("--> statement-breakpoint", "") for m in migrations))
+    cache = tmp_path / "cache"
+    uncached = _check(tmp_path, "--db", conforming, *args, cache=None, out="uncached")
+    for out in ("cold", "warm", "again"):
+        run = _check(tmp_path, "--db", conforming, *args, cache=cache, out=out)
+        assert run[0] == uncached[0] == 0 and run[1]["json"] == uncached[1]["json"], out
+    # The baseline's tables are the database's own rows; the schema files' are equal but spelled apart.
+    assert len(_records(cache)) == 1
+    drifted = build_file_db(tmp_path / "drifted.db", legacy_sql())  # the legacy database, not prepared
+    code, texts = _check(tmp_path, "--db", drifted, *args, cache=cache, out="drifted")
+    assert code == 1 and texts["json"] == _check(tmp_path, "--db", drifted, *args, cache=None, out="u2")[1]["json"]
+    assert "the schema files agree with the baseline here: the database is the one that differs" in texts["json"]

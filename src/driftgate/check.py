@@ -233,8 +233,7 @@ def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, star
     pairs, tag, ledger = expected.compared_with(live.ledger)
     parts = [expected.compare(source, schema, live.schema) for source, schema in pairs]
     if folder is not None and tag is not None and request.drizzle:
-        compared = [f for part in parts for f in part.findings]
-        parts = [FindingsPart.in_hand(_three_way(compared, pairs, expected, folder, tag))]
+        parts = _three_way(parts, pairs, expected, folder, tag)
     others: list[Finding] = []
     if ledger is not None:
         others.extend(ledger_findings(ledger, request.ledger_table))
@@ -262,19 +261,30 @@ def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, star
 
 
 def _three_way(
-    findings: list[Finding],
+    parts: list[FindingsPart],
     pairs: list[tuple[ExpectedSource, Schema]],
     expected: Expected,
     folder: MigrationsFolder,
     tag: str,
-) -> list[Finding]:
+) -> list[FindingsPart]:
+    """Every failing finding says where its change stands (:func:`driftgate.three_way.annotate`).
+
+    ``annotate`` rewrites failing findings only, one at a time: a part without any (a conforming one
+    above all) is kept as it is, and with none at all nothing is compared or replayed for it.
+    """
+    if not any(f.status != "ok" for part in parts if not part.all_ok for f in part.findings):
+        return parts
     from driftgate.three_way import annotate
 
     schemas = {source.label: schema for source, schema in pairs}
     pending = [e.tag for e in folder.entries if e.idx > folder.entry(tag).idx]
     # The newest entry's schema is replayed once per run too (cached like every baseline tag).
     newest = expected.baseline(folder.entries[-1].tag)[1] if pending else schemas["baseline"]
-    return annotate(findings, schemas["drizzle"], schemas["baseline"], newest, pending)
+    drizzle, baseline = schemas["drizzle"], schemas["baseline"]
+    return [
+        part if part.all_ok else FindingsPart.in_hand(annotate(part.findings, drizzle, baseline, newest, pending))
+        for part in parts
+    ]
 
 
 def check_database(expected: Expected, target: DatabaseTarget) -> CheckResult:
