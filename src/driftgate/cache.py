@@ -135,7 +135,8 @@ ConformingRecord = tuple[int, tuple[tuple[tuple[str, str, str], int], ...], byte
 
 
 def _valid_counts(count: object, counts: object) -> bool:
-    """A conforming record's count and counts: plain positive numbers, every key an ok finding's."""
+    """A conforming record's count and counts: plain ints (each count positive, their sum the count),
+    every key an ok finding's."""
     return (
         type(count) is int
         and count >= 0

@@ -18,7 +18,7 @@ from itertools import chain
 from pathlib import Path
 
 from driftgate import __version__
-from driftgate.cache import ConformingRecord, ExpectedModelCache, cache_dir
+from driftgate.cache import ExpectedModelCache, cache_dir
 from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
@@ -118,8 +118,6 @@ class Expected:
     # The cache key of each model the cache already held, by the model's id (the models live as long
     # as this object): only a model used again gets a conforming record (see compare).
     _model_keys: dict[int, str] = field(default_factory=dict)
-    # Conforming records read or kept in this run, by (key, label): a fleet reads each once.
-    _records: dict[tuple[str, str], ConformingRecord] = field(default_factory=dict)
     # Each source's conforming part, by (model id, label), with the model it belongs to (so an id is
     # never taken for another model's): every database of a run whose schema equals the model shares
     # it (a fleet of conforming tenants compares and renders it once).
@@ -179,18 +177,16 @@ class Expected:
         return part
 
     def _conforming_part(self, schema: Schema, live: Schema, label: str) -> FindingsPart:
-        key = self._model_keys.get(id(schema)) if self.cache is not None else None
-        cache = self.cache
-        record = None
+        """The part :meth:`compare` shares: read from the model's conforming record, else compared (and,
+        for a cached model, remembered as its record once rendered); a part that is not all ok is not shared."""
+        key, cache = self._model_keys.get(id(schema)), self.cache
         if key is not None and cache is not None:
-            record = self._records.get((key, label)) or cache.get_conforming(key, label)
-        if record is not None:
-            assert key is not None
-            self._records[key, label] = record
-            count, counts, rendered = record
-            return FindingsPart.from_record(
-                count, Counter(dict(counts)), rendered, lambda: compare_schemas(schema, live, label)
-            )
+            record = cache.get_conforming(key, label)
+            if record is not None:
+                count, counts, rendered = record
+                return FindingsPart.from_record(
+                    count, Counter(dict(counts)), rendered, lambda: compare_schemas(schema, live, label)
+                )
         findings = compare_schemas(schema, live, label)
         if any(f.status != "ok" for f in findings):
             return FindingsPart.in_hand(findings)
@@ -198,8 +194,7 @@ class Expected:
             return FindingsPart.conforming(findings)
 
         def remember(count: int, counts: Counts, rendered: bytes) -> None:
-            self._records[key, label] = record = (count, tuple(counts.items()), rendered)
-            cache.put_conforming(key, label, record)
+            cache.put_conforming(key, label, (count, tuple(counts.items()), rendered))
 
         return FindingsPart.conforming(findings, remember)
 
