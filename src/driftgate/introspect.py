@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -177,19 +177,25 @@ def _views_and_triggers(
     for obj_type, name, tbl_name, sql in document.get("objects", []):
         if obj_type == "view" and not is_internal(name, ignore):
             key = object_input_key(obj_type, name, tbl_name, sql)
-            view = known.get(key) if known else None
-            views.append(
-                view if isinstance(view, View) else View(name, canonical_view(sql or ""), locate("view", name, None))
-            )
+            views.append(_known(known, key, View) or View(name, canonical_view(sql or ""), locate("view", name, None)))
             view_keys.append(key)
         elif obj_type == "trigger" and not is_internal(tbl_name, ignore):
             key = object_input_key(obj_type, name, tbl_name, sql)
-            trigger = known.get(key) if known else None
-            if not isinstance(trigger, Trigger):
-                trigger = Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None))
-            triggers.append(trigger)
+            triggers.append(
+                _known(known, key, Trigger)
+                or Trigger(name, tbl_name, canonical_trigger(sql or ""), locate("trigger", name, None))
+            )
             trigger_keys.append(key)
     return tuple(views), tuple(triggers), (*view_keys, *trigger_keys)
+
+
+_T = TypeVar("_T", Table, View, Trigger)
+
+
+def _known(known: Mapping[bytes, Table | View | Trigger] | None, key: bytes, kind: type[_T]) -> _T | None:
+    """The object of this kind another document built from the same rows, if any (see build_schema)."""
+    found = known.get(key) if known else None
+    return found if isinstance(found, kind) else None
 
 
 def object_input_key(obj_type: str, name: str, tbl_name: str, sql: str | None) -> bytes:
@@ -315,8 +321,7 @@ def build_schema(
     keys: list[bytes] = []
     for name in _compared_tables(document, rows.kinds, ignore):
         key = table_input_key(name, rows, primary_keys)
-        known_table = known.get(key) if known else None
-        tables.append(known_table if isinstance(known_table, Table) else _table(name, rows, primary_keys, locate))
+        tables.append(_known(known, key, Table) or _table(name, rows, primary_keys, locate))
         keys.append(key)
     return Schema(tables=tuple(tables), views=views, triggers=triggers, table_keys=tuple(keys), object_keys=object_keys)
 
