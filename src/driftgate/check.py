@@ -11,7 +11,7 @@ import glob
 import os
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain
@@ -23,11 +23,13 @@ from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
 from driftgate.findings import Counts, Finding, FindingParts, FindingsPart, Report, apply_accept
+from driftgate.forked import Child, in_background
 from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LedgerRow, LiveState, RawLive, live_state, read_raw
 from driftgate.model import Schema
 from driftgate.rehearsal import rehearsal_findings
+from driftgate.replay_helper import ReplayHelper
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
 from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, MigrationsFolder, load_migrations
 from driftgate.urls import DatabaseTarget, resolve_database
@@ -122,6 +124,10 @@ class Expected:
     # never taken for another model's): every database of a run whose schema equals the model shares
     # it (a fleet of conforming tenants compares and renders it once).
     _conforming: dict[tuple[int, str], tuple[Schema, FindingsPart]] = field(default_factory=dict)
+    # Models just replayed, not yet written to the cache, while writes are deferred (see run_check).
+    _unwritten: list[tuple[str, Schema]] | None = None
+    # Does about half of each large replay on the other core while it runs (driftgate.replay_helper).
+    helper: ReplayHelper | None = None
 
     def compared_with(
         self, ledger_rows: tuple[LedgerRow, ...] | None
@@ -149,10 +155,54 @@ class Expected:
             return self._baselines[tag]
 
     def model_of(self, source: ExpectedSource) -> Schema:
-        schema, key, from_cache = source.cached_schema(ignore=self.ignore, cache=self.cache)
+        """``source``'s model, from the cache or replayed (with the replay helper, while there is one)."""
+        schema, key, from_cache = source.cached_schema(self.ignore, self.cache, helper=self.helper, store=self._store)
         if key is not None and from_cache:
             self._model_keys[id(schema)] = key
         return schema
+
+    def _store(self, key: str, schema: Schema) -> None:
+        assert self.cache is not None
+        if self._unwritten is None:
+            self.cache.put(key, schema)
+        else:
+            self._unwritten.append((key, schema))
+
+    def defer_cache_writes(self) -> None:
+        """Models replayed from now on are kept for :meth:`write_cache_in_background`, until
+        :meth:`finish_cache_writes`."""
+        if self._unwritten is None:
+            self._unwritten = []
+
+    def write_cache_in_background(self) -> Child | None:
+        """The models replayed so far written to the cache by a forked child, while this process goes on
+        (pickling a 1,000-table model takes 0.08-0.1 s); None when this process may not fork, and then
+        they are written here and now.  :meth:`finish_cache_writes` waits for the child."""
+        pending, self._unwritten = self._unwritten or [], []
+        if not pending or self.cache is None:
+            return None
+        cache = self.cache
+
+        def write() -> None:
+            for key, schema in pending:
+                cache.put(key, schema)
+
+        writer = in_background(write)
+        if writer is None:
+            write()
+        return writer
+
+    def finish_cache_writes(self, writer: Child | None) -> None:
+        """What is still unwritten is written now and ``writer`` waited for; from now on writes are direct.
+        (A writer that failed, killed say, leaves a model unwritten: the next run replays and writes it.)"""
+        pending, self._unwritten = self._unwritten or [], None
+        try:
+            if self.cache is not None:
+                for key, schema in pending:
+                    self.cache.put(key, schema)
+        finally:
+            if writer is not None:
+                writer.wait()
 
     def compare(self, source: ExpectedSource, schema: Schema, live: Schema) -> FindingsPart:
         """One source's findings against the live schema.
@@ -199,15 +249,42 @@ class Expected:
         return FindingsPart.conforming(findings, remember)
 
 
-def load_expected(request: CheckRequest, environ: Mapping[str, str] | None = None) -> Expected:
-    """Read and replay the expected sources; bad input is exit 2 before any database is touched."""
+def load_expected(
+    request: CheckRequest,
+    environ: Mapping[str, str] | None = None,
+    *,
+    helper: ReplayHelper | None = None,
+    before_replay: Callable[[], None] | None = None,
+    defer_cache_writes: bool = False,
+) -> Expected:
+    """Read and replay the expected sources; bad input is exit 2 before any database is touched.
+
+    ``helper``: a replay helper the caller started (and closes); without one, one is started here for
+    a large source and closed once the sources are replayed.  ``before_replay`` is called once the
+    sources are read, before the replay.  ``defer_cache_writes``: see :meth:`Expected.defer_cache_writes`.
+    """
     sources, folder = load_sources(request)
+    large = any(ReplayHelper.helps_with(source.statements) for source in sources)
+    own = None
+    if helper is None and large:
+        own = helper = ReplayHelper.start()  # before any cache key is computed: that opens libSQL
+    elif helper is not None and not large and folder is None:
+        helper.close()  # nothing here is worth its help (a baseline may be: kept while there is a folder)
     ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
     # Replayed before any database is contacted: bad input is exit 2 even when every database is down.
     cache = ExpectedModelCache(cache_dir(os.environ if environ is None else environ)) if request.cache else None
-    expected = Expected(request, [], folder, ignore, cache)
-    with collector_paused():
-        expected.replayed.extend((source, expected.model_of(source)) for source in sources)
+    expected = Expected(request, [], folder, ignore, cache, helper=helper)
+    if defer_cache_writes:
+        expected.defer_cache_writes()
+    try:
+        if before_replay is not None:
+            before_replay()
+        with collector_paused():
+            expected.replayed.extend((source, expected.model_of(source)) for source in sources)
+    finally:
+        if own is not None:
+            own.close()
+            expected.helper = None
     return expected
 
 
@@ -289,7 +366,9 @@ def check_database(expected: Expected, target: DatabaseTarget) -> CheckResult:
         return check_live(expected, target, live_model(expected, raw), started)
 
 
-def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -> CheckResult:
+def run_check(
+    request: CheckRequest, environ: Mapping[str, str] | None = None, *, cache_writers: list[Child] | None = None
+) -> CheckResult:
     """One database: its read runs in a thread while the expected sources are read and replayed.
 
     The read is network wait (and the server's own work) while the replay is CPU: on a cold 1,000-table
@@ -307,10 +386,28 @@ def run_check(request: CheckRequest, environ: Mapping[str, str] | None = None) -
         except BaseException as exc:  # handed to the caller, raised there as it would have been here
             reading.set_exception(exc)
 
-    threading.Thread(target=read, name="driftgate-read", daemon=True).start()
-    with collector_paused():
-        expected = load_expected(request, environ)
-        return check_live(expected, target, live_model(expected, reading.result()), started)
+    # Forked first: before the read's thread starts and before libSQL is first opened (driftgate.forked).
+    helper = ReplayHelper.start()
+    reader = threading.Thread(target=read, name="driftgate-read", daemon=True)
+    writer = None
+    try:
+        expected = load_expected(request, environ, helper=helper, before_replay=reader.start, defer_cache_writes=True)
+        try:
+            with collector_paused():
+                raw = reading.result()
+                reader.join()  # gone: a forked child may write the cache while this process compares
+                live = live_model(expected, raw)  # may replay a baseline, with the helper
+                if helper is not None:
+                    helper.close()
+                writer = expected.write_cache_in_background()
+                return check_live(expected, target, live, started)
+        finally:
+            expected.finish_cache_writes(writer if cache_writers is None else None)
+            if writer is not None and cache_writers is not None:
+                cache_writers.append(writer)
+    finally:
+        if helper is not None:
+            helper.close()
 
 
 @functools.cache

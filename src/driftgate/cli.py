@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from driftgate.check import CheckRequest, CheckResult
     from driftgate.db_list import Listed
     from driftgate.findings import Report
+    from driftgate.forked import Child
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -206,11 +207,16 @@ def check(
         sys.exit(code)
     from driftgate.report.markdown import write_markdown
 
-    result = run_check(request)
-    write_reports(result, json_file, html_file)
-    write_markdown(result.report, markdown_file)
-    warn_unused_accept(result)
-    print_summary(result.report, quiet=quiet)
+    cache_writers: list[Child] = []  # a new model is written by a forked child while the reports are
+    try:
+        result = run_check(request, cache_writers=cache_writers)
+        write_reports(result, json_file, html_file)
+        write_markdown(result.report, markdown_file)
+        warn_unused_accept(result)
+        print_summary(result.report, quiet=quiet)
+    finally:
+        for writer in cache_writers:
+            writer.wait()
     sys.exit(0 if result.report.gate_pass else 1)
 
 

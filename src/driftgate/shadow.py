@@ -23,6 +23,8 @@ from driftgate.normalize import canonical_identifier, tokenize
 from driftgate.sources.statements import is_transaction_control
 
 if TYPE_CHECKING:  # sources imports shadow; only annotations need this
+    from driftgate.forked import Channel
+    from driftgate.replay_helper import ReplayHelper
     from driftgate.sources.statements import SqlStatement
 
 # Statements whose effect is confined to the objects they name; any other (PRAGMA, VACUUM, ...) may
@@ -79,6 +81,10 @@ class Locations:
         for first, _stop in top_level_starts(tokens, open_at + 1, matching_paren(tokens, open_at)):
             if words[first] not in TABLE_CONSTRAINT_WORDS:
                 self._where[("column", table, canonical_identifier(tokens[first].text))] = at(first)
+
+    def update(self, other: Locations) -> None:
+        """What ``other`` recorded, as if its statements came after this one's (a later one wins)."""
+        self._where.update(other._where)
 
     def lookup(self, kind: str, name: str, column: str | None) -> Location | None:
         key_name = canonical_identifier(name)
@@ -209,66 +215,60 @@ class _ReplayFailed(Exception):
 
 def _replay(statements: Iterable[SqlStatement], *, raise_input_error: bool) -> dict[str, list[Any]]:
     """One scratch database: execute, introspect, close."""
+    return parse_document(_replayed_text(statements, raise_input_error=raise_input_error))
+
+
+def _replayed_text(statements: Iterable[SqlStatement | str], *, raise_input_error: bool) -> str:
+    """:func:`_replay`'s introspection document, as the JSON text libSQL returns (a statement may be given
+    as its SQL alone, when it cannot fail with an input error)."""
     connection = libsql.connect(":memory:")
     try:
         connection.execute("PRAGMA foreign_keys = OFF")
         for statement in statements:
             try:
-                connection.execute(statement.sql)
+                connection.execute(statement if isinstance(statement, str) else statement.sql)
             except Exception as exc:  # libsql raises its own ValueError subclasses
-                if not raise_input_error:
+                if not raise_input_error or isinstance(statement, str):
                     raise _ReplayFailed from None
                 first_line = " ".join(statement.sql.split())[:80]
                 raise InputError(f"{statement.location}: SQL error: {exc} (in: {first_line})") from None
-        return parse_document(connection.execute(INTROSPECTION_SQL).fetchone()[0])
+        text: str = connection.execute(INTROSPECTION_SQL).fetchone()[0]
+        return text
     finally:
         connection.close()
 
 
 def shadow_schema(
-    statements: Sequence[SqlStatement], *, ignore: Iterable[str] = (), bin_size: int | None = BIN_STATEMENTS
+    statements: Sequence[SqlStatement],
+    *,
+    ignore: Iterable[str] = (),
+    bin_size: int | None = BIN_STATEMENTS,
+    helper: ReplayHelper | None = None,
 ) -> Schema:
     """Execute ``statements`` in fresh in-memory databases and introspect the result.
 
     Statements touching disjoint objects go to separate scratch databases (see :func:`replay_bins`);
     ``bin_size=None`` replays everything in one, as the tests compare. Any failure in a split replay
     replays the whole script in one database, so errors read exactly as they always did.
+
+    ``helper`` (:mod:`driftgate.replay_helper`), for a large script, reads the second half of the
+    statements and replays about half of the scratch databases on the other core (:func:`help_replay`);
+    whatever it fails to do is done here, so the model is the same with or without it.
     """
-    locations = Locations()
-    not_compared: list[tuple[str, str, Location | None]] = []
-    items: list[tuple[str, str, str, Location | None]] = []
-    runnable: list[SqlStatement] = []
-    touches: list[_Touches | None] = []
-    for statement in statements:
-        if statement.unresolved:
-            placeholders = ", ".join(dict.fromkeys("${" + u + "}" for u in statement.unresolved))  # each once
-            reason = statement.reason or f"the SQL depends on {placeholders}"
-            not_compared.append((statement.sql, reason, statement.location))
-            continue
-        items.extend(statement.not_compared_items)
-        if is_transaction_control(statement.sql):
-            continue
-        runnable.append(statement)
-        try:
-            tokens = tokenize(statement.sql)
-        except SqlglotError:
-            touches.append(None)
-            continue
-        words = list(map(token_word, tokens))
-        head = create_head(words)
-        locations.record(statement, tokens, words, head)
-        touches.append(_touches(tokens, words, head))
-    bins = replay_bins(touches, bin_size) if bin_size is not None else None
-    document = None
-    if bins is not None:
-        try:
-            document = merge_documents(
-                _replay((runnable[i] for i in members), raise_input_error=False) for members in bins
-            )
-        except _ReplayFailed:
-            document = None
-    if document is None:
-        document = _replay(runnable, raise_input_error=True)
+    exchange = helper.reading(statements) if helper is not None else None
+    if helper is not None and exchange is not None and bin_size is None:
+        helper.close()  # prepared for a split replay that is not wanted: out of step
+    if helper is None or exchange is None or bin_size is None:
+        helper = exchange = None
+    split = helper.split(statements) if helper is not None else len(statements)
+    first, second = _script(statements[:split]), _script(statements[split:])
+    runnable, not_compared, items = first[0] + second[0], first[1] + second[1], first[2] + second[2]
+    try:
+        locations, document = _replayed(runnable, len(first[0]), bin_size, helper, exchange)
+    except BaseException:
+        if helper is not None:  # the exchange was cut short: out of step, it is never used again
+            helper.close()
+        raise
     schema = build_schema(document, ignore=ignore, locate=locations.lookup)
     return Schema(
         schema.tables,
@@ -279,3 +279,125 @@ def shadow_schema(
         table_keys=schema.table_keys,
         object_keys=schema.object_keys,
     )
+
+
+def _replayed(
+    runnable: list[SqlStatement], mine: int, bin_size: int | None, helper: ReplayHelper | None, exchange: int | None
+) -> tuple[Locations, dict[str, list[Any]]]:
+    """Where each thing is defined, and the introspection document of the whole script.  With a helper,
+    this process reads the first ``mine`` statements, and the helper (in ``exchange``) the others."""
+    locations = Locations()
+    touches = _read(runnable[:mine], locations)
+    theirs = helper.receive("read", exchange) if helper is not None and exchange is not None else None
+    if theirs is None:  # no helper, or lost: its half is read here
+        helper = exchange = None
+        touches.extend(_read(runnable[mine:], locations))
+    else:
+        touches.extend(theirs[0])
+        locations.update(theirs[1])
+    bins = replay_bins(touches, bin_size) if bin_size is not None else None
+    try:
+        if bins is not None:
+            return locations, merge_documents(_replay_bins(runnable, bins, helper, exchange))
+        _replay_bins(runnable, [], helper, exchange)  # the helper, told there is nothing to replay, is in step
+    except _ReplayFailed:
+        pass
+    return locations, _replay(runnable, raise_input_error=True)
+
+
+NotCompared = tuple[str, str, Location | None]
+
+
+def _script(
+    statements: Sequence[SqlStatement],
+) -> tuple[list[SqlStatement], list[NotCompared], list[tuple[str, str, str, Location | None]]]:
+    """The statements to execute, the ones that cannot be (an unresolved ``${...}``), and the parts of
+    executed ones that cannot be compared."""
+    not_compared: list[NotCompared] = []
+    items: list[tuple[str, str, str, Location | None]] = []
+    runnable: list[SqlStatement] = []
+    for statement in statements:
+        if statement.unresolved:
+            placeholders = ", ".join(dict.fromkeys("${" + u + "}" for u in statement.unresolved))  # each once
+            reason = statement.reason or f"the SQL depends on {placeholders}"
+            not_compared.append((statement.sql, reason, statement.location))
+            continue
+        items.extend(statement.not_compared_items)
+        if not is_transaction_control(statement.sql):
+            runnable.append(statement)
+    return runnable, not_compared, items
+
+
+def _read(runnable: Sequence[SqlStatement], locations: Locations) -> list[_Touches | None]:
+    """Each statement's tokens, read once: where it defines things (into ``locations``) and what it touches."""
+    touches: list[_Touches | None] = []
+    for statement in runnable:
+        try:
+            tokens = tokenize(statement.sql)
+        except SqlglotError:
+            touches.append(None)
+            continue
+        words = list(map(token_word, tokens))
+        head = create_head(words)
+        locations.record(statement, tokens, words, head)
+        touches.append(_touches(tokens, words, head))
+    return touches
+
+
+def _replay_bins(
+    runnable: Sequence[SqlStatement], bins: list[list[int]], helper: ReplayHelper | None, exchange: int | None
+) -> list[dict[str, list[Any]]]:
+    """Each bin's introspection document, in bin order; the helper replays the later bins holding
+    about half of the statements, this process the others (and the helper's too, should it fail)."""
+
+    def replayed(members: list[int]) -> dict[str, list[Any]]:
+        return _replay((runnable[i] for i in members), raise_input_error=False)
+
+    if helper is None or exchange is None:
+        return [replayed(members) for members in bins]
+    mine = _bins_for_half(bins)
+    theirs = bins[mine:]
+    sent = helper.send(("replay", exchange, [[runnable[i].sql for i in members] for members in theirs]))
+    try:
+        documents = [replayed(members) for members in bins[:mine]]
+    except _ReplayFailed:
+        if sent:  # its answer is not needed, but read, to stay in step
+            helper.receive("replayed", exchange)
+        raise
+    answer = helper.receive("replayed", exchange) if sent else None
+    if answer is None:  # lost: its bins are replayed here
+        documents.extend(replayed(members) for members in theirs)
+    elif answer[0] is None:  # a statement failed there: the whole script is replayed here, for its error
+        raise _ReplayFailed
+    else:
+        documents.extend(map(parse_document, answer[0]))
+    return documents
+
+
+def _bins_for_half(bins: list[list[int]]) -> int:
+    """How many leading bins hold about half of the statements."""
+    total, held = sum(map(len, bins)), 0
+    for index, members in enumerate(bins):
+        if held * 2 >= total:
+            return index
+        held += len(members)
+    return len(bins)
+
+
+def help_replay(statements: Sequence[SqlStatement], exchange: int, channel: Channel) -> bool:
+    """The helper's side of :func:`shadow_schema`, in the forked child, given the second half of the
+    statements in ``exchange``: send what they define and touch; then replay the bins whose SQL it is sent
+    and send their introspection texts (None for them all when a statement fails: the parent replays the
+    script in one database, for the error exactly as it reads there).  False when the parent is out of step."""
+    runnable = _script(statements)[0]
+    locations = Locations()
+    channel.send(("read", exchange, _read(runnable, locations), locations))
+    request = channel.receive()
+    if not isinstance(request, tuple) or len(request) != 3 or request[:2] != ("replay", exchange):
+        return False
+    try:
+        texts: list[str] | None = [_replayed_text(sqls, raise_input_error=False) for sqls in request[2]]
+    except _ReplayFailed:
+        texts = None
+    channel.send(("replayed", exchange, texts))
+    return True

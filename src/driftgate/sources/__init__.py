@@ -6,7 +6,7 @@ source (a Drizzle TypeScript reader, say) means adding one adapter here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from driftgate.sources.statements import SqlStatement, split_sql_script
 
 if TYPE_CHECKING:
     from driftgate.cache import ExpectedModelCache
+    from driftgate.replay_helper import ReplayHelper
 
 
 @dataclass(frozen=True)
@@ -38,31 +39,42 @@ class ExpectedSource:
         return self.cached_schema(ignore, cache)[0]
 
     def cached_schema(
-        self, ignore: Iterable[str] = (), cache: ExpectedModelCache | None = None
+        self,
+        ignore: Iterable[str] = (),
+        cache: ExpectedModelCache | None = None,
+        *,
+        helper: ReplayHelper | None = None,
+        store: Callable[[str, Schema], None] | None = None,
     ) -> tuple[Schema, str | None, bool]:
-        """:meth:`schema`, the model's cache key (None without a cache), and whether the cache had it."""
+        """:meth:`schema`, the model's cache key (None without a cache), and whether the cache had it.
+
+        ``helper``: a replay helper (:mod:`driftgate.replay_helper`), for a large replay.  ``store(key,
+        model)`` keeps a model just replayed (by default, ``cache.put`` at once).
+        """
+        ignore = tuple(ignore)
         if cache is None:
-            return _replay(self.statements, ignore), None, False
+            return _replay(self.statements, ignore, helper), None, False
         from driftgate.cache import cache_key
 
-        ignore = tuple(ignore)
         key = cache_key(self.statements, ignore)
         schema = cache.get(key)
         if schema is not None:
             return schema, key, True
-        schema = _replay(self.statements, ignore)
-        cache.put(key, schema)
+        schema = _replay(self.statements, ignore, helper)
+        (store or cache.put)(key, schema)
         return schema, key, False
 
 
-def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str]) -> Schema:
+def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str], helper: ReplayHelper | None = None) -> Schema:
     # The replay needs the tokenizer and libSQL: imported only when a model is not in the cache.
+    if helper is not None:
+        helper.prepare(statements)
     from driftgate.normalize import load_parser
 
     load_parser()
     from driftgate.shadow import shadow_schema
 
-    return shadow_schema(statements, ignore=ignore)
+    return shadow_schema(statements, ignore=ignore, helper=helper)
 
 
 def legacy_source(paths: Sequence[Path]) -> ExpectedSource:

@@ -1,0 +1,233 @@
+"""Scenarios for the replay helper, run in a fresh process by tests/test_replay_helper.py.
+
+A helper is a forked child, and driftgate forks only in a process with no other thread: a pytest-xdist
+worker has one (execnet's), so these run in a subprocess of their own.  Each scenario asserts what it
+shows and prints "ok"; a failed assertion is a non-zero exit with the traceback on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from driftgate.errors import InputError
+from driftgate.forked import Child, ChildLost, fork_allowed, in_background
+from driftgate.model import Location
+from driftgate.normalize import load_parser
+from driftgate.replay_helper import ReplayHelper
+from driftgate.sources.statements import SqlStatement, split_sql_script
+
+load_parser()
+import driftgate.shadow as shadow  # noqa: E402  (after load_parser, as driftgate imports it)
+
+
+def big_script(tables: int = 300, extra: str = "") -> list[SqlStatement]:
+    """``tables`` tables, each with two indexes and a foreign key to the one before: 4 statements each."""
+    parts = []
+    for i in range(tables):
+        parent = f" REFERENCES t{i - 1}(id) ON DELETE CASCADE" if i else ""
+        parts.append(
+            f"CREATE TABLE t{i} (id integer PRIMARY KEY, up integer{parent}, name text NOT NULL DEFAULT 'n{i}',"
+            f" score real DEFAULT {i}.5, UNIQUE (name, up));\n"
+            f"CREATE INDEX t{i}_up ON t{i} (up);\nCREATE INDEX t{i}_score ON t{i} (score DESC) WHERE score > 0;\n"
+            f"CREATE UNIQUE INDEX t{i}_lower ON t{i} (lower(name));\n"
+        )
+    return split_sql_script("".join(parts) + extra, Location("schema.sql", 1))
+
+
+# Late changes to tables of the first half, read by the helper: renames, added columns, dropped indexes,
+# views and triggers (kept in one scratch database), transaction control and one unresolved statement.
+CHANGES = """
+BEGIN;
+ALTER TABLE t3 ADD COLUMN late text DEFAULT 'x';
+ALTER TABLE t5 RENAME TO t5_renamed;
+ALTER TABLE t7 RENAME COLUMN name TO title;
+DROP INDEX t9_up;
+CREATE VIEW v_first AS SELECT id, up FROM t1 WHERE score > 1;
+CREATE TRIGGER trg_t2 AFTER INSERT ON t2 BEGIN UPDATE t2 SET score = 0 WHERE id = new.id; END;
+COMMIT;
+"""
+
+
+def replayed(statements: list[SqlStatement], helper: ReplayHelper | None) -> tuple[object, int]:
+    """The model, and how many scratch databases this process replayed."""
+    count = 0
+    original = shadow._replay
+
+    def counting(*args: object, **kwargs: object) -> object:
+        nonlocal count
+        count += 1
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    shadow._replay = counting  # type: ignore[assignment]
+    try:
+        if helper is not None:
+            helper.prepare(statements)
+        return shadow.shadow_schema(statements, helper=helper), count
+    finally:
+        shadow._replay = original
+
+
+def same_model() -> None:
+    unresolved = SqlStatement("CREATE TABLE ${name} (id integer)", Location("schema.ts", 9), ("name",))
+    scripts = {
+        "plain": big_script(),
+        "changes": big_script(extra=CHANGES) + [unresolved],
+        "pragma": big_script(extra="PRAGMA user_version = 7;"),  # one database: nothing to share
+    }
+    with ReplayHelper.start() as helper:
+        assert helper is not None, "this process may fork"
+        for name, statements in scripts.items():
+            alone, bins = replayed(statements, None)
+            helped, mine = replayed(statements, helper)
+            assert helped == alone, name
+            assert helped.table_keys == alone.table_keys and helped.object_keys == alone.object_keys, name
+            located = [(t.location, [c.location for c in t.columns]) for t in helped.tables]
+            assert located == [(t.location, [c.location for c in t.columns]) for t in alone.tables], name
+            if name == "changes":
+                names = {o.name for o in (*helped.tables, *helped.views, *helped.triggers)}
+                assert {"t5_renamed", "v_first", "trg_t2"} <= names
+            if name == "pragma":
+                assert bins == mine == 1, (bins, mine)
+            else:
+                assert 0 < mine < bins and mine <= bins // 2 + 1, (name, bins, mine)  # the helper replayed the rest
+            assert helper.child is not None, f"{name}: the helper is still in step, ready for the next replay"
+    assert_no_children()
+
+
+def same_error() -> None:
+    # Every helper is forked first: once this process has replayed (opened libSQL), it may fork no more.
+    helpers = [ReplayHelper.start() for _ in range(2)]
+    for where, helper in zip((10, 1001), helpers, strict=True):  # an index the parent reads, and one the helper reads
+        assert helper is not None
+        statements = big_script()
+        bad = statements[where]
+        assert bad.sql.startswith("CREATE INDEX")
+        broken = bad.sql.replace("CREATE INDEX", "CREATE INDEX nope ON missing (x); --")
+        statements[where] = SqlStatement(broken, bad.location)
+        messages = []
+        for used in (None, helper):
+            try:
+                replayed(statements, used)
+            except InputError as error:
+                messages.append(str(error))
+        assert helper.child is None, "out of step after the error: closed"
+        assert len(messages) == 2 and messages[0] == messages[1], messages
+        assert "no such table: main.missing" in messages[0] and f"schema.sql:{bad.location.line}" in messages[0]
+    assert_no_children()
+
+
+def lost_helper() -> None:
+    statements = big_script()
+    helpers = [ReplayHelper.start() for _ in range(2)]  # forked first (see same_error)
+    alone, _ = replayed(statements, None)
+    for moment, helper in zip(("before", "during"), helpers, strict=True):
+        assert helper is not None and helper.child is not None
+        if moment == "before":
+            os.kill(helper.child.pid, signal.SIGKILL)
+            helped, mine = replayed(statements, helper)
+        else:
+            helper.prepare(statements)
+            os.kill(helper.child.pid, signal.SIGKILL)  # it dies reading its half
+            helped = shadow.shadow_schema(statements, helper=helper)
+        assert helped == alone, moment
+        assert helper.child is None, f"{moment}: a lost helper is closed"
+    assert_no_children()
+
+
+def out_of_step() -> None:
+    first, second = big_script(260), big_script(270)
+    with ReplayHelper.start() as helper:
+        assert helper is not None
+        helper.prepare(first)  # prepared for one script ...
+        alone, _ = replayed(second, None)
+        assert shadow.shadow_schema(second, helper=helper) == alone  # ... replayed for another: not used
+        helper.prepare(second)  # the first exchange never took place: the helper is closed, never asked again
+        assert helper.child is None
+        assert shadow.shadow_schema(second, helper=helper) == alone
+    assert_no_children()
+
+
+def when_forking_is_allowed() -> None:
+    assert fork_allowed(tolerate_native_threads=False)
+    release = threading.Event()
+    waiting = threading.Thread(target=release.wait)
+    waiting.start()
+    assert ReplayHelper.start() is None and in_background(lambda: None) is None  # another Python thread
+    release.set()
+    waiting.join()
+    import libsql
+
+    libsql.connect(":memory:").close()  # libSQL's runtime thread now runs in this process
+    assert ReplayHelper.start() is None  # a child using libSQL would miss it
+    written = os.path.join(sys.argv[2], "written")
+    from pathlib import Path
+
+    writer = in_background(lambda: Path(written).write_text("by the child"))
+    assert writer is not None and writer.wait() and Path(written).read_text() == "by the child"
+    os.environ["DRIFTGATE_FORK"] = "0"
+    assert in_background(lambda: None) is None and not fork_allowed(tolerate_native_threads=True)
+    assert_no_children()
+
+
+def failing_child() -> None:
+    def work(channel: object) -> None:
+        raise RuntimeError("the child fails")
+
+    child = Child.start(work, tolerate_native_threads=True)
+    assert child is not None
+    try:
+        child.receive()
+    except ChildLost:
+        pass
+    else:
+        raise AssertionError("a failed child sends nothing")
+    assert child.wait() is False
+    assert_no_children()
+
+
+def check_uses_both_cores() -> None:
+    """run_check, as the CLI calls it: the helper replays part of the schema, a child writes the cache."""
+    from pathlib import Path
+
+    from conftest import build_file_db
+    from driftgate.check import CheckRequest, run_check
+
+    work = Path(sys.argv[2])
+    schema = "\n".join(s.sql for s in big_script())
+    (work / "schema.sql").write_text(schema, encoding="utf-8")
+    db = build_file_db(work / "live.db", schema)
+    bins = []
+    original = shadow._replay_bins
+
+    def counting(runnable, all_bins, helper, exchange):  # type: ignore[no-untyped-def]
+        bins.append((len(all_bins), helper is not None))
+        return original(runnable, all_bins, helper, exchange)
+
+    shadow._replay_bins = counting  # type: ignore[assignment]
+    writers: list = []  # type: ignore[type-arg]
+    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache")}
+    result = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ, cache_writers=writers)
+    assert result.report.gate_pass
+    assert bins == [(bins[0][0], True)] and bins[0][0] > 1, bins  # one replay, shared with the helper
+    assert len(writers) == 1 and writers[0].wait(), "a forked child wrote the new model"
+    assert len(list((work / "cache").glob("expected-*.pickle"))) == 1
+    assert_no_children()
+    again = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ)  # waits itself
+    assert again.report.findings == result.report.findings and len(bins) == 1  # from the cache
+    assert_no_children()
+
+
+def assert_no_children() -> None:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return
+    raise AssertionError("a child process was left behind")
+
+
+if __name__ == "__main__":
+    globals()[sys.argv[1]]()
+    print("ok")

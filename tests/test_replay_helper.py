@@ -1,0 +1,81 @@
+"""The replay helper and the background cache writer (driftgate.forked): the second core changes nothing
+but the time.
+
+A helper is a forked child, and driftgate forks only in a process with no other thread; a pytest-xdist
+worker has one, so the in-process scenarios run in a fresh interpreter (tests/replay_probe.py), and the
+end-to-end ones through the real CLI, where a large cold check really uses both.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli import driftgate as run_driftgate
+from conftest import build_file_db
+from driftgate.sources.statements import SqlStatement
+
+PROBE = Path(__file__).with_name("replay_probe.py")
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "same_model",  # plain tables, late ALTERs/views/triggers/unresolved, and a PRAGMA (one database)
+        "same_error",  # a failing statement in either half: the error reads as without a helper
+        "lost_helper",  # a helper killed before or while it reads: the replay does its part
+        "out_of_step",  # prepared for one script, asked for another: never mixed up
+        "when_forking_is_allowed",  # not beside another thread, not for libSQL after it ran, DRIFTGATE_FORK=0
+        "failing_child",
+        "check_uses_both_cores",  # run_check as the CLI calls it
+    ],
+)
+def test_replay_helper_scenario(scenario: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(PROBE), scenario, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROBE.parent,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+def _large_schema(tables: int = 300) -> str:
+    sys.path.insert(0, str(PROBE.parent))
+    from replay_probe import big_script
+
+    statements: list[SqlStatement] = big_script(tables)
+    return "\n".join(statement.sql for statement in statements) + "\n"
+
+
+def _report(tmp_path: Path, out: str, *args: str | Path, env: dict[str, str]) -> tuple[int, str]:
+    path = tmp_path / f"{out}.json"
+    run = run_driftgate("check", *args, "--json", path, cwd=tmp_path, env=env, timeout=300)
+    assert run.code in (0, 1), run.err
+    return run.code, re.sub(r'"started_at": "[^"]*"', "", path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("drifted", [False, True])
+def test_a_large_cold_check_on_two_cores_reports_what_one_core_does(tmp_path: Path, drifted: bool) -> None:
+    schema = _large_schema()
+    (tmp_path / "schema.sql").write_text(schema, encoding="utf-8")
+    live = schema.replace("score real DEFAULT 7.5", "score integer DEFAULT 7.5") if drifted else schema
+    assert live != schema or not drifted
+    db = build_file_db(tmp_path / "live.db", live)
+    args = ("--db", db, "--sql", tmp_path / "schema.sql")
+    cache = tmp_path / "cache"
+    one_core = _report(tmp_path, "one", *args, "--no-cache", env={"DRIFTGATE_FORK": "0"})
+    cold = _report(tmp_path, "cold", *args, env={"DRIFTGATE_CACHE_DIR": str(cache)})
+    entries = list(cache.glob("expected-*.pickle"))
+    assert len(entries) == 1, "the background writer finished before the command did"
+    warm = _report(tmp_path, "warm", *args, env={"DRIFTGATE_CACHE_DIR": str(cache)})
+    assert cold == warm == one_core
+    assert cold[0] == (1 if drifted else 0)
+    if drifted:
+        assert '"object": "t7.score"' in cold[1] and '"status": "different"' in cold[1]
