@@ -11,7 +11,7 @@ import glob
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain
@@ -254,22 +254,18 @@ def load_expected(
     environ: Mapping[str, str] | None = None,
     *,
     helper: ReplayHelper | None = None,
-    before_replay: Callable[[], None] | None = None,
     defer_cache_writes: bool = False,
 ) -> Expected:
     """Read and replay the expected sources; bad input is exit 2 before any database is touched.
 
-    ``helper``: a replay helper the caller started (and closes); without one, one is started here for
-    a large source and closed once the sources are replayed.  ``before_replay`` is called once the
-    sources are read, before the replay.  ``defer_cache_writes``: see :meth:`Expected.defer_cache_writes`.
+    ``helper``: a replay helper the caller started (and closes), kept by the :class:`Expected` while a
+    baseline may still need it; without one, one is started here for a large source and closed once the
+    sources are replayed.  ``defer_cache_writes``: see :meth:`Expected.defer_cache_writes`.
     """
     sources, folder = load_sources(request)
-    large = any(ReplayHelper.helps_with(source.statements) for source in sources)
     own = None
-    if helper is None and large:
+    if helper is None and any(ReplayHelper.helps_with(source.statements) for source in sources):
         own = helper = ReplayHelper.start()  # before any cache key is computed: that opens libSQL
-    elif helper is not None and not large and folder is None:
-        helper.close()  # nothing here is worth its help (a baseline may be: kept while there is a folder)
     ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
     # Replayed before any database is contacted: bad input is exit 2 even when every database is down.
     cache = ExpectedModelCache(cache_dir(os.environ if environ is None else environ)) if request.cache else None
@@ -277,13 +273,11 @@ def load_expected(
     if defer_cache_writes:
         expected.defer_cache_writes()
     try:
-        if before_replay is not None:
-            before_replay()
         with collector_paused():
             expected.replayed.extend((source, expected.model_of(source)) for source in sources)
     finally:
-        if own is not None:
-            own.close()
+        if helper is not None and (helper is own or folder is None):
+            helper.close()  # no baseline to replay (or not ours to keep): not needed any more
             expected.helper = None
     return expected
 
@@ -374,6 +368,11 @@ def run_check(
     The read is network wait (and the server's own work) while the replay is CPU: on a cold 1,000-table
     check they overlap by most of the read.  Bad input still wins: the sources' error is raised first
     (exit 2, even when the database is down), and the read, which only reads, is left to its timeout.
+
+    The other core, where this process may fork (:mod:`driftgate.forked`): a replay helper does half of
+    a large replay, and a new model is written to the cache by a child while the check compares.
+    ``cache_writers``: that child is appended there, for the caller to wait for once its own work is
+    done (the CLI writes its reports meanwhile); without it, the child is waited for here.
     """
     environ = os.environ if environ is None else environ
     target = resolve_database(request.db_url, request.config_db_url, environ)
@@ -389,9 +388,10 @@ def run_check(
     # Forked first: before the read's thread starts and before libSQL is first opened (driftgate.forked).
     helper = ReplayHelper.start()
     reader = threading.Thread(target=read, name="driftgate-read", daemon=True)
+    reader.start()
     writer = None
     try:
-        expected = load_expected(request, environ, helper=helper, before_replay=reader.start, defer_cache_writes=True)
+        expected = load_expected(request, environ, helper=helper, defer_cache_writes=True)
         try:
             with collector_paused():
                 raw = reading.result()
