@@ -9,8 +9,10 @@ sqld on 127.0.0.1 and written to a .sql file, which driftgate checks the databas
 - warm: the same, the expected-model cache filled by the cold run (this run keeps the conforming record:
   the model was used again).
 - warm again: the same once more, model and conforming record cached (a gate run again and again).
-- drizzle-kit pull: ``drizzle-kit pull`` (tools/node_modules) on the same database; "fail" when it
-  exits non-zero or reports an error (stock sqld caps a response at 10 MB).
+- drizzle-kit pull: ``drizzle-kit pull`` (tools/node_modules) on the same database, once in each round
+  after driftgate's three runs (a shared machine's slow spells then hit both alike; the footer gives the
+  ratio of the medians and the median of each round's ratio); "fail" when it exits non-zero or reports
+  an error (stock sqld caps a response at 10 MB).
 - sqldiff --schema: SQLite's own schema diff of two file copies built from the same script.
 - introspect: driftgate's live read alone (one round trip, or chunks), in this process.
 - RSS: peak resident set of the cold check process.
@@ -127,9 +129,11 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
     with SqldServer(work / f"sqld{tables}", binary=find_sqld(REPO)) as server:
         load_over_http(server.http_url, sql)
         cold, warm, again, rss, cold_cpu, warm_cpu, again_cpu = [], [], [], [], [], [], []
+        pulls: list[tuple[float, float] | str] = []
         cache = work / f"cache{tables}"
         run_env = {**env, "DRIFTGATE_CACHE_DIR": str(cache)}
         note = ""
+        pull_folder = _pull_folder(server.http_url, work / f"pull{tables}")
         for _ in range(repeat):
             shutil.rmtree(cache, ignore_errors=True)
             seconds, peak, note, cpu = timed(check_command(server.http_url), root, run_env)
@@ -143,6 +147,9 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
             again.append(seconds)
             again_cpu.append(cpu)
             note = note or note2 or note3
+            # In the same round: a shared machine's slow spells then hit driftgate and drizzle-kit alike.
+            if pull_folder is not None and not any(isinstance(p, str) for p in pulls):
+                pulls.append(_pull_once(pull_folder, env))
         findings = len(json.loads((root / "out.json").read_text())["findings"]) if (root / "out.json").exists() else 0
         row.update(
             cold=f"{median(cold):.2f} ({median(cold_cpu):.2f})",
@@ -153,7 +160,11 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
         )
         if note:
             row["note"] = note
-        row["pull"] = _drizzle_pull(server.http_url, work / f"pull{tables}", repeat, env)
+        row["pull"] = _pull_cell(pull_folder, pulls)
+        timed_pulls = [p for p in pulls if not isinstance(p, str)]
+        if len(timed_pulls) == repeat:  # the ratio of each round, then their median (see the footer)
+            for label, samples in (("cold", cold), ("warm", warm), ("again", again)):
+                row[f"ratio_{label}"] = f"{median([t / p[0] for t, p in zip(samples, timed_pulls, strict=True)]):.2f}"
         row["introspect"] = f"{median([_introspect(server.http_url) for _ in range(repeat)]):.2f}"
     if tables <= 1000:
         # The same schema spelled differently in the database: no live table is the expected one (no
@@ -167,29 +178,48 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
     return row
 
 
-def _drizzle_pull(url: str, folder: Path, repeat: int, env: dict[str, str]) -> str:
+def _pull_folder(url: str, folder: Path) -> Path | None:
+    """A drizzle-kit project pulling from ``url`` (None when drizzle-kit is not installed)."""
     if not DRIZZLE_KIT.exists():
-        return "n/a"
+        return None
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "drizzle.config.ts").write_text(
         "export default { dialect: 'turso', out: './drizzle', dbCredentials: { url: '" + url + "' } };\n"
     )
-    samples, cpu = [], []
-    for _ in range(repeat):
-        shutil.rmtree(folder / "drizzle", ignore_errors=True)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        done = subprocess.run(
-            [str(DRIZZLE_KIT), "pull"], cwd=folder, env=env, capture_output=True, text=True, timeout=900
-        )
-        samples.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        text = done.stdout + done.stderr
-        if done.returncode != 0 or "error" in text.lower() or not list((folder / "drizzle").glob("*.sql")):
-            reason = "RESPONSE_TOO_LARGE" if "RESPONSE_TOO_LARGE" in text else f"exit {done.returncode}"
-            return f"fail ({reason})"
-    return f"{median(samples):.2f} ({median(cpu):.2f})"
+    return folder
+
+
+def _pull_once(folder: Path, env: dict[str, str]) -> tuple[float, float] | str:
+    """One ``drizzle-kit pull``: (wall, CPU) seconds, or why it failed."""
+    shutil.rmtree(folder / "drizzle", ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(DRIZZLE_KIT), "pull"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    text = done.stdout + done.stderr
+    if done.returncode != 0 or "error" in text.lower() or not list((folder / "drizzle").glob("*.sql")):
+        reason = "RESPONSE_TOO_LARGE" if "RESPONSE_TOO_LARGE" in text else f"exit {done.returncode}"
+        return f"fail ({reason})"
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def _pull_cell(folder: Path | None, pulls: list[tuple[float, float] | str]) -> str:
+    if folder is None:
+        return "n/a"
+    failed = [p for p in pulls if isinstance(p, str)]
+    if failed:
+        return failed[0]
+    timed_pulls = [p for p in pulls if not isinstance(p, str)]
+    return f"{median([p[0] for p in timed_pulls]):.2f} ({median([p[1] for p in timed_pulls]):.2f})"
 
 
 def _introspect(url: str) -> float:
@@ -299,15 +329,15 @@ def main() -> None:
         pull = _seconds(row.get("pull", ""))
         if pull:
             ratios = ", ".join(
-                f"{label} {seconds / pull:.2f}x"
-                for label, seconds in (
-                    ("cold", _seconds(row["cold"])),
-                    ("warm", _seconds(row["warm"])),
-                    ("warm again", _seconds(row["again"])),
+                f"{label} {seconds / pull:.2f}x ({row.get('ratio_' + key, '?')}x)"
+                for label, key, seconds in (
+                    ("cold", "cold", _seconds(row["cold"])),
+                    ("warm", "warm", _seconds(row["warm"])),
+                    ("warm again", "again", _seconds(row["again"])),
                 )
                 if seconds is not None
             )
-            print(f"{row['tables']} tables against drizzle-kit pull: {ratios}")
+            print(f"{row['tables']} tables, ratio to drizzle-kit pull (of the medians; of each round): {ratios}")
     print(help_line)
     print(help_cpu)
     print(project_line)
