@@ -121,19 +121,32 @@ def same_error() -> None:
 
 def lost_helper() -> None:
     statements = big_script()
-    helpers = [ReplayHelper.start() for _ in range(2)]  # forked first (see same_error)
+    helpers = [ReplayHelper.start() for _ in range(3)]  # forked first (see same_error)
     alone, _ = replayed(statements, None)
-    for moment, helper in zip(("before", "during"), helpers, strict=True):
+    for moment, helper in zip(("before", "reading", "replaying"), helpers, strict=True):
         assert helper is not None and helper.child is not None
         if moment == "before":
             os.kill(helper.child.pid, signal.SIGKILL)
-            helped, mine = replayed(statements, helper)
-        else:
+        elif moment == "reading":
             helper.prepare(statements)
             os.kill(helper.child.pid, signal.SIGKILL)  # it dies reading its half
-            helped = shadow.shadow_schema(statements, helper=helper)
+        else:
+            receive = helper.receive
+
+            def dies_after_reading(
+                tag: str, exchange: int, helper: ReplayHelper = helper, receive: object = receive
+            ) -> object:
+                answer = receive(tag, exchange)  # type: ignore[operator]
+                if tag == "read" and helper.child is not None:
+                    os.kill(helper.child.pid, signal.SIGKILL)  # its half read, it dies before replaying
+                return answer
+
+            helper.receive = dies_after_reading  # type: ignore[method-assign]
+        helped, mine = replayed(statements, helper)
         assert helped == alone, moment
         assert helper.child is None, f"{moment}: a lost helper is closed"
+        if moment == "replaying":
+            assert mine == replayed(statements, None)[1], "its bins were replayed here"
     assert_no_children()
 
 
@@ -173,18 +186,39 @@ def when_forking_is_allowed() -> None:
 
 
 def failing_child() -> None:
-    def work(channel: object) -> None:
+    def fails(channel: object) -> None:
         raise RuntimeError("the child fails")
 
-    child = Child.start(work, tolerate_native_threads=True)
-    assert child is not None
-    try:
-        child.receive()
-    except ChildLost:
-        pass
-    else:
-        raise AssertionError("a failed child sends nothing")
-    assert child.wait() is False
+    def hangs(channel: object) -> None:
+        threading.Event().wait()
+
+    for work in (fails, hangs):
+        child = Child.start(work, tolerate_native_threads=True)
+        assert child is not None
+        try:
+            child.receive(timeout=0.5)
+        except ChildLost:
+            pass
+        else:
+            raise AssertionError("a failed or hung child sends nothing")
+        assert child.wait(timeout=0.5) is False  # a hung one is killed once the time is up
+    assert_no_children()
+
+
+def threshold() -> None:
+    """A script one statement short of the helper's size is replayed alone; at the size, with it."""
+    from driftgate.replay_helper import HELPER_STATEMENTS
+
+    script = big_script(HELPER_STATEMENTS // 4)
+    assert len(script) == HELPER_STATEMENTS
+    helpers = [ReplayHelper.start() for _ in range(2)]
+    for statements, helper in zip((script[:-1], script), helpers, strict=True):
+        assert helper is not None
+        alone, bins = replayed(statements, None)
+        helped, mine = replayed(statements, helper)
+        assert helped == alone
+        assert (mine < bins) == (len(statements) == HELPER_STATEMENTS), (len(statements), bins, mine)
+        helper.close()
     assert_no_children()
 
 
@@ -218,6 +252,31 @@ def check_uses_both_cores() -> None:
     again = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ)  # waits itself
     assert again.report.findings == result.report.findings and len(bins) == 1  # from the cache
     assert_no_children()
+
+
+def check_errors_leave_no_children() -> None:
+    """run_check failing (bad SQL, a database that cannot be reached) leaves no process behind."""
+    from pathlib import Path
+
+    from driftgate.check import CheckRequest, run_check
+    from driftgate.errors import DriftgateError
+
+    work = Path(sys.argv[2])
+    statements = big_script()
+    good = "\n".join(s.sql for s in statements)
+    (work / "bad.sql").write_text(good + "\nCREATE INDEX nope ON missing (x);\n", encoding="utf-8")
+    (work / "good.sql").write_text(good, encoding="utf-8")
+    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache")}
+    nobody = "http://127.0.0.1:9"  # the discard port: refused at once
+    for sql in ("bad.sql", "good.sql"):
+        try:
+            run_check(CheckRequest(db_url=nobody, sql=(work / sql,), timeout=5), environ)
+        except DriftgateError as error:
+            assert ("no such table: main.missing" in str(error)) == (sql == "bad.sql"), str(error)
+        else:
+            raise AssertionError("the check should have failed")
+        assert_no_children()
+    assert len(list((work / "cache").glob("expected-*.pickle"))) == 1, "the good model was still written"
 
 
 def assert_no_children() -> None:

@@ -8,6 +8,7 @@ end-to-end ones through the real CLI, where a large cold check really uses both.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 from cli import driftgate as run_driftgate
 from conftest import build_file_db
+from driftgate.forked import fork_allowed
 from driftgate.sources.statements import SqlStatement
 
 PROBE = Path(__file__).with_name("replay_probe.py")
@@ -30,13 +32,21 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "lost_helper",  # a helper killed before or while it reads: the replay does its part
         "out_of_step",  # prepared for one script, asked for another: never mixed up
         "when_forking_is_allowed",  # not beside another thread, not for libSQL after it ran, DRIFTGATE_FORK=0
-        "failing_child",
+        "failing_child",  # a child that fails or hangs: the parent stops waiting for it
+        "threshold",  # from HELPER_STATEMENTS statements on, not before
         "check_uses_both_cores",  # run_check as the CLI calls it
+        "check_errors_leave_no_children",
     ],
 )
 def test_replay_helper_scenario(scenario: str, tmp_path: Path) -> None:
+    # The machines this suite runs on fork (Linux, 2 cores): a machine that cannot fails here, plainly.
+    assert fork_allowed(tolerate_native_threads=True) or os.environ.get("DRIFTGATE_FORK") == "0", (
+        "driftgate forks a helper only on Linux with two or more cores"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "DRIFTGATE_FORK"}
     done = subprocess.run(
         [sys.executable, str(PROBE), scenario, str(tmp_path)],
+        env=environ,
         capture_output=True,
         text=True,
         timeout=300,

@@ -172,10 +172,6 @@ class ExpectedModelCache:
     def _path(self, name: str) -> Path:
         return self.directory / f"expected-{name}.pickle"
 
-    def holds(self, key: str) -> bool:
-        """Whether an entry for ``key`` exists (it may still turn out unreadable: :meth:`get` decides)."""
-        return self._path(key).is_file()
-
     def get(self, key: str) -> model.Schema | None:
         try:
             with self._path(key).open("rb") as handle:

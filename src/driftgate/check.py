@@ -254,17 +254,20 @@ def load_expected(
     environ: Mapping[str, str] | None = None,
     *,
     helper: ReplayHelper | None = None,
+    start_helper: bool = True,
     defer_cache_writes: bool = False,
 ) -> Expected:
     """Read and replay the expected sources; bad input is exit 2 before any database is touched.
 
     ``helper``: a replay helper the caller started (and closes), kept by the :class:`Expected` while a
-    baseline may still need it; without one, one is started here for a large source and closed once the
-    sources are replayed.  ``defer_cache_writes``: see :meth:`Expected.defer_cache_writes`.
+    baseline may still need it; without one (and unless ``start_helper`` is false), one is started here
+    for a large source, when this process may fork, and closed once the sources are replayed (with the
+    cache on, it may find nothing to do: a model's key cannot be known before the fork).
+    ``defer_cache_writes``: see :meth:`Expected.defer_cache_writes`.
     """
     sources, folder = load_sources(request)
     own = None
-    if helper is None and any(ReplayHelper.helps_with(source.statements) for source in sources):
+    if helper is None and start_helper and any(ReplayHelper.helps_with(source.statements) for source in sources):
         own = helper = ReplayHelper.start()  # before any cache key is computed: that opens libSQL
     ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
     # Replayed before any database is contacted: bad input is exit 2 even when every database is down.

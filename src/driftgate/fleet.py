@@ -157,7 +157,8 @@ _PROCESS_EXPECTED: Expected | None = None  # set in each worker process by _init
 
 def _init_process(request: CheckRequest) -> None:
     global _PROCESS_EXPECTED
-    _PROCESS_EXPECTED = load_expected(request)  # replayed once per worker process
+    # Replayed once per worker process, on its own core: the pool's workers already use them all.
+    _PROCESS_EXPECTED = load_expected(request, start_helper=False)
 
 
 def _process_part(member: Member, index: int, *, want_json: bool, html_path: Path | None) -> Part:

@@ -6,7 +6,7 @@ copying or pickling any of it, so two kinds of work go there (both only on Linux
 cores; anywhere else, or when forking is refused, the parent does the work itself, with the same
 result):
 
-- half of a large replay (:class:`driftgate.shadow.ReplayHelper`);
+- half of a large replay (:class:`driftgate.replay_helper.ReplayHelper`);
 - writing a new model to the expected-model cache (:func:`in_background`).
 
 Forking is safe only where no other thread can hold a lock the child would need: each user says which
@@ -20,12 +20,14 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any
 
 
 class ChildLost(Exception):
@@ -67,13 +69,20 @@ def fork_allowed(*, tolerate_native_threads: bool) -> bool:
     return tolerate_native_threads or os_thread_count() == 1
 
 
+# How long the parent waits for a child's answer, or for a child to finish, before it gives up on it
+# (kills it and does the work itself): far beyond any real work, only so that a hung child cannot hang
+# the check.
+ANSWER_SECONDS = 600.0
+_FRAME_HEAD = 8  # each message: its length (8 bytes, big-endian), then its pickle
+
+
 class Child:
     """A forked child running ``work(channel)``, with a two-way channel of pickled messages."""
 
-    def __init__(self, pid: int, reader: BinaryIO, writer: BinaryIO) -> None:
+    def __init__(self, pid: int, reader: int, writer: int) -> None:
         self.pid = pid
-        self._reader, self._writer = reader, writer
-        self._reaped = False
+        self._reader, self._writer = reader, writer  # file descriptors: frames are read with a deadline
+        self._status: int | None = None  # the exit status, once reaped
 
     @classmethod
     def start(cls, work: Callable[[Channel], None], *, tolerate_native_threads: bool = False) -> Child | None:
@@ -82,6 +91,9 @@ class Child:
             return None
         from_parent, to_child = os.pipe()  # (read end, write end)
         from_child, to_parent = os.pipe()
+        # Ctrl-C reaches the whole process group: held back until the child is inside its try (where it
+        # ends the child) and the parent is past the fork, so neither runs the other's code.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             with warnings.catch_warnings():
                 # Python 3.12+ warns about forking with threads; the only one tolerated here is libSQL's
@@ -89,73 +101,115 @@ class Child:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 pid = os.fork()
         except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             for fd in (to_child, from_parent, from_child, to_parent):
                 os.close(fd)
             return None
         if pid == 0:  # the child: never returns
             code = 1
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 os.close(to_child)
                 os.close(from_child)
-                work(Channel(os.fdopen(from_parent, "rb"), os.fdopen(to_parent, "wb")))
+                work(Channel(from_parent, to_parent))
                 code = 0
             except BaseException:  # noqa: BLE001 - the parent sees the channel close and does the work itself
                 pass
             finally:
                 os._exit(code)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(from_parent)
         os.close(to_parent)
-        return cls(pid, os.fdopen(from_child, "rb"), os.fdopen(to_child, "wb"))
+        return cls(pid, from_child, to_child)
 
     def send(self, message: Any) -> None:
         try:
-            pickle.dump(message, self._writer, protocol=pickle.HIGHEST_PROTOCOL)
-            self._writer.flush()
-        except (OSError, pickle.PicklingError) as exc:
+            _write_frame(self._writer, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception as exc:  # the child is gone (a broken pipe), or the message cannot be pickled
             raise ChildLost(str(exc)) from None
 
-    def receive(self) -> Any:
+    def receive(self, timeout: float = ANSWER_SECONDS) -> Any:
+        """The child's next message; :class:`ChildLost` when it ends, sends garbage or is silent too long."""
         try:
-            return pickle.load(self._reader)
-        except Exception as exc:  # end of file, a truncated or garbled message: the child is gone
+            return pickle.loads(_read_frame(self._reader, time.monotonic() + timeout))
+        except Exception as exc:  # end of file, a truncated or garbled message, the time is up
             raise ChildLost(str(exc)) from None
 
-    def wait(self) -> bool:
-        """Let the child finish; True when it exited cleanly."""
-        with contextlib.suppress(OSError):
-            self._writer.close()
-        if self._reaped:
-            return False
-        self._reaped = True
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            return False
-        finally:
-            with contextlib.suppress(OSError):
-                self._reader.close()
-        return os.waitstatus_to_exitcode(status) == 0
+    def wait(self, timeout: float = ANSWER_SECONDS) -> bool:
+        """Let the child finish (killed if it takes longer than ``timeout``); True when it exited cleanly."""
+        self._writer = _close(self._writer)
+        deadline = time.monotonic() + timeout
+        while self._status is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere
+                self._status = -1
+                break
+            if pid:
+                self._status = status
+            elif time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                deadline = float("inf")
+                time.sleep(0.001)
+            else:
+                time.sleep(0.001)
+        self._reader = _close(self._reader)
+        return self._status >= 0 and os.waitstatus_to_exitcode(self._status) == 0
 
     def stop(self) -> None:
         """End the child now, whatever it is doing (its work is no longer wanted), and reap it."""
-        if not self._reaped:
+        if self._status is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
         self.wait()
 
 
 class Channel:
-    """The child's end of :class:`Child`'s channel."""
+    """The child's end of :class:`Child`'s channel (it waits as long as its parent takes)."""
 
-    def __init__(self, reader: BinaryIO, writer: BinaryIO) -> None:
+    def __init__(self, reader: int, writer: int) -> None:
         self._reader, self._writer = reader, writer
 
     def send(self, message: Any) -> None:
-        pickle.dump(message, self._writer, protocol=pickle.HIGHEST_PROTOCOL)
-        self._writer.flush()
+        _write_frame(self._writer, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
     def receive(self) -> Any:
-        return pickle.load(self._reader)
+        return pickle.loads(_read_frame(self._reader, float("inf")))
+
+
+def _write_frame(fd: int, data: bytes) -> None:
+    view = memoryview(len(data).to_bytes(_FRAME_HEAD, "big") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_frame(fd: int, deadline: float) -> bytes:
+    size = int.from_bytes(_read_exactly(fd, _FRAME_HEAD, deadline), "big")
+    return _read_exactly(fd, size, deadline)
+
+
+def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
+    pieces, wanted = [], size
+    while wanted:
+        if deadline != float("inf"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("no answer in time")
+        piece = os.read(fd, min(wanted, 1 << 20))
+        if not piece:
+            raise EOFError("the other end is closed")
+        pieces.append(piece)
+        wanted -= len(piece)
+    return b"".join(pieces)
+
+
+def _close(fd: int) -> int:
+    """-1, what a closed descriptor is kept as (closing a number twice could close another file)."""
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    return -1
 
 
 def in_background(work: Callable[[], None]) -> Child | None:
