@@ -6,6 +6,8 @@ Each schema has 15 columns, 3 indexes and 1-2 foreign keys per table; it is load
 sqld on 127.0.0.1 and written to a .sql file, which driftgate checks the database against (``--sql``).
 
 - cold: ``driftgate check --db http://... --sql schema.sql --json out.json`` with an empty cache dir.
+- cold, one core: the same with ``DRIFTGATE_FORK=0`` (no replay helper, the cache written in-process),
+  in the same rounds.
 - warm: the same, the expected-model cache filled by the cold run (this run keeps the conforming record:
   the model was used again).
 - warm again: the same once more, model and conforming record cached (a gate run again and again).
@@ -129,12 +131,15 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
     with SqldServer(work / f"sqld{tables}", binary=find_sqld(REPO)) as server:
         load_over_http(server.http_url, sql)
         cold, warm, again, rss, cold_cpu, warm_cpu, again_cpu = [], [], [], [], [], [], []
+        one_core: list[float] = []
         pulls: list[tuple[float, float] | str] = []
         cache = work / f"cache{tables}"
         run_env = {**env, "DRIFTGATE_CACHE_DIR": str(cache)}
         note = ""
         pull_folder = _pull_folder(server.http_url, work / f"pull{tables}")
         for _ in range(repeat):
+            shutil.rmtree(cache, ignore_errors=True)  # the cold check on one core first (no forked helper)
+            one_core.append(timed(check_command(server.http_url), root, {**run_env, "DRIFTGATE_FORK": "0"})[0])
             shutil.rmtree(cache, ignore_errors=True)
             seconds, peak, note, cpu = timed(check_command(server.http_url), root, run_env)
             cold.append(seconds)
@@ -153,6 +158,7 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
         findings = len(json.loads((root / "out.json").read_text())["findings"]) if (root / "out.json").exists() else 0
         row.update(
             cold=f"{median(cold):.2f} ({median(cold_cpu):.2f})",
+            one_core=f"{median(one_core):.2f}",
             warm=f"{median(warm):.2f} ({median(warm_cpu):.2f})",
             again=f"{median(again):.2f} ({median(again_cpu):.2f})",
             rss=f"{median(rss):.0f}",
@@ -163,7 +169,7 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
         row["pull"] = _pull_cell(pull_folder, pulls)
         timed_pulls = [p for p in pulls if not isinstance(p, str)]
         if len(timed_pulls) == repeat:  # the ratio of each round, then their median (see the footer)
-            for label, samples in (("cold", cold), ("warm", warm), ("again", again)):
+            for label, samples in (("cold", cold), ("one_core", one_core), ("warm", warm), ("again", again)):
                 row[f"ratio_{label}"] = f"{median([t / p[0] for t, p in zip(samples, timed_pulls, strict=True)]):.2f}"
         row["introspect"] = f"{median([_introspect(server.http_url) for _ in range(repeat)]):.2f}"
     if tables <= 1000:
@@ -314,8 +320,9 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             rows.append(bench_size(size, args.repeat if size <= 1000 else args.repeat_large, work, env))
             print(f"  done {size} tables", file=sys.stderr, flush=True)
-    columns = ("tables", "findings", "cold", "warm", "again", "respelled", "pull", "sqldiff", "introspect", "rss")
-    heads = ("tables", "findings", "driftgate cold s (CPU)", "warm s (CPU)", "warm again s (CPU)",
+    columns = ("tables", "findings", "cold", "one_core", "warm", "again", "respelled", "pull", "sqldiff",
+               "introspect", "rss")  # fmt: skip
+    heads = ("tables", "findings", "driftgate cold s (CPU)", "cold, one core s", "warm s (CPU)", "warm again s (CPU)",
              "warm, respelled DB s (CPU)", "drizzle-kit pull s (CPU)", "sqldiff --schema s", "introspection s",
              "peak RSS MB")  # fmt: skip
     print("| " + " | ".join(heads) + " |")
@@ -332,6 +339,7 @@ def main() -> None:
                 f"{label} {seconds / pull:.2f}x ({row.get('ratio_' + key, '?')}x)"
                 for label, key, seconds in (
                     ("cold", "cold", _seconds(row["cold"])),
+                    ("cold on one core", "one_core", _seconds(row["one_core"])),
                     ("warm", "warm", _seconds(row["warm"])),
                     ("warm again", "again", _seconds(row["again"])),
                 )

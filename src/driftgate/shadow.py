@@ -251,7 +251,7 @@ def shadow_schema(
     ``bin_size=None`` replays everything in one, as the tests compare. Any failure in a split replay
     replays the whole script in one database, so errors read exactly as they always did.
 
-    ``helper`` (:mod:`driftgate.replay_helper`), for a large script, reads the second half of the
+    ``helper`` (:mod:`driftgate.replay_helper`), for a large script, reads the last part of the
     statements and replays about half of the scratch databases on the other core (:func:`help_replay`);
     whatever it fails to do is done here, so the model is the same with or without it.
     """
@@ -385,7 +385,7 @@ def _bins_for_half(bins: list[list[int]]) -> int:
 
 
 def help_replay(statements: Sequence[SqlStatement], exchange: int, channel: Channel) -> bool:
-    """The helper's side of :func:`shadow_schema`, in the forked child, given the second half of the
+    """The helper's side of :func:`shadow_schema`, in the forked child, given the last part of the
     statements in ``exchange``: send what they define and touch; then replay the bins whose SQL it is sent
     and send their introspection texts (None for them all when a statement fails: the parent replays the
     script in one database, for the error exactly as it reads there).  False when the parent is out of step."""
