@@ -8,6 +8,7 @@ shows and prints "ok"; a failed assertion is a non-zero exit with the traceback 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import threading
@@ -251,6 +252,45 @@ def check_uses_both_cores() -> None:
     assert_no_children()
     again = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ)  # waits itself
     assert again.report.findings == result.report.findings and len(bins) == 1  # from the cache
+    assert_no_children()
+
+
+def baseline_uses_the_helper() -> None:
+    """A large migrations baseline, replayed after the read (its tag follows the ledger), shares its replay
+    with the helper kept for it, and reports what one core reports."""
+    import json
+    from pathlib import Path
+
+    from conftest import build_file_db
+    from driftgate.check import CheckRequest, run_check
+    from driftgate.report.json_report import report_bytes
+
+    work = Path(sys.argv[2])
+    statements = big_script()
+    folder = work / "migrations"
+    (folder / "meta").mkdir(parents=True)
+    (folder / "0000_big.sql").write_text("\n--> statement-breakpoint\n".join(s.sql for s in statements))
+    entry = {"idx": 0, "version": "6", "when": 1795700417628, "tag": "0000_big", "breakpoints": True}
+    journal = {"version": "7", "dialect": "sqlite", "entries": [entry]}
+    (folder / "meta" / "_journal.json").write_text(json.dumps(journal))
+    db = build_file_db(work / "live.db", "\n".join(s.sql for s in statements))
+    bins = []
+    original = shadow._replay_bins
+
+    def counting(runnable, all_bins, helper, exchange):  # type: ignore[no-untyped-def]
+        bins.append((len(all_bins), helper is not None))
+        return original(runnable, all_bins, helper, exchange)
+
+    shadow._replay_bins = counting  # type: ignore[assignment]
+    request = CheckRequest(db_url=str(db), migrations=folder, cache=False)
+    helped = run_check(request, {})
+    assert bins and bins[0][1] and bins[0][0] > 1, bins
+    assert helped.report.gate_pass and helped.report.gate_tag == "0000_big"
+    os.environ["DRIFTGATE_FORK"] = "0"
+    alone = run_check(request, {})
+    assert bins[-1][1] is False
+    strip = re.compile(rb'"started_at": "[^"]*"')
+    assert strip.sub(b"", report_bytes(helped.report)) == strip.sub(b"", report_bytes(alone.report))
     assert_no_children()
 
 

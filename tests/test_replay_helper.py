@@ -35,6 +35,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "failing_child",  # a child that fails or hangs: the parent stops waiting for it
         "threshold",  # from HELPER_STATEMENTS statements on, not before
         "check_uses_both_cores",  # run_check as the CLI calls it
+        "baseline_uses_the_helper",  # a migrations baseline, replayed after the read
         "check_errors_leave_no_children",
     ],
 )
