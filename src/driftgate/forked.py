@@ -1,13 +1,13 @@
 """Work done in a forked copy of this process, on the machine's other core.
 
-A cold check of a large schema is CPU-bound in one Python process while a second core sits idle.  A
-forked child starts with everything the parent has already read (the statements, the model) without
-copying or pickling any of it, so two kinds of work go there (both only on Linux with two or more
-cores; anywhere else, or when forking is refused, the parent does the work itself, with the same
-result):
+A cold check of a large schema is CPU-bound in one Python process while a second core sits idle.  Two
+kinds of work go to a forked child (only on Linux with two or more cores; anywhere else, or when forking
+is refused, the parent does the work itself, with the same result):
 
-- half of a large replay (:class:`driftgate.replay_helper.ReplayHelper`);
-- writing a new model to the expected-model cache (:func:`in_background`).
+- part of a large replay (:class:`driftgate.replay_helper.ReplayHelper`, forked before anything is read
+  and sent its part of the statements);
+- writing a new model to the expected-model cache (:func:`in_background`: the child starts with the
+  model in its memory, so nothing is copied or sent).
 
 Forking is safe only where no other thread can hold a lock the child would need: each user says which
 threads it tolerates (see :func:`fork_allowed`).  A child never returns into the parent's code: it
