@@ -590,3 +590,19 @@ def test_custom_ledger_name_with_glob_characters_is_matched_exactly(tmp_path: Pa
     run = driftgate("check", *args, "--json", out, cwd=tmp_path)
     assert run.code == 0, run.out
     assert not any(f["object"] == "mig[v1]" for f in json.loads(out.read_text())["findings"])
+
+
+def test_drizzle_globs_in_config_are_expanded_on_every_run_like_drizzle_kit(tmp_path: Path) -> None:
+    from driftgate.config import load_config
+    from driftgate.errors import InputError
+
+    schema = tmp_path / "schema"
+    (schema / "deep").mkdir(parents=True)
+    for name in ("b.ts", "A.ts", "deep/c.ts"):
+        (schema / name).write_text("export const x = 1;\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\ndrizzle = ["schema/*.ts", "schema/**/c.ts", "x.ts"]\n')
+    config = load_config(path=tmp_path / "pyproject.toml")
+    assert config.drizzle_paths() == [schema / "A.ts", schema / "b.ts", schema / "deep" / "c.ts", tmp_path / "x.ts"]
+    (tmp_path / "pyproject.toml").write_text('[tool.driftgate]\ndrizzle = ["nothing/*.ts"]\n')
+    with pytest.raises(InputError, match=r"drizzle: nothing/\*\.ts matches no file"):
+        load_config(path=tmp_path / "pyproject.toml").drizzle_paths()

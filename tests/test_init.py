@@ -119,6 +119,7 @@ def test_readme_adoption_steps_work_on_a_drizzle_kit_project(drizzle_project: Pa
     assert config["migrations"] == "drizzle"
     assert config["ledger_table"] == "app_migrations"
     assert config["drizzle_casing"] == "snake_case"
+    assert config["drizzle"] == ["src/db/schema.ts"]  # `schema` of drizzle.config.ts: compared too
     assert (project / "conformance" / "test_conformance.py").read_text() == CONFORMANCE_MODULE
     assert "driftgate verdict: baseline 0000_baseline may be stamped" in outputs[1]
     assert "driftgate stamp: stamped 0000_baseline" in outputs[2]
@@ -127,12 +128,15 @@ def test_readme_adoption_steps_work_on_a_drizzle_kit_project(drizzle_project: Pa
     report = json.loads((project / "reports" / "driftgate.json").read_text())
     columns = {f["object"] for f in report["findings"] if f["kind"] == "column" and f["status"] == "ok"}
     assert {"users.user_name", "posts.author_id"} <= columns  # drizzle-kit's snake_case names
+    by_source = {(f["source"], f["status"]) for f in report["findings"]}
+    assert ("drizzle", "ok") in by_source and not {s for s in by_source if s[0] == "drizzle" and s[1] != "ok"}
 
     # Drift is seen through the same suite: the index drizzle-kit generated is dropped.
     sqlite3.connect(db).execute("DROP INDEX posts_author_idx").connection.commit()
     done = run(project, sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "conformance", "-q", env=env)
     assert done.returncode == 1, done.stdout
     assert "FAILED conformance/test_conformance.py::test_index[baseline:posts_author_idx]" in done.stdout
+    assert "FAILED conformance/test_conformance.py::test_index[drizzle:posts_author_idx]" in done.stdout
 
 
 def test_init_never_overwrites_without_force(drizzle_project: Path, tmp_path: Path) -> None:
@@ -173,3 +177,27 @@ def test_init_creates_pyproject_and_says_what_is_missing_without_drizzle_config(
 
 def test_this_repository_runs_the_suite_through_the_same_import() -> None:
     assert (REPO / "conformance" / "test_conformance.py").read_text() == CONFORMANCE_MODULE
+
+
+@pytest.mark.parametrize(
+    ("schema", "written"),
+    [
+        ("'./src/db/*'", '["src/db/*"]'),  # a glob, kept: expanded on every run, as drizzle-kit does
+        ("['./src/db/schema.ts', './src/db/more.ts']", '["src/db/schema.ts", "src/db/more.ts"]'),
+        ("'./src/db/absent.ts'", None),  # matches nothing yet: left as a comment, and said so
+    ],
+)
+def test_init_takes_the_schema_of_drizzle_config(tmp_path: Path, schema: str, written: str | None) -> None:
+    (tmp_path / "src" / "db").mkdir(parents=True)
+    (tmp_path / "src" / "db" / "schema.ts").write_text(SCHEMA_TS)
+    (tmp_path / "src" / "db" / "more.ts").write_text("export const nothing = 1;\n")
+    (tmp_path / "drizzle.config.ts").write_text(f"export default {{ dialect: 'sqlite', schema: {schema} }};\n")
+    done = run(tmp_path, DRIFTGATE, "init")
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "pyproject.toml").read_text()
+    config = tomllib.loads(text)["tool"]["driftgate"]
+    if written is None:
+        assert "drizzle" not in config and '# drizzle = ["src/db/absent.ts"]' in text
+        assert "schema in drizzle.config.ts matches no file" in done.stdout + done.stderr
+    else:
+        assert f"drizzle = {written}" in text and config["drizzle"] == json.loads(written)

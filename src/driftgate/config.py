@@ -7,6 +7,7 @@ relative to that file.
 
 from __future__ import annotations
 
+import glob
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from driftgate.errors import InputError
 from driftgate.urls import relative_to
+
+_GLOB_CHARACTERS = frozenset("*?[")
 
 if TYPE_CHECKING:  # check.py pulls in the engine; the request builder imports it only when called
     from driftgate.check import CheckRequest
@@ -58,6 +61,23 @@ class FileConfig:
 
     def path_list(self, key: str) -> list[Path]:
         return [self.root / v for v in self.str_list(key)]
+
+    def drizzle_paths(self) -> list[Path]:
+        """``drizzle``: paths, and glob patterns as drizzle.config.ts's ``schema`` takes them (``schema/*``,
+        ``src/**/schema.ts``), expanded relative to this file on every run, sorted; a pattern that
+        matches nothing is bad input."""
+        found: list[Path] = []
+        for entry in self.str_list("drizzle"):
+            if not _GLOB_CHARACTERS.intersection(entry):
+                found.append(self.root / entry)
+                continue
+            from driftgate.sources.drizzle.modules import drizzle_kit_order
+
+            matches = [self.root / m for m in glob.glob(entry, root_dir=self.root, recursive=True)]
+            if not matches:
+                raise InputError(f"{self.path}: [tool.driftgate] drizzle: {entry} matches no file")
+            found.extend(sorted(matches, key=drizzle_kit_order))
+        return found
 
     def str_list(self, key: str) -> list[str]:
         """A list setting; TOML's bare string means a one-item list (never a list of characters)."""
@@ -170,7 +190,7 @@ def build_request(
         ignore_tables=tuple(config.str_list("ignore_tables")),
         accept=frozenset(config.str_list("accept")),
         ledger_table=ledger_table,
-        drizzle=tuple(Path(p) for p in drizzle) or tuple(config.path_list("drizzle")),
+        drizzle=tuple(Path(p) for p in drizzle) or tuple(config.drizzle_paths()),
         drizzle_casing=drizzle_casing,
         cache=not no_cache and config.get("cache", True),
     )

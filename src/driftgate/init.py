@@ -8,6 +8,7 @@ nothing that exists is replaced without ``--force``.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -67,6 +68,15 @@ def _config_table(folder: Path) -> tuple[str, list[str]]:
     body.append(f"ledger_table = {_toml_string(settings.get('table', DEFAULT_LEDGER_TABLE))}")
     if "casing" in settings:
         body.append(f"drizzle_casing = {_toml_string(settings['casing'])}")
+    schema = _schema_patterns(drizzle_config) if drizzle_config.is_file() else []
+    if schema and all(glob.glob(pattern, root_dir=folder, recursive=True) for pattern in schema):
+        body.append(f"drizzle = [{', '.join(map(_toml_string, schema))}]")
+        notes.append(f"drizzle schema: {', '.join(schema)} (schema in drizzle.config.ts)")
+    elif schema:
+        body.append(f"# drizzle = [{', '.join(map(_toml_string, schema))}]   # matches no file yet")
+        notes.append("schema in drizzle.config.ts matches no file: set drizzle in [tool.driftgate]")
+    else:
+        body.append('# drizzle = ["src/db/schema.ts"]   # the Drizzle schema files (`schema` in drizzle.config.ts)')
     body += [
         '# legacy = ["src/db/client.ts"]   # application code holding older CREATE statements',
         '# sql = ["schema.sql"]            # plain SQL files with the expected schema',
@@ -74,6 +84,15 @@ def _config_table(folder: Path) -> tuple[str, list[str]]:
         'html = "reports/driftgate.html"',
     ]
     return "\n".join(body) + "\n", notes
+
+
+def _schema_patterns(drizzle_config: Path) -> list[str]:
+    """``schema`` of a drizzle.config.ts (a path or glob, or a list of them), relative to its folder."""
+    from driftgate.sources.drizzle.config_file import drizzle_config_values
+
+    schema = drizzle_config_values(drizzle_config).get("schema")
+    patterns = [schema] if isinstance(schema, str) else schema if isinstance(schema, list) else []
+    return [p.removeprefix("./") for p in patterns if isinstance(p, str) and p.strip()]
 
 
 def plan_init(folder: Path, *, force: bool) -> InitPlan:

@@ -52,8 +52,13 @@ def _files_under(folder: Path) -> list[Path]:
         found.extend(
             Path(where, name) for name in filenames if name.endswith(SCHEMA_SUFFIXES) and not name.endswith(".d.ts")
         )
-    # drizzle-kit's glob returns paths sorted; compare case-insensitively first like its locale sort
-    return sorted(found, key=lambda p: (str(p).lower(), str(p)))
+    return sorted(found, key=drizzle_kit_order)
+
+
+def drizzle_kit_order(path: Path) -> tuple[str, str]:
+    """How drizzle-kit orders the files of a schema folder or glob: its glob returns them sorted,
+    case-insensitively first, like its locale sort."""
+    return (str(path).lower(), str(path))
 
 
 @dataclass(frozen=True)
