@@ -234,14 +234,7 @@ def check_uses_both_cores() -> None:
     schema = "\n".join(s.sql for s in big_script())
     (work / "schema.sql").write_text(schema, encoding="utf-8")
     db = build_file_db(work / "live.db", schema)
-    bins = []
-    original = shadow._replay_bins
-
-    def counting(runnable, all_bins, helper, exchange):  # type: ignore[no-untyped-def]
-        bins.append((len(all_bins), helper is not None))
-        return original(runnable, all_bins, helper, exchange)
-
-    shadow._replay_bins = counting  # type: ignore[assignment]
+    bins = count_shared_replays()
     writers: list = []  # type: ignore[type-arg]
     environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache")}
     result = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ, cache_writers=writers)
@@ -274,14 +267,7 @@ def baseline_uses_the_helper() -> None:
     journal = {"version": "7", "dialect": "sqlite", "entries": [entry]}
     (folder / "meta" / "_journal.json").write_text(json.dumps(journal))
     db = build_file_db(work / "live.db", "\n".join(s.sql for s in statements))
-    bins = []
-    original = shadow._replay_bins
-
-    def counting(runnable, all_bins, helper, exchange):  # type: ignore[no-untyped-def]
-        bins.append((len(all_bins), helper is not None))
-        return original(runnable, all_bins, helper, exchange)
-
-    shadow._replay_bins = counting  # type: ignore[assignment]
+    bins = count_shared_replays()
     request = CheckRequest(db_url=str(db), migrations=folder, cache=False)
     helped = run_check(request, {})
     assert bins and bins[0][1] and bins[0][0] > 1, bins
@@ -317,6 +303,20 @@ def check_errors_leave_no_children() -> None:
             raise AssertionError("the check should have failed")
         assert_no_children()
     assert len(list((work / "cache").glob("expected-*.pickle"))) == 1, "the good model was still written"
+
+
+def count_shared_replays() -> list[tuple[int, bool]]:
+    """A list that gets, for every replay split into scratch databases from now on, (how many there are,
+    whether a helper took part)."""
+    bins: list[tuple[int, bool]] = []
+    original = shadow._replay_bins
+
+    def counting(runnable, all_bins, helper, exchange):  # type: ignore[no-untyped-def]
+        bins.append((len(all_bins), helper is not None))
+        return original(runnable, all_bins, helper, exchange)
+
+    shadow._replay_bins = counting  # type: ignore[assignment]
+    return bins
 
 
 def assert_no_children() -> None:
