@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -127,6 +128,25 @@ def test_markdown_lists_at_most_30_findings(tmp_path: Path) -> None:
     text = (tmp_path / "s.md").read_text()
     assert text.count("| missing |") == 30
     assert "… and 16 more: see the JSON or HTML report." in text  # 45 missing + 1 unexpected
+
+
+def test_markdown_cuts_long_names_so_a_summary_fits_a_pull_request_comment(tmp_path: Path) -> None:
+    long_names = [f"t{i}_" + "x" * 5000 for i in range(25)]  # SQLite sets no limit on a name's length
+    tables = [*long_names, "short one"]
+    (tmp_path / "expected.sql").write_text("".join(f'CREATE TABLE "{n}" (id INTEGER);\n' for n in tables))
+    db = build_file_db(tmp_path / "live.db", "CREATE TABLE other (id INTEGER);")
+    args = ("--db", db, "--sql", "expected.sql", "--markdown", "s.md", "--json", "r.json")
+    run = driftgate("check", *args, cwd=tmp_path)
+    assert run.code == 1
+    text = (tmp_path / "s.md").read_text()
+    assert len(text) < 65_536  # a GitHub comment's limit (the 25 names alone hold 125,000 characters)
+    rows = [line for line in text.splitlines() if line.startswith("| missing |")]
+    assert len(rows) == 26
+    cells = [re.search(r"`(t\d+_x+…)`", row) for row in rows if "short one" not in row]
+    assert len(cells) == 25 and all(c is not None and len(c.group(1)) == 120 for c in cells)  # 119 + "…"
+    assert "`short one`" in text  # a short name is whole, as before
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert {f["object"] for f in report["findings"] if f["status"] == "missing"} == set(tables)  # whole there
 
 
 def test_markdown_to_an_unwritable_place_is_one_line_exit_2(tmp_path: Path) -> None:

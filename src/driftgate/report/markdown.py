@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_LISTED = 30  # findings listed; the rest are counted (GitHub comments stop at 65,536 characters)
 MAX_VALUE = 80  # characters of an expected/actual value
+MAX_NAME = 120  # characters of a name in a table cell (SQLite's have no limit; the JSON report has them whole)
 
 
 def escape(text: str) -> str:
@@ -54,11 +55,12 @@ def _longest_backtick_run(text: str) -> int:
     return longest
 
 
-def _short(value: str | None) -> str:
+def _short(value: str | None, limit: int = MAX_VALUE) -> str:
+    """A table cell's code span of ``value`` on one line, cut to ``limit`` characters (the last one "…")."""
     if value is None:
         return ""
     one_line = " ".join(value.split())
-    return code(one_line if len(one_line) <= MAX_VALUE else one_line[: MAX_VALUE - 1] + "…")
+    return code(one_line if len(one_line) <= limit else one_line[: limit - 1] + "…")
 
 
 def _finding_row(finding: Finding) -> str:
@@ -66,7 +68,7 @@ def _finding_row(finding: Finding) -> str:
         escape(finding.status),
         escape(finding.source),
         escape(finding.kind),
-        code(finding.object),
+        _short(finding.object, MAX_NAME),
         _short(finding.expected),
         _short(finding.actual),
     )
@@ -135,7 +137,7 @@ def render_fleet_markdown(fleet: FleetReport) -> str:
         for row in others[:MAX_LISTED]:
             # An error is data (a server's words): a code span; a count is prose.
             detail = _short(row.error) if row.error is not None else f"{row.failed} of {row.checked} checks failed"
-            lines.append(_table_row((code(row.name), escape(row.verdict), detail)))
+            lines.append(_table_row((_short(row.name, MAX_NAME), escape(row.verdict), detail)))
         lines += _more_line(len(others))
     groups = fleet.sorted_groups()
     if groups:
@@ -143,7 +145,7 @@ def render_fleet_markdown(fleet: FleetReport) -> str:
         lines.append("| --- | --- | --- | --- | ---: |")
         for group in groups[:MAX_LISTED]:
             source, kind, obj, status = group.key
-            cells = (escape(status), escape(source), escape(kind), code(obj), str(len(group.members)))
+            cells = (escape(status), escape(source), escape(kind), _short(obj, MAX_NAME), str(len(group.members)))
             lines.append(_table_row(cells))
         lines += _more_line(len(groups))
     return "\n".join(lines) + "\n"
