@@ -162,11 +162,16 @@ class Expected:
         return schema
 
     def _store(self, key: str, schema: Schema) -> None:
-        assert self.cache is not None
         if self._unwritten is None:
-            self.cache.put(key, schema)
+            self._write([(key, schema)])
         else:
             self._unwritten.append((key, schema))
+
+    def _write(self, models: list[tuple[str, Schema]]) -> None:
+        """``models`` (key, model) written to the cache, here and now."""
+        if self.cache is not None:
+            for key, schema in models:
+                self.cache.put(key, schema)
 
     def defer_cache_writes(self) -> None:
         """Models replayed from now on are kept for :meth:`write_cache_in_background`, until
@@ -179,17 +184,11 @@ class Expected:
         (pickling a 1,000-table model takes 0.08-0.1 s); None when this process may not fork, and then
         they are written here and now.  :meth:`finish_cache_writes` waits for the child."""
         pending, self._unwritten = self._unwritten or [], []
-        if not pending or self.cache is None:
+        if not pending:
             return None
-        cache = self.cache
-
-        def write() -> None:
-            for key, schema in pending:
-                cache.put(key, schema)
-
-        writer = in_background(write)
+        writer = in_background(lambda: self._write(pending))
         if writer is None:
-            write()
+            self._write(pending)
         return writer
 
     def finish_cache_writes(self, writer: Child | None) -> None:
@@ -197,9 +196,7 @@ class Expected:
         (A writer that failed, killed say, leaves a model unwritten: the next run replays and writes it.)"""
         pending, self._unwritten = self._unwritten or [], None
         try:
-            if self.cache is not None:
-                for key, schema in pending:
-                    self.cache.put(key, schema)
+            self._write(pending)
         finally:
             if writer is not None:
                 writer.wait()
