@@ -8,9 +8,11 @@ sqld on 127.0.0.1 and written to a .sql file, which driftgate checks the databas
 - cold: ``driftgate check --db http://... --sql schema.sql --json out.json`` with an empty cache dir.
 - cold, one core: the same with ``DRIFTGATE_FORK=0`` (no replay helper, the cache written in-process),
   in the same rounds.
-- warm: the same, the expected-model cache filled by the cold run (this run keeps the conforming record:
-  the model was used again).
-- warm again: the same once more, model and conforming record cached (a gate run again and again).
+- warm: the same, the expected-model cache filled by the cold run (the new model and, since the cold
+  run writes a JSON report of a conforming database, its conforming record).
+- warm again: the same once more (a gate run again and again).
+- warm, model only: the same with the model cached but no conforming record (removed before the run):
+  what a warm check cost before the cold run kept the record (and still costs when no run wrote one).
 - drizzle-kit pull: ``drizzle-kit pull`` (tools/node_modules) on the same database, once in each round
   after driftgate's three runs (a shared machine's slow spells then hit both alike; the footer gives the
   ratio of the medians and the median of each round's ratio); "fail" when it exits non-zero or reports
@@ -132,6 +134,7 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
         load_over_http(server.http_url, sql)
         cold, warm, again, rss, cold_cpu, warm_cpu, again_cpu = [], [], [], [], [], [], []
         one_core: list[float] = []
+        model_only, model_only_cpu = [], []
         pulls: list[tuple[float, float] | str] = []
         cache = work / f"cache{tables}"
         run_env = {**env, "DRIFTGATE_CACHE_DIR": str(cache)}
@@ -151,7 +154,12 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
             seconds, _peak, note3, cpu = timed(check_command(server.http_url), root, run_env)
             again.append(seconds)
             again_cpu.append(cpu)
-            note = note or note2 or note3
+            for record in cache.glob("expected-*-conforming.pickle"):
+                record.unlink()
+            seconds, _peak, note4, cpu = timed(check_command(server.http_url), root, run_env)
+            model_only.append(seconds)
+            model_only_cpu.append(cpu)
+            note = note or note2 or note3 or note4
             # In the same round: a shared machine's slow spells then hit driftgate and drizzle-kit alike.
             if pull_folder is not None and not any(isinstance(p, str) for p in pulls):
                 pulls.append(_pull_once(pull_folder, env))
@@ -161,6 +169,7 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
             one_core=f"{median(one_core):.2f}",
             warm=f"{median(warm):.2f} ({median(warm_cpu):.2f})",
             again=f"{median(again):.2f} ({median(again_cpu):.2f})",
+            model_only=f"{median(model_only):.2f} ({median(model_only_cpu):.2f})",
             rss=f"{median(rss):.0f}",
             findings=f"{findings:,}",
         )
@@ -169,7 +178,14 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
         row["pull"] = _pull_cell(pull_folder, pulls)
         timed_pulls = [p for p in pulls if not isinstance(p, str)]
         if len(timed_pulls) == repeat:  # the ratio of each round, then their median (see the footer)
-            for label, samples in (("cold", cold), ("one_core", one_core), ("warm", warm), ("again", again)):
+            samples_by_key = (
+                ("cold", cold),
+                ("one_core", one_core),
+                ("warm", warm),
+                ("again", again),
+                ("model_only", model_only),
+            )
+            for label, samples in samples_by_key:
                 row[f"ratio_{label}"] = f"{median([t / p[0] for t, p in zip(samples, timed_pulls, strict=True)]):.2f}"
         row["introspect"] = f"{median([_introspect(server.http_url) for _ in range(repeat)]):.2f}"
     if tables <= 1000:
@@ -320,11 +336,11 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             rows.append(bench_size(size, args.repeat if size <= 1000 else args.repeat_large, work, env))
             print(f"  done {size} tables", file=sys.stderr, flush=True)
-    columns = ("tables", "findings", "cold", "one_core", "warm", "again", "respelled", "pull", "sqldiff",
-               "introspect", "rss")  # fmt: skip
+    columns = ("tables", "findings", "cold", "one_core", "warm", "again", "model_only", "respelled", "pull",
+               "sqldiff", "introspect", "rss")  # fmt: skip
     heads = ("tables", "findings", "driftgate cold s (CPU)", "cold, one core s", "warm s (CPU)", "warm again s (CPU)",
-             "warm, respelled DB s (CPU)", "drizzle-kit pull s (CPU)", "sqldiff --schema s", "introspection s",
-             "peak RSS MB")  # fmt: skip
+             "warm, model only s (CPU)", "warm, respelled DB s (CPU)", "drizzle-kit pull s (CPU)",
+             "sqldiff --schema s", "introspection s", "peak RSS MB")  # fmt: skip
     print("| " + " | ".join(heads) + " |")
     print("|" + "|".join("-" * (len(h) + 2) for h in heads) + "|")
     for row in rows:
@@ -342,6 +358,7 @@ def main() -> None:
                     ("cold on one core", "one_core", _seconds(row["one_core"])),
                     ("warm", "warm", _seconds(row["warm"])),
                     ("warm again", "again", _seconds(row["again"])),
+                    ("warm, model only", "model_only", _seconds(row["model_only"])),
                 )
                 if seconds is not None
             )

@@ -229,6 +229,7 @@ def check_uses_both_cores() -> None:
 
     from conftest import build_file_db
     from driftgate.check import CheckRequest, run_check
+    from driftgate.report.json_report import report_bytes
 
     work = Path(sys.argv[2])
     schema = "\n".join(s.sql for s in big_script())
@@ -242,9 +243,14 @@ def check_uses_both_cores() -> None:
     assert bins == [(bins[0][0], True)] and bins[0][0] > 1, bins  # one replay, shared with the helper
     assert len(writers) == 1 and writers[0].wait(), "a forked child wrote the new model"
     assert len(list((work / "cache").glob("expected-*.pickle"))) == 1
+    rendered = report_bytes(result.report)  # the JSON report renders the conforming part: its record is kept
+    assert len(writers) == 2 and writers[1].wait(), "a forked child wrote the conforming record"
+    assert len(list((work / "cache").glob("expected-*-conforming.pickle"))) == 1
     assert_no_children()
     again = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ)  # waits itself
     assert again.report.findings == result.report.findings and len(bins) == 1  # from the cache
+    strip = re.compile(rb'"started_at": "[^"]*"')
+    assert strip.sub(b"", report_bytes(again.report)) == strip.sub(b"", rendered)  # as rendered from the record
     assert_no_children()
 
 

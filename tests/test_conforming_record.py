@@ -70,10 +70,14 @@ def test_a_conforming_check_from_its_record_writes_the_reports_of_a_full_compari
     cache = tmp_path / "cache"
     uncached = _check(tmp_path, "--db", db, "--sql", schema, cache=None, out="uncached")
     cold = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
-    assert _records(cache) == []  # a model just built: no run may ever read a record of it
+    records = _records(cache)
+    assert len(records) == 1  # the new model's JSON rendering is kept beside it, by the time the CLI returns
+    written = records[0].stat().st_mtime_ns
     again = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="again")
-    assert len(_records(cache)) == 1  # the model was used again: the JSON report's rendering is kept
+    assert _records(cache) == records  # read, not written again (its time of use is touched)
+    records[0].write_bytes(records[0].read_bytes()[:-1] + b"?")  # damaged: ignored, and kept anew
     warm = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="warm")
+    assert _records(cache) == records and records[0].stat().st_mtime_ns != written
     assert uncached[0] == cold[0] == again[0] == warm[0] == 0
     for kind in ("json", "md", "terminal"):
         assert warm[1][kind] == again[1][kind] == cold[1][kind] == uncached[1][kind], kind

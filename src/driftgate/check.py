@@ -11,7 +11,7 @@ import glob
 import os
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain
@@ -117,8 +117,8 @@ class Expected:
     cache: ExpectedModelCache | None = None
     _baselines: dict[str, tuple[ExpectedSource, Schema]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # The cache key of each model the cache already held, by the model's id (the models live as long
-    # as this object): only a model used again gets a conforming record (see compare).
+    # The cache key of each model read from or written to the cache, by the model's id (the models live
+    # as long as this object): such a model gets a conforming record (see compare).
     _model_keys: dict[int, str] = field(default_factory=dict)
     # Each source's conforming part, by (model id, label), with the model it belongs to (so an id is
     # never taken for another model's): every database of a run whose schema equals the model shares
@@ -128,6 +128,9 @@ class Expected:
     _unwritten: list[tuple[str, Schema]] | None = None
     # Does about half of each large replay on the other core while it runs (driftgate.replay_helper).
     helper: ReplayHelper | None = None
+    # Forked children writing conforming records, for the caller to wait for (run_check's cache_writers);
+    # None: a record is written here and now.
+    writers: list[Child] | None = None
 
     def compared_with(
         self, ledger_rows: tuple[LedgerRow, ...] | None
@@ -162,6 +165,7 @@ class Expected:
         return schema
 
     def _store(self, key: str, schema: Schema) -> None:
+        self._model_keys[id(schema)] = key
         if self._unwritten is None:
             self._write([(key, schema)])
         else:
@@ -206,11 +210,11 @@ class Expected:
 
         A database whose schema equals the source's model gets the same findings on every run, all ok:
         comparison is a pure function of the two schemas and the label.  That conforming part
-        (:class:`FindingsPart`) is made once per run and shared by every such database; and for a model
-        the cache already held, it is kept in the cache as a conforming record once a JSON report has
-        rendered it, and read from there on later runs instead of being built and rendered again.  (A
-        model just built gets no record: a run with an empty cache, a CI runner that keeps none, would
-        write tens of megabytes that no run reads.)
+        (:class:`FindingsPart`) is made once per run and shared by every such database; and for a model in
+        the cache (read from it, or just written to it), it is kept in the cache as a conforming record
+        once a JSON report has rendered it, and read from there on later runs instead of being built and
+        rendered again.  Where the caller waits for them (:attr:`writers`), a forked child writes it:
+        the run that renders it pays nothing for it, even when no later run reads it.
         """
         label = source.label
         if live != schema:
@@ -237,13 +241,26 @@ class Expected:
         findings = compare_schemas(schema, live, label)
         if any(f.status != "ok" for f in findings):
             return FindingsPart.in_hand(findings)
+        return FindingsPart.conforming(findings, self._record_keeper(key, label))
+
+    def _record_keeper(self, key: str | None, label: str) -> Callable[[int, Counts, bytes], None] | None:
+        """What keeps a conforming part of the model with cache key ``key`` as its record, once rendered: a
+        forked child where the caller waits for one (:attr:`writers`), else a write here and now."""
+        cache = self.cache
         if key is None or cache is None:
-            return FindingsPart.conforming(findings)
+            return None
 
         def remember(count: int, counts: Counts, rendered: bytes) -> None:
-            cache.put_conforming(key, label, (count, tuple(counts.items()), rendered))
+            def write() -> None:
+                cache.put_conforming(key, label, (count, tuple(counts.items()), rendered))
 
-        return FindingsPart.conforming(findings, remember)
+            writer = in_background(write) if self.writers is not None else None
+            if writer is None:
+                write()
+            else:
+                self.writers.append(writer)
+
+        return remember
 
 
 def load_expected(
@@ -372,7 +389,9 @@ def run_check(
     The other core, where this process may fork (:mod:`driftgate.forked`): a replay helper does half of
     a large replay, and a new model is written to the cache by a child while the check compares.
     ``cache_writers``: that child is appended there, for the caller to wait for once its own work is
-    done (the CLI writes its reports meanwhile); without it, the child is waited for here.
+    done (the CLI writes its reports meanwhile), and so is each child that later writes a conforming
+    record (:attr:`Expected.writers`); without it, the child is waited for here, and a record is written
+    by the report that renders it.
     """
     environ = os.environ if environ is None else environ
     target = resolve_database(request.db_url, request.config_db_url, environ)
@@ -392,6 +411,7 @@ def run_check(
     writer = None
     try:
         expected = load_expected(request, environ, helper=helper, defer_cache_writes=True)
+        expected.writers = cache_writers
         try:
             with collector_paused():
                 raw = reading.result()

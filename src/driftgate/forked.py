@@ -6,8 +6,9 @@ is refused, the parent does the work itself, with the same result):
 
 - part of a large replay (:class:`driftgate.replay_helper.ReplayHelper`, forked before anything is read
   and sent its part of the statements);
-- writing a new model to the expected-model cache (:func:`in_background`: the child starts with the
-  model in its memory, so nothing is copied or sent).
+- writing to the expected-model cache (:func:`in_background`): a new model, and a conforming record
+  once the JSON report has rendered it (the child starts with them in its memory, so nothing is copied
+  or sent; it runs at the lowest priority, so it takes a core only when the check leaves one idle).
 
 Forking is safe only where no other thread can hold a lock the child would need: each user says which
 threads it tolerates (see :func:`fork_allowed`).  A child never returns into the parent's code: it
@@ -213,6 +214,12 @@ def _close(fd: int) -> int:
 
 
 def in_background(work: Callable[[], None]) -> Child | None:
-    """``work()`` in a forked child (:meth:`Child.wait` for it to finish), or None when this process
-    may not fork: the caller then does it itself.  libSQL's idle thread is tolerated."""
-    return Child.start(lambda _channel: work(), tolerate_native_threads=True)
+    """``work()`` in a forked child at the lowest priority (:meth:`Child.wait` for it to finish), or None
+    when this process may not fork: the caller then does it itself.  libSQL's idle thread is tolerated."""
+
+    def niced(_channel: Channel) -> None:
+        with contextlib.suppress(OSError):
+            os.nice(19)  # it only writes what is done: the cores go to the check first, to it when idle
+        work()
+
+    return Child.start(niced, tolerate_native_threads=True)
