@@ -228,7 +228,7 @@ def check_uses_both_cores() -> None:
     from pathlib import Path
 
     from conftest import build_file_db
-    from driftgate.check import CheckRequest, run_check
+    from driftgate.check import BACKGROUND_RECORD_BYTES, CheckRequest, run_check
     from driftgate.report.json_report import report_bytes
 
     work = Path(sys.argv[2])
@@ -244,6 +244,7 @@ def check_uses_both_cores() -> None:
     assert len(writers) == 1 and writers[0].wait(), "a forked child wrote the new model"
     assert len(list((work / "cache").glob("expected-*.pickle"))) == 1
     rendered = report_bytes(result.report)  # the JSON report renders the conforming part: its record is kept
+    assert len(rendered) > BACKGROUND_RECORD_BYTES, "large enough to be written from a child"
     assert len(writers) == 2 and writers[1].wait(), "a forked child wrote the conforming record"
     assert len(list((work / "cache").glob("expected-*-conforming.pickle"))) == 1
     assert_no_children()

@@ -101,6 +101,11 @@ def baseline_source(folder: MigrationsFolder, tag: str) -> ExpectedSource:
     )
 
 
+# A conforming record at least this large is written by a forked child (:meth:`Expected._record_keeper`); a
+# smaller one (under about 80 tables) here, where hashing and writing it costs less than the fork.
+BACKGROUND_RECORD_BYTES = 2 * 1024 * 1024
+
+
 @dataclass
 class Expected:
     """The expected sources of one request, read and replayed once, reusable for many databases.
@@ -245,7 +250,8 @@ class Expected:
 
     def _record_keeper(self, key: str | None, label: str) -> Callable[[int, Counts, bytes], None] | None:
         """What keeps a conforming part of the model with cache key ``key`` as its record, once rendered: a
-        forked child where the caller waits for one (:attr:`writers`), else a write here and now."""
+        forked child where the caller waits for one (:attr:`writers`) and the record is large, else a write
+        here and now."""
         cache = self.cache
         if key is None or cache is None:
             return None
@@ -254,7 +260,8 @@ class Expected:
             def write() -> None:
                 cache.put_conforming(key, label, (count, tuple(counts.items()), rendered))
 
-            writer = in_background(write) if self.writers is not None else None
+            large = len(rendered) >= BACKGROUND_RECORD_BYTES
+            writer = in_background(write) if large and self.writers is not None else None
             if writer is None:
                 write()
             else:
