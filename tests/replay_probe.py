@@ -186,6 +186,28 @@ def when_forking_is_allowed() -> None:
     assert_no_children()
 
 
+def turned_off_in_the_environ_given() -> None:
+    """run_check's own environment mapping turns forking off as the process's does: no helper, no writer."""
+    from pathlib import Path
+
+    from conftest import build_file_db
+    from driftgate.check import CheckRequest, run_check
+    from driftgate.report.json_report import report_bytes
+
+    work = Path(sys.argv[2])
+    schema = "\n".join(s.sql for s in big_script())
+    (work / "schema.sql").write_text(schema, encoding="utf-8")
+    db = build_file_db(work / "live.db", schema)
+    bins = count_shared_replays()
+    writers: list = []  # type: ignore[type-arg]
+    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache"), "DRIFTGATE_FORK": "0"}
+    result = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ, cache_writers=writers)
+    report_bytes(result.report)  # renders the conforming part: its record is written here and now
+    assert result.report.gate_pass and bins == [(bins[0][0], False)], bins  # replayed without a helper
+    assert writers == [] and len(list((work / "cache").glob("expected-*.pickle"))) == 2  # model and record
+    assert_no_children()
+
+
 def failing_child() -> None:
     def fails(channel: object) -> None:
         raise RuntimeError("the child fails")

@@ -32,6 +32,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "lost_helper",  # a helper killed before or while it reads: the replay does its part
         "out_of_step",  # prepared for one script, asked for another: never mixed up
         "when_forking_is_allowed",  # not beside another thread, not for libSQL after it ran, DRIFTGATE_FORK=0
+        "turned_off_in_the_environ_given",  # run_check's environ mapping, as the process environment
         "failing_child",  # a child that fails or hangs: the parent stops waiting for it
         "threshold",  # from HELPER_STATEMENTS statements on, not before
         "check_uses_both_cores",  # run_check as the CLI calls it

@@ -23,7 +23,7 @@ from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
 from driftgate.findings import Counts, Finding, FindingParts, FindingsPart, Report, apply_accept
-from driftgate.forked import Child, in_background
+from driftgate.forked import Child, in_background, turned_off
 from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LedgerRow, LiveState, RawLive, live_state, read_raw
@@ -412,13 +412,14 @@ def run_check(
             reading.set_exception(exc)
 
     # Forked first: before the read's thread starts and before libSQL is first opened (driftgate.forked).
-    helper = ReplayHelper.start()
+    forking = not turned_off(environ)  # DRIFTGATE_FORK=0 in the environment given, as in the process's
+    helper = ReplayHelper.start() if forking else None
     reader = threading.Thread(target=read, name="driftgate-read", daemon=True)
     reader.start()
     writer = None
     try:
-        expected = load_expected(request, environ, helper=helper, defer_cache_writes=True)
-        expected.writers = cache_writers
+        expected = load_expected(request, environ, helper=helper, start_helper=False, defer_cache_writes=True)
+        expected.writers = cache_writers if forking else None
         try:
             with collector_paused():
                 raw = reading.result()
@@ -426,7 +427,7 @@ def run_check(
                 live = live_model(expected, raw)  # may replay a baseline, with the helper
                 if helper is not None:
                     helper.close()
-                writer = expected.write_cache_in_background()
+                writer = expected.write_cache_in_background() if forking else None
                 return check_live(expected, target, live, started)
         finally:
             expected.finish_cache_writes(writer if cache_writers is None else None)

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -51,6 +51,12 @@ def os_thread_count() -> int:
         return 0  # unknown: not allowed
 
 
+def turned_off(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``DRIFTGATE_FORK=0`` is set in ``environ`` (by default this process's environment): the
+    user's way out, should forking ever hurt."""
+    return (os.environ if environ is None else environ).get("DRIFTGATE_FORK", "").strip() == "0"
+
+
 def fork_allowed(*, tolerate_native_threads: bool) -> bool:
     """Whether a child may be forked here and now.
 
@@ -63,7 +69,7 @@ def fork_allowed(*, tolerate_native_threads: bool) -> bool:
     """
     if sys.platform != "linux" or not hasattr(os, "fork") or _cores() < 2:
         return False
-    if os.environ.get("DRIFTGATE_FORK", "").strip() == "0":  # the user's way out, should forking ever hurt
+    if turned_off():
         return False
     if threading.active_count() != 1:
         return False
