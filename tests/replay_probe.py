@@ -12,6 +12,8 @@ import re
 import signal
 import sys
 import threading
+from pathlib import Path
+from typing import Any
 
 from driftgate.errors import InputError
 from driftgate.forked import Child, ChildLost, fork_allowed, in_background
@@ -177,7 +179,6 @@ def when_forking_is_allowed() -> None:
     libsql.connect(":memory:").close()  # libSQL's runtime thread now runs in this process
     assert ReplayHelper.start() is None  # a child using libSQL would miss it
     written = os.path.join(sys.argv[2], "written")
-    from pathlib import Path
 
     writer = in_background(lambda: Path(written).write_text("by the child"))
     assert writer is not None and writer.wait() and Path(written).read_text() == "by the child"
@@ -188,20 +189,10 @@ def when_forking_is_allowed() -> None:
 
 def turned_off_in_the_environ_given() -> None:
     """run_check's own environment mapping turns forking off as the process's does: no helper, no writer."""
-    from pathlib import Path
-
-    from conftest import build_file_db
-    from driftgate.check import CheckRequest, run_check
     from driftgate.report.json_report import report_bytes
 
+    result, bins, writers, _request, _environ = check_big_project(DRIFTGATE_FORK="0")
     work = Path(sys.argv[2])
-    schema = "\n".join(s.sql for s in big_script())
-    (work / "schema.sql").write_text(schema, encoding="utf-8")
-    db = build_file_db(work / "live.db", schema)
-    bins = count_shared_replays()
-    writers: list = []  # type: ignore[type-arg]
-    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache"), "DRIFTGATE_FORK": "0"}
-    result = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ, cache_writers=writers)
     report_bytes(result.report)  # renders the conforming part: its record is written here and now
     assert result.report.gate_pass and bins == [(bins[0][0], False)], bins  # replayed without a helper
     assert writers == [] and len(list((work / "cache").glob("expected-*.pickle"))) == 2  # model and record
@@ -245,22 +236,31 @@ def threshold() -> None:
     assert_no_children()
 
 
-def check_uses_both_cores() -> None:
-    """run_check, as the CLI calls it: the helper replays part of the schema, a child writes the cache."""
-    from pathlib import Path
-
+def check_big_project(**environ: str) -> tuple[Any, list[tuple[int, bool]], list[Any], Any, dict[str, str]]:
+    """run_check, as the CLI calls it, on big_script() in a project in argv[2], against a file database built
+    from it: the result, the replays counted (count_shared_replays), the children it left to wait for, the
+    request and the environment (a cache in the project, and ``environ``)."""
     from conftest import build_file_db
-    from driftgate.check import BACKGROUND_RECORD_BYTES, CheckRequest, run_check
-    from driftgate.report.json_report import report_bytes
+    from driftgate.check import CheckRequest, run_check
 
     work = Path(sys.argv[2])
     schema = "\n".join(s.sql for s in big_script())
     (work / "schema.sql").write_text(schema, encoding="utf-8")
     db = build_file_db(work / "live.db", schema)
     bins = count_shared_replays()
-    writers: list = []  # type: ignore[type-arg]
-    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache")}
-    result = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ, cache_writers=writers)
+    writers: list[Any] = []
+    request = CheckRequest(db_url=str(db), sql=(work / "schema.sql",))
+    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache"), **environ}
+    return run_check(request, environ, cache_writers=writers), bins, writers, request, environ
+
+
+def check_uses_both_cores() -> None:
+    """run_check, as the CLI calls it: the helper replays part of the schema, a child writes the cache."""
+    from driftgate.check import BACKGROUND_RECORD_BYTES, run_check
+    from driftgate.report.json_report import report_bytes
+
+    result, bins, writers, request, environ = check_big_project()
+    work = Path(sys.argv[2])
     assert result.report.gate_pass
     assert bins == [(bins[0][0], True)] and bins[0][0] > 1, bins  # one replay, shared with the helper
     assert len(writers) == 1 and writers[0].wait(), "a forked child wrote the new model"
@@ -270,7 +270,7 @@ def check_uses_both_cores() -> None:
     assert len(writers) == 2 and writers[1].wait(), "a forked child wrote the conforming record"
     assert len(list((work / "cache").glob("expected-*-conforming.pickle"))) == 1
     assert_no_children()
-    again = run_check(CheckRequest(db_url=str(db), sql=(work / "schema.sql",)), environ)  # waits itself
+    again = run_check(request, environ)  # waits itself
     assert again.report.findings == result.report.findings and len(bins) == 1  # from the cache
     strip = re.compile(rb'"started_at": "[^"]*"')
     assert strip.sub(b"", report_bytes(again.report)) == strip.sub(b"", rendered)  # as rendered from the record
@@ -281,7 +281,6 @@ def baseline_uses_the_helper() -> None:
     """A large migrations baseline, replayed after the read (its tag follows the ledger), shares its replay
     with the helper kept for it, and reports what one core reports."""
     import json
-    from pathlib import Path
 
     from conftest import build_file_db
     from driftgate.check import CheckRequest, run_check
@@ -311,7 +310,6 @@ def baseline_uses_the_helper() -> None:
 
 def check_errors_leave_no_children() -> None:
     """run_check failing (bad SQL, a database that cannot be reached) leaves no process behind."""
-    from pathlib import Path
 
     from driftgate.check import CheckRequest, run_check
     from driftgate.errors import DriftgateError
