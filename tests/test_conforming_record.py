@@ -72,12 +72,12 @@ def test_a_conforming_check_from_its_record_writes_the_reports_of_a_full_compari
     cold = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="cold")
     records = _records(cache)
     assert len(records) == 1  # the new model's JSON rendering is kept beside it, by the time the CLI returns
-    written = records[0].stat().st_mtime_ns
+    written = records[0].read_bytes()
     again = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="again")
-    assert _records(cache) == records  # read, not written again (its time of use is touched)
-    records[0].write_bytes(records[0].read_bytes()[:-1] + b"?")  # damaged: ignored, and kept anew
+    assert _records(cache) == records and records[0].read_bytes() == written  # read, as it was
+    records[0].write_bytes(written[:-1] + b"?")  # damaged: ignored, and kept anew
     warm = _check(tmp_path, "--db", db, "--sql", schema, cache=cache, out="warm")
-    assert _records(cache) == records and records[0].stat().st_mtime_ns != written
+    assert _records(cache) == records and records[0].read_bytes() == written
     assert uncached[0] == cold[0] == again[0] == warm[0] == 0
     for kind in ("json", "md", "terminal"):
         assert warm[1][kind] == again[1][kind] == cold[1][kind] == uncached[1][kind], kind
