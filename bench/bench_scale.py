@@ -14,7 +14,7 @@ sqld on 127.0.0.1 and written to a .sql file, which driftgate checks the databas
 - warm, model only: the same with the model cached but no conforming record (removed before the run):
   what a warm check cost before the cold run kept the record (and still costs when no run wrote one).
 - drizzle-kit pull: ``drizzle-kit pull`` (tools/node_modules) on the same database, once in each round
-  after driftgate's three runs (a shared machine's slow spells then hit both alike; the footer gives the
+  after driftgate's runs (a shared machine's slow spells then hit both alike; the footer gives the
   ratio of the medians and the median of each round's ratio); "fail" when it exits non-zero or reports
   an error (stock sqld caps a response at 10 MB).
 - sqldiff --schema: SQLite's own schema diff of two file copies built from the same script.
