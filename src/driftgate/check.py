@@ -164,13 +164,12 @@ class Expected:
 
     def model_of(self, source: ExpectedSource) -> Schema:
         """``source``'s model, from the cache or replayed (with the replay helper, while there is one)."""
-        schema, key, from_cache = source.cached_schema(self.ignore, self.cache, helper=self.helper, store=self._store)
-        if key is not None and from_cache:
+        schema, key = source.cached_schema(self.ignore, self.cache, helper=self.helper, store=self._store)
+        if key is not None:
             self._model_keys[id(schema)] = key
         return schema
 
     def _store(self, key: str, schema: Schema) -> None:
-        self._model_keys[id(schema)] = key
         if self._unwritten is None:
             self._write([(key, schema)])
         else:

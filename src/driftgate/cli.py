@@ -207,7 +207,7 @@ def check(
         sys.exit(code)
     from driftgate.report.markdown import write_markdown
 
-    cache_writers: list[Child] = []  # a new model is written by a forked child while the reports are
+    cache_writers: list[Child] = []  # forked children write a new model and records while the reports are made
     try:
         result = run_check(request, cache_writers=cache_writers)
         write_reports(result, json_file, html_file)

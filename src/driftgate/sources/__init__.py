@@ -45,24 +45,23 @@ class ExpectedSource:
         *,
         helper: ReplayHelper | None = None,
         store: Callable[[str, Schema], None] | None = None,
-    ) -> tuple[Schema, str | None, bool]:
-        """:meth:`schema`, the model's cache key (None without a cache), and whether the cache had it.
+    ) -> tuple[Schema, str | None]:
+        """:meth:`schema`, and the model's cache key (None without a cache).
 
         ``helper``: a replay helper (:mod:`driftgate.replay_helper`), for a large replay.  ``store(key,
         model)`` keeps a model just replayed (by default, ``cache.put`` at once).
         """
         ignore = tuple(ignore)
         if cache is None:
-            return _replay(self.statements, ignore, helper), None, False
+            return _replay(self.statements, ignore, helper), None
         from driftgate.cache import cache_key
 
         key = cache_key(self.statements, ignore)
         schema = cache.get(key)
-        if schema is not None:
-            return schema, key, True
-        schema = _replay(self.statements, ignore, helper)
-        (store or cache.put)(key, schema)
-        return schema, key, False
+        if schema is None:
+            schema = _replay(self.statements, ignore, helper)
+            (store or cache.put)(key, schema)
+        return schema, key
 
 
 def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str], helper: ReplayHelper | None = None) -> Schema:
