@@ -191,7 +191,10 @@ def turned_off_in_the_environ_given() -> None:
     """run_check's own environment mapping turns forking off as the process's does: no helper, no writer."""
     from driftgate.report.json_report import report_bytes
 
-    result, bins, writers, _request, _environ = check_big_project(DRIFTGATE_FORK="0")
+    given = ReplayHelper.start(reading_ahead=True)  # the CLI's, say: closed, not used
+    assert given is not None
+    result, bins, writers, _request, _environ = check_big_project(given, DRIFTGATE_FORK="0")
+    assert given.child is None
     work = Path(sys.argv[2])
     report_bytes(result.report)  # renders the conforming part: its record is written here and now
     assert result.report.gate_pass and bins == [(bins[0][0], False)], bins  # replayed without a helper
@@ -236,7 +239,50 @@ def threshold() -> None:
     assert_no_children()
 
 
-def check_big_project(**environ: str) -> tuple[Any, list[tuple[int, bool]], list[Any], Any, dict[str, str]]:
+def small_replayed_whole() -> None:
+    """A helper that reads ahead replays a script too small to share whole: the same model, errors replayed
+    here (so they read as ever), and it stays in step; a larger script is shared as before, and a helper
+    that does not read ahead never replays whole."""
+    from driftgate.replay_helper import HELPER_STATEMENTS
+    from driftgate.sources import _replay
+
+    unresolved = SqlStatement("CREATE TABLE ${name} (id integer)", Location("schema.ts", 9), ("name",))
+    small = big_script(10, extra=CHANGES) + [unresolved]
+    bad = big_script(10)
+    bad[6] = SqlStatement(bad[6].sql.replace("CREATE INDEX", "CREATE INDEX nope ON missing (x); --"), bad[6].location)
+    # Every helper is forked first (see same_error).
+    ahead, plain, shared = (ReplayHelper.start(reading_ahead=True) for _ in range(3))
+    assert ahead is not None and plain is not None and shared is not None
+    plain.reading_ahead = False  # forked reading ahead, but asked as a helper that does not
+    alone = shadow.shadow_schema(small, ignore=("t9",))
+    whole = ahead.model(small, ("t9",))
+    assert whole is not None and whole == alone and "t9" not in {t.name for t in whole.tables}
+    assert whole.table_keys == alone.table_keys and whole.object_keys == alone.object_keys
+    assert [(t.location, [c.location for c in t.columns]) for t in whole.tables] == [
+        (t.location, [c.location for c in t.columns]) for t in alone.tables
+    ]
+    assert whole.not_compared == alone.not_compared and whole.items_not_compared == alone.items_not_compared
+    messages = []
+    for used in (None, ahead):
+        try:
+            _replay(bad, (), used)
+        except InputError as error:
+            messages.append(str(error))
+    assert len(messages) == 2 and messages[0] == messages[1] and "no such table: main.missing" in messages[0]
+    assert ahead.child is not None and ahead.model(small, ("t9",)) == alone, "still in step after an error"
+    assert plain.model(small, ()) is None and plain.child is not None, "not reading ahead: replayed here"
+    large = big_script(HELPER_STATEMENTS // 4)
+    assert shared.model(large, ()) is None and shared.child is not None, "large enough to share"
+    bins = count_shared_replays()
+    assert _replay(large, (), shared) == replayed(large, None)[0] and bins[0][1], bins
+    for helper in (ahead, plain, shared):
+        helper.close()
+    assert_no_children()
+
+
+def check_big_project(
+    helper: ReplayHelper | None = None, **environ: str
+) -> tuple[Any, list[tuple[int, bool]], list[Any], Any, dict[str, str]]:
     """run_check, as the CLI calls it, on big_script() in a project in argv[2], against a file database built
     from it: the result, the replays counted (count_shared_replays), the children it left to wait for, the
     request and the environment (a cache in the project, and ``environ``)."""
@@ -251,7 +297,7 @@ def check_big_project(**environ: str) -> tuple[Any, list[tuple[int, bool]], list
     writers: list[Any] = []
     request = CheckRequest(db_url=str(db), sql=(work / "schema.sql",))
     environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache"), **environ}
-    return run_check(request, environ, cache_writers=writers), bins, writers, request, environ
+    return run_check(request, environ, cache_writers=writers, helper=helper), bins, writers, request, environ
 
 
 def check_uses_both_cores() -> None:

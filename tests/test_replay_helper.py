@@ -35,6 +35,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "turned_off_in_the_environ_given",  # run_check's environ mapping, as the process environment
         "failing_child",  # a child that fails or hangs: the parent stops waiting for it
         "threshold",  # from HELPER_STATEMENTS statements on, not before
+        "small_replayed_whole",  # the CLI's helper, which reads ahead: a small script replayed there whole
         "check_uses_both_cores",  # run_check as the CLI calls it
         "baseline_uses_the_helper",  # a migrations baseline, replayed after the read
         "check_errors_leave_no_children",
@@ -74,8 +75,9 @@ def _report(tmp_path: Path, out: str, *args: str | Path, env: dict[str, str]) ->
 
 
 @pytest.mark.parametrize("drifted", [False, True])
-def test_a_large_cold_check_on_two_cores_reports_what_one_core_does(tmp_path: Path, drifted: bool) -> None:
-    schema = _large_schema()
+@pytest.mark.parametrize("tables", [40, 300])  # replayed whole by the CLI's helper; shared with it
+def test_a_cold_check_on_two_cores_reports_what_one_core_does(tmp_path: Path, tables: int, drifted: bool) -> None:
+    schema = _large_schema(tables)
     (tmp_path / "schema.sql").write_text(schema, encoding="utf-8")
     live = schema.replace("score real DEFAULT 7.5", "score integer DEFAULT 7.5") if drifted else schema
     assert live != schema or not drifted

@@ -187,6 +187,8 @@ def test_fast_ascii_folding_is_sqlite_s_folding(name: str) -> None:
 
 def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) -> None:
     """A warm check of a conforming database reads no CREATE text: sqlglot (0.17 s to import) stays unloaded.
+    A cold one leaves it to the CLI's replay helper, which imports it while the CLI imports the check and
+    replays the small script whole (driftgate.replay_helper); with forking turned off, the CLI imports it.
     One database never loads the fleet machinery either."""
     (tmp_path / "schema.sql").write_text(BASE.replace("GENERATED ALWAYS AS (lower(title)) VIRTUAL", ""))
     sqlite3.connect(tmp_path / "live.db").executescript((tmp_path / "schema.sql").read_text())
@@ -199,7 +201,11 @@ def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) 
         "print('exit', code, 'sqlglot' in sys.modules, 'aiohttp' in sys.modules, 'driftgate.fleet' in sys.modules)\n"
     )
     env = {"DRIFTGATE_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    one_core = {**env, "DRIFTGATE_FORK": "0", "DRIFTGATE_CACHE_DIR": str(tmp_path / "cache-one-core")}
+    alone = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=one_core, capture_output=True, text=True)
     cold = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True)
     warm = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert cold.stdout.splitlines()[-1] == "exit 0 True False False", cold.stdout + cold.stderr
+    assert alone.stdout.splitlines()[-1] == "exit 0 True False False", alone.stdout + alone.stderr
+    assert cold.stdout.splitlines()[-1] == "exit 0 False False False", cold.stdout + cold.stderr
     assert warm.stdout.splitlines()[-1] == "exit 0 False False False", warm.stdout + warm.stderr
+    assert alone.stdout.splitlines()[:-1] == cold.stdout.splitlines()[:-1] == warm.stdout.splitlines()[:-1]

@@ -384,7 +384,11 @@ def check_database(expected: Expected, target: DatabaseTarget) -> CheckResult:
 
 
 def run_check(
-    request: CheckRequest, environ: Mapping[str, str] | None = None, *, cache_writers: list[Child] | None = None
+    request: CheckRequest,
+    environ: Mapping[str, str] | None = None,
+    *,
+    cache_writers: list[Child] | None = None,
+    helper: ReplayHelper | None = None,
 ) -> CheckResult:
     """One database: its read runs in a thread while the expected sources are read and replayed.
 
@@ -397,7 +401,8 @@ def run_check(
     ``cache_writers``: that child is appended there, for the caller to wait for once its own work is
     done (the CLI writes its reports meanwhile), and so is each child that later writes a conforming
     record (:attr:`Expected.writers`); without it, the child is waited for here, and a record is written
-    by the report that renders it.
+    by the report that renders it.  ``helper``: a replay helper the caller started earlier (the CLI's
+    reads ahead, see :mod:`driftgate.replay_helper`), used instead of one started here, and closed here.
     """
     environ = os.environ if environ is None else environ
     target = resolve_database(request.db_url, request.config_db_url, environ)
@@ -412,7 +417,11 @@ def run_check(
 
     # Forked first: before the read's thread starts and before libSQL is first opened (driftgate.forked).
     forking = not turned_off(environ)  # DRIFTGATE_FORK=0 in the environment given, as in the process's
-    helper = ReplayHelper.start() if forking else None
+    if helper is not None and not forking:
+        helper.close()
+        helper = None
+    elif helper is None and forking:
+        helper = ReplayHelper.start()
     reader = threading.Thread(target=read, name="driftgate-read", daemon=True)
     reader.start()
     writer = None

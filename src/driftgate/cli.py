@@ -14,6 +14,7 @@ import click
 from driftgate.config import FileConfig, build_request, load_config
 from driftgate.errors import DriftgateError, InputError
 from driftgate.gcpause import collector_paused
+from driftgate.replay_helper import ReplayHelper
 from driftgate.report.safe import printable
 from driftgate.urls import redact
 
@@ -171,53 +172,57 @@ def check(
     quiet: bool,
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
-    from driftgate.check import run_check
-    from driftgate.report.terminal import print_summary
+    # Forked before the check is imported: a cold check's parser is imported there meanwhile.
+    with ReplayHelper.reading_ahead() as helper:
+        from driftgate.check import run_check
+        from driftgate.report.terminal import print_summary
 
-    config = load_config()
-    listed, one, request = requested(
-        config,
-        db,
-        db_list,
-        legacy=legacy,
-        sql=sql,
-        migrations=migrations,
-        tag=tag,
-        timeout=timeout,
-        drizzle=drizzle,
-        no_cache=no_cache,
-    )
-    json_file = Path(json_path) if json_path else config.path_value("json")
-    html_file = Path(html_path) if html_path else config.path_value("html")
-    markdown_file = Path(markdown_path) if markdown_path else config.path_value("markdown")
-    if not one:
-        from driftgate.fleet import fleet_check, fleet_jobs  # the fleet machinery, only for several databases
-
-        assert listed is not None
-        code = fleet_check(
-            request,
-            listed,
-            jobs=fleet_jobs(jobs),
-            json_path=json_file,
-            html_path=html_file,
-            markdown_path=markdown_file,
-            quiet=quiet,
-            environ=os.environ,
+        config = load_config()
+        listed, one, request = requested(
+            config,
+            db,
+            db_list,
+            legacy=legacy,
+            sql=sql,
+            migrations=migrations,
+            tag=tag,
+            timeout=timeout,
+            drizzle=drizzle,
+            no_cache=no_cache,
         )
-        sys.exit(code)
-    from driftgate.report.markdown import write_markdown
+        json_file = Path(json_path) if json_path else config.path_value("json")
+        html_file = Path(html_path) if html_path else config.path_value("html")
+        markdown_file = Path(markdown_path) if markdown_path else config.path_value("markdown")
+        if not one:
+            from driftgate.fleet import fleet_check, fleet_jobs  # the fleet machinery, only for several databases
 
-    cache_writers: list[Child] = []  # forked children write a new model and records while the reports are made
-    try:
-        result = run_check(request, cache_writers=cache_writers)
-        write_reports(result, json_file, html_file)
-        write_markdown(result.report, markdown_file)
-        warn_unused_accept(result)
-        print_summary(result.report, quiet=quiet)
-    finally:
-        for writer in cache_writers:
-            writer.wait()
-    sys.exit(0 if result.report.gate_pass else 1)
+            assert listed is not None
+            if helper is not None:
+                helper.close()  # a fleet replays once, for all its databases, in this process
+            code = fleet_check(
+                request,
+                listed,
+                jobs=fleet_jobs(jobs),
+                json_path=json_file,
+                html_path=html_file,
+                markdown_path=markdown_file,
+                quiet=quiet,
+                environ=os.environ,
+            )
+            sys.exit(code)
+        from driftgate.report.markdown import write_markdown
+
+        cache_writers: list[Child] = []  # forked children write a new model and records while the reports are made
+        try:
+            result = run_check(request, cache_writers=cache_writers, helper=helper)
+            write_reports(result, json_file, html_file)
+            write_markdown(result.report, markdown_file)
+            warn_unused_accept(result)
+            print_summary(result.report, quiet=quiet)
+        finally:
+            for writer in cache_writers:
+                writer.wait()
+        sys.exit(0 if result.report.gate_pass else 1)
 
 
 def requested(

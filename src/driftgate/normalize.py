@@ -256,12 +256,12 @@ def _cast_types_as_affinities(text: str) -> str:
     ``DATETIME(x)``), which would make different casts compare equal; the affinity is what SQLite
     itself goes by, so ``CAST(x AS VARCHAR(10))`` and ``CAST(x AS TEXT)`` stay equal.
     """
+    if "cast" not in fold_name(text):  # a CAST is spelled with its keyword: no parser needed without one
+        return text
     load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
 
-    if "cast" not in fold_name(text):
-        return text
     try:
         tokens = tokenize(text)
     except SqlglotError:

@@ -1,13 +1,23 @@
-"""A replay helper: a forked child that does about half of each large replay on the other core.
+"""A replay helper: a forked child that replays on the other core while this process does other work.
 
-Replaying a 1,000-table script (tokenising 4,000 statements, executing them in libSQL) is CPU work in
-one Python thread.  The helper is a copy of this process forked when a check starts, before it starts a
-thread or first uses libSQL (see :func:`driftgate.forked.fork_allowed`).  It waits, costing nothing,
-until a large replay is coming (:meth:`ReplayHelper.prepare`): it is then sent the last part of the
-statements (:data:`HELPER_READS`), imports the parser and reads them while this process does the same
-with the rest.  :func:`driftgate.shadow.shadow_schema` takes what it read, and has it replay about half
-of the scratch databases too (the exchange is in :mod:`driftgate.shadow`, both ends of it).  Whatever the helper fails
-to do, the replay does itself: the model is the same with or without one.
+Replaying a script (tokenising its statements, executing them in libSQL) is CPU work in one Python
+thread, and needs sqlglot, whose import alone takes a tenth of a second.  The helper is a copy of this
+process forked when a check starts, before it starts a thread or first uses libSQL (see
+:func:`driftgate.forked.fork_allowed`).  It serves replays in one of two ways:
+
+- a large replay (:data:`HELPER_STATEMENTS` or more) is shared (:meth:`ReplayHelper.prepare`): the
+  helper is sent the last part of the statements (:data:`HELPER_READS`) and reads them while this
+  process reads the rest; :func:`driftgate.shadow.shadow_schema` takes what it read, and has it replay
+  about half of the scratch databases too (the exchange is in :mod:`driftgate.shadow`, both ends of it);
+- a smaller one is done by the helper whole (:meth:`ReplayHelper.model`), when it was started
+  ``reading_ahead``: it then imports the parser as soon as it is forked, while this process imports the
+  rest of the check, so that a small cold check never waits for sqlglot's import on its critical path
+  (this process does not import sqlglot at all when the live database conforms).  The CLI starts such a
+  helper before it imports the check; one that turns out not to be needed (every model is in the cache)
+  is closed as soon as that is known.
+
+Whatever the helper fails to do, the replay does itself: the model is the same with or without one
+(a statement that fails there is replayed here, so that its error reads exactly as it always did).
 
 Each exchange carries its own number, so that an answer can never be taken for another replay's (an
 exchange cut short leaves the helper out of step: it is then closed, and never asked again).  This
@@ -16,15 +26,17 @@ module imports neither the parser nor libSQL: starting a helper costs the parent
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from driftgate.forked import Channel, Child, ChildLost
 
 if TYPE_CHECKING:
+    from driftgate.model import Schema
     from driftgate.sources.statements import SqlStatement
 
 # Below this many statements a helper saves less than the exchange costs (about 250 tables).
@@ -41,15 +53,32 @@ _exchanges = itertools.count(1)
 class ReplayHelper:
     """A running helper, serving one replay at a time, until :meth:`close`."""
 
-    def __init__(self, child: Child) -> None:
+    def __init__(self, child: Child, *, reading_ahead: bool = False) -> None:
         self.child: Child | None = child
+        self.reading_ahead = reading_ahead  # it imports the parser before it is asked anything
         self._reading: tuple[Sequence[SqlStatement], int] | None = None  # what prepare sent, its exchange
 
     @classmethod
-    def start(cls) -> ReplayHelper | None:
-        """A helper, when this process may fork one that uses libSQL; else None."""
-        child = Child.start(_serve)
-        return cls(child) if child is not None else None
+    def start(cls, *, reading_ahead: bool = False) -> ReplayHelper | None:
+        """A helper, when this process may fork one that uses libSQL; else None.
+
+        ``reading_ahead``: the helper imports the parser at once, and replays small scripts whole
+        (:meth:`model`).  Worth it only where this process has its own imports to do meanwhile (the CLI,
+        before it imports the check); elsewhere a small replay is done here, as before.
+        """
+        child = Child.start(_serve_reading_ahead if reading_ahead else _serve)
+        return cls(child, reading_ahead=reading_ahead) if child is not None else None
+
+    @classmethod
+    @contextlib.contextmanager
+    def reading_ahead(cls) -> Iterator[ReplayHelper | None]:
+        """A helper that reads ahead (:meth:`start`), or None; closed on the way out, whatever happens."""
+        helper = cls.start(reading_ahead=True)
+        try:
+            yield helper
+        finally:
+            if helper is not None:
+                helper.close()
 
     @staticmethod
     def helps_with(statements: Sequence[SqlStatement]) -> bool:
@@ -60,6 +89,20 @@ class ReplayHelper:
     def split(statements: Sequence[SqlStatement]) -> int:
         """Where the helper's part of the statements begins (:data:`HELPER_READS`)."""
         return len(statements) - int(len(statements) * HELPER_READS)
+
+    def model(self, statements: Sequence[SqlStatement], ignore: tuple[str, ...]) -> Schema | None:
+        """The model of ``statements``, replayed whole by a helper that reads ahead, for a script too small
+        to share (:meth:`helps_with`); None when there is no such helper, or it failed (replay here)."""
+        if self.child is None or not self.reading_ahead or self.helps_with(statements):
+            return None
+        if self._reading is not None:  # the last exchange never took place: out of step
+            self.close()
+            return None
+        exchange = next(_exchanges)
+        if not self.send(("model", exchange, statements, ignore)):
+            return None
+        answer = self.receive("model", exchange)
+        return answer[0] if answer is not None else None
 
     def prepare(self, statements: Sequence[SqlStatement]) -> None:
         """A replay of ``statements`` is coming: when it is worth the help, the helper is sent their last
@@ -120,18 +163,35 @@ class ReplayHelper:
         self.close()
 
 
+def _serve_reading_ahead(channel: Channel) -> None:
+    """:func:`_serve`, the parser imported first (the replay's own modules with it)."""
+    gc.disable()
+    from driftgate.normalize import load_parser
+
+    load_parser()
+    import driftgate.shadow  # noqa: F401
+
+    _serve(channel)
+
+
 def _serve(channel: Channel) -> None:
-    """The helper's life: one exchange after another, each begun by "read" (see
-    :func:`driftgate.shadow.help_replay`); anything else ends it."""
+    """The helper's life: one exchange after another, each begun by "read" (a shared replay, see
+    :func:`driftgate.shadow.help_replay`) or "model" (a whole one); anything else ends it."""
     gc.disable()  # what it builds lives until it exits, in no cycle: a collection would only walk it
     while True:
         request = channel.receive()
-        if not isinstance(request, tuple) or len(request) != 3 or request[0] != "read":
+        if not isinstance(request, tuple) or len(request) < 3 or request[0] not in ("read", "model"):
             return
         from driftgate.normalize import load_parser
 
         load_parser()
-        from driftgate.shadow import help_replay
+        from driftgate.shadow import help_replay, shadow_schema
 
-        if not help_replay(request[2], request[1], channel):
+        if request[0] == "model" and len(request) == 4:
+            try:
+                model = shadow_schema(request[2], ignore=request[3])
+            except Exception:  # noqa: BLE001 - bad input above all: replayed by the parent, for its error
+                model = None
+            channel.send(("model", request[1], model))
+        elif request[0] != "read" or len(request) != 3 or not help_replay(request[2], request[1], channel):
             return

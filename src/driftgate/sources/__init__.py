@@ -65,8 +65,12 @@ class ExpectedSource:
 
 
 def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str], helper: ReplayHelper | None = None) -> Schema:
-    # The replay needs the tokenizer and libSQL: imported only when a model is not in the cache.
+    # The replay needs the tokenizer and libSQL: imported only when a model is not in the cache, and
+    # not at all here when a helper replays the script whole.
     if helper is not None:
+        whole = helper.model(statements, tuple(ignore))
+        if whole is not None:
+            return whole
         helper.prepare(statements)
     from driftgate.normalize import load_parser
 
