@@ -188,18 +188,20 @@ def _serve(channel: Channel) -> None:
     gc.disable()  # what it builds lives until it exits, in no cycle: a collection would only walk it
     while True:
         request = channel.receive()
-        if not isinstance(request, tuple) or len(request) < 3 or request[0] not in ("read", "model"):
+        kind = request[0] if isinstance(request, tuple) and request else None
+        if kind not in ("read", "model") or len(request) != (3 if kind == "read" else 4):
             return
         from driftgate.normalize import load_parser
 
         load_parser()
         from driftgate.shadow import help_replay, shadow_schema
 
-        if request[0] == "model" and len(request) == 4:
-            try:
-                model = shadow_schema(request[2], ignore=request[3])
-            except Exception:  # noqa: BLE001 - bad input above all: replayed by the parent, for its error
-                model = None
-            channel.send(("model", request[1], model))
-        elif request[0] != "read" or len(request) != 3 or not help_replay(request[2], request[1], channel):
-            return
+        if kind == "read":
+            if not help_replay(request[2], request[1], channel):
+                return
+            continue
+        try:
+            model = shadow_schema(request[2], ignore=request[3])
+        except Exception:  # noqa: BLE001 - bad input above all: replayed by the parent, for its error
+            model = None
+        channel.send(("model", request[1], model))
