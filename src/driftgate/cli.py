@@ -14,7 +14,6 @@ import click
 from driftgate.config import FileConfig, build_request, load_config
 from driftgate.errors import DriftgateError, InputError
 from driftgate.gcpause import collector_paused
-from driftgate.replay_helper import ReplayHelper
 from driftgate.report.safe import printable
 from driftgate.urls import redact
 
@@ -172,6 +171,8 @@ def check(
     quiet: bool,
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
+    from driftgate.replay_helper import ReplayHelper  # imports neither the parser nor libSQL
+
     # Forked before the check is imported: a cold check's parser is imported there meanwhile.
     with ReplayHelper.reading_ahead() as helper:
         from driftgate.check import run_check
