@@ -285,7 +285,7 @@ def small_replayed_whole() -> None:
 
 
 def check_big_project(
-    helper: ReplayHelper | None = None, **environ: str
+    helper: ReplayHelper | None = None, tables: int = 300, **environ: str
 ) -> tuple[Any, list[tuple[int, bool]], list[Any], Any, dict[str, str]]:
     """run_check, as the CLI calls it, on big_script() in a project in argv[2], against a file database built
     from it: the result, the replays counted (count_shared_replays), the children it left to wait for, the
@@ -294,7 +294,7 @@ def check_big_project(
     from driftgate.check import CheckRequest, run_check
 
     work = Path(sys.argv[2])
-    schema = "\n".join(s.sql for s in big_script())
+    schema = "\n".join(s.sql for s in big_script(tables))
     (work / "schema.sql").write_text(schema, encoding="utf-8")
     db = build_file_db(work / "live.db", schema)
     bins = count_shared_replays()
@@ -324,6 +324,21 @@ def check_uses_both_cores() -> None:
     assert again.report.findings == result.report.findings and len(bins) == 1  # from the cache
     strip = re.compile(rb'"started_at": "[^"]*"')
     assert strip.sub(b"", report_bytes(again.report)) == strip.sub(b"", rendered)  # as rendered from the record
+    assert_no_children()
+
+
+def small_model_written_here() -> None:
+    """A small new model (BACKGROUND_MODEL_TABLES) is written by run_check itself, not by a forked child:
+    pickling it costs less than the fork.  Its conforming record too (BACKGROUND_RECORD_BYTES)."""
+    from driftgate.check import BACKGROUND_MODEL_TABLES
+    from driftgate.report.json_report import report_bytes
+
+    result, _bins, writers, _request, _environ = check_big_project(tables=BACKGROUND_MODEL_TABLES - 1)
+    work = Path(sys.argv[2])
+    assert result.report.gate_pass and writers == [], writers
+    assert len(list((work / "cache").glob("expected-*.pickle"))) == 1, "written by the time run_check returned"
+    report_bytes(result.report)
+    assert writers == [] and len(list((work / "cache").glob("expected-*.pickle"))) == 2  # and the record
     assert_no_children()
 
 

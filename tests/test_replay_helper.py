@@ -37,6 +37,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "threshold",  # from HELPER_STATEMENTS statements on, not before
         "small_replayed_whole",  # the CLI's helper, which reads ahead: a small script replayed there whole
         "check_uses_both_cores",  # run_check as the CLI calls it
+        "small_model_written_here",  # below BACKGROUND_MODEL_TABLES, no child writes the model
         "baseline_uses_the_helper",  # a migrations baseline, replayed after the read
         "check_errors_leave_no_children",
     ],
