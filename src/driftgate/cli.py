@@ -199,7 +199,7 @@ def check(
 
             assert listed is not None
             if helper is not None:
-                helper.close()  # a fleet replays once, for all its databases, in this process
+                helper.close()  # a fleet's replay starts its own (load_expected), before its threads
             code = fleet_check(
                 request,
                 listed,
