@@ -191,3 +191,23 @@ def test_corrected_project_config_as_the_readme_uses_it(tmp_path: Path) -> None:
     assert run.code == 0, run.out + run.err
     assert "may be stamped" in run.out
     assert all(path.resolve().is_file() for path in reports)
+
+
+def test_help_imports_the_cli_alone(tmp_path: Path) -> None:
+    """`driftgate --help` (issue 11: at most 0.15 s) loads click and the CLI's module, nothing of the engine:
+    no parser, no libSQL, no report renderer, no forking machinery, and no TOML or temporary-file module."""
+    import subprocess
+    import sys
+
+    engine = ("sqlglot", "libsql", "rich", "jinja2", "driftgate.check", "driftgate.forked", "tomllib", "tempfile")
+    program = (
+        "import sys\n"
+        "sys.argv = ['driftgate', '--help']\n"
+        "from driftgate.cli import main\n"
+        "try:\n    main()\n"
+        "except SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {engine!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout and done.stdout.splitlines()[-1] == "[]", done.stdout

@@ -8,7 +8,6 @@ relative to that file.
 from __future__ import annotations
 
 import glob
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,6 +104,8 @@ def load_config(start: Path | None = None, path: Path | None = None) -> FileConf
     path = path or find_pyproject(start)
     if path is None:
         return FileConfig()
+    import tomllib  # once a pyproject.toml is read: --help does without it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

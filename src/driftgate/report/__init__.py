@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +12,8 @@ def write_atomically(path: Path, *parts: str | bytes) -> None:
     Several ``parts`` are written one after the other (a 26 MB report and its final newline are not
     joined into a copy first).
     """
+    import tempfile  # here, not for every command: the CLI's --help and its start do without it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
