@@ -251,8 +251,11 @@ def small_replayed_whole() -> None:
     bad = big_script(10)
     bad[6] = SqlStatement(bad[6].sql.replace("CREATE INDEX", "CREATE INDEX nope ON missing (x); --"), bad[6].location)
     # Every helper is forked first (see same_error).
-    ahead, plain, shared = (ReplayHelper.start(reading_ahead=True) for _ in range(3))
-    assert ahead is not None and plain is not None and shared is not None
+    ahead, plain, shared, lost = (ReplayHelper.start(reading_ahead=True) for _ in range(4))
+    assert ahead is not None and plain is not None and shared is not None and lost is not None
+    assert lost.child is not None
+    os.kill(lost.child.pid, signal.SIGKILL)  # dead before it is asked: the replay is done here
+    assert _replay(small, ("t9",), lost) == shadow.shadow_schema(small, ignore=("t9",)) and lost.child is None
     plain.reading_ahead = False  # forked reading ahead, but asked as a helper that does not
     alone = shadow.shadow_schema(small, ignore=("t9",))
     whole = ahead.model(small, ("t9",))
