@@ -67,8 +67,9 @@ class ExpectedSource:
 def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str], helper: ReplayHelper | None = None) -> Schema:
     # The replay needs the tokenizer and libSQL: imported only when a model is not in the cache, and
     # not at all here when a helper replays the script whole.
+    ignore = tuple(ignore)  # read twice below, when a helper fails
     if helper is not None:
-        whole = helper.model(statements, tuple(ignore))
+        whole = helper.model(statements, ignore)
         if whole is not None:
             return whole
         helper.prepare(statements)
