@@ -199,10 +199,7 @@ class Expected:
         if not pending:
             return None
         small = sum(len(schema.tables) for _key, schema in pending) < BACKGROUND_MODEL_TABLES
-        writer = None if small else in_background(lambda: self._write(pending))
-        if writer is None:
-            self._write(pending)
-        return writer
+        return in_background(lambda: self._write(pending), fork=not small)
 
     def finish_cache_writes(self, writer: Child | None) -> None:
         """What is still unwritten is written now and ``writer`` waited for; from now on writes are direct.
@@ -264,12 +261,10 @@ class Expected:
             def write() -> None:
                 cache.put_conforming(key, label, (count, tuple(counts.items()), rendered))
 
-            large = len(rendered) >= BACKGROUND_RECORD_BYTES
-            writer = in_background(write) if large and self.writers is not None else None
-            if writer is None:
-                write()
-            else:
-                self.writers.append(writer)
+            writers = self.writers
+            writer = in_background(write, fork=len(rendered) >= BACKGROUND_RECORD_BYTES and writers is not None)
+            if writer is not None and writers is not None:
+                writers.append(writer)
 
         return remember
 

@@ -219,13 +219,17 @@ def _close(fd: int) -> int:
     return -1
 
 
-def in_background(work: Callable[[], None]) -> Child | None:
-    """``work()`` in a forked child at the lowest priority (:meth:`Child.wait` for it to finish), or None
-    when this process may not fork: the caller then does it itself.  libSQL's idle thread is tolerated."""
+def in_background(work: Callable[[], None], *, fork: bool = True) -> Child | None:
+    """``work()`` in a forked child at the lowest priority (:meth:`Child.wait` for it to finish); or, when
+    this process may not fork, or ``fork`` is false (work too small to be worth a fork), done here and
+    now, and None.  libSQL's idle thread is tolerated."""
 
     def niced(_channel: Channel) -> None:
         with contextlib.suppress(OSError):
             os.nice(19)  # it only writes what is done: the cores go to the check first, to it when idle
         work()
 
-    return Child.start(niced, tolerate_native_threads=True)
+    child = Child.start(niced, tolerate_native_threads=True) if fork else None
+    if child is None:
+        work()
+    return child
