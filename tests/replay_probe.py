@@ -253,11 +253,11 @@ def small_replayed_whole() -> None:
     # Every helper is forked first (see same_error).
     ahead, plain, shared, lost = (ReplayHelper.start(reading_ahead=True) for _ in range(4))
     assert ahead is not None and plain is not None and shared is not None and lost is not None
+    alone = shadow.shadow_schema(small, ignore=("t9",))
     assert lost.child is not None
     os.kill(lost.child.pid, signal.SIGKILL)  # dead before it is asked: the replay is done here
-    assert _replay(small, ("t9",), lost) == shadow.shadow_schema(small, ignore=("t9",)) and lost.child is None
+    assert _replay(small, ("t9",), lost) == alone and lost.child is None
     plain.reading_ahead = False  # forked reading ahead, but asked as a helper that does not
-    alone = shadow.shadow_schema(small, ignore=("t9",))
     whole = ahead.model(small, ("t9",))
     assert whole is not None and whole == alone and "t9" not in {t.name for t in whole.tables}
     assert whole.table_keys == alone.table_keys and whole.object_keys == alone.object_keys
