@@ -546,3 +546,14 @@ def test_pytest_fleet_jobs_below_one_is_bad_input(tmp_path: Path) -> None:
     )
     assert code == 2, out
     assert "--driftgate-jobs: must be at least 1" in out
+
+
+def test_names_in_the_fleet_summary_are_printed_as_they_are_not_as_emoji(tmp_path: Path) -> None:
+    """rich reads `:a:` and `:ok:` as emoji codes; a name is data, printed as it is."""
+    (tmp_path / "expected.sql").write_text('CREATE TABLE "team:ok:go" (id INTEGER PRIMARY KEY);\n')
+    for name in ("a", "b"):
+        build_file_db(tmp_path / f"{name}.db", 'CREATE TABLE "shard:a:1" (id INTEGER PRIMARY KEY);')
+    run = driftgate("check", "--db", "a.db", "--db", "b.db", "--sql", "expected.sql", cwd=tmp_path)
+    assert run.code == 1, run.err + run.out
+    assert "team:ok:go" in run.out and "shard:a:1" in run.out, run.out  # the commonest failures, by name
+    assert "\U0001f170" not in run.out and "\U0001f197" not in run.out  # 🅰, 🆗

@@ -176,3 +176,19 @@ def test_an_unwritable_step_summary_is_a_warning_not_an_error(tmp_path: Path, fl
     assert run.err.startswith("driftgate: warning: cannot append to $GITHUB_STEP_SUMMARY") and str(step) in run.err
     assert run.out.splitlines()[-1].startswith("driftgate verdict:")
     assert (tmp_path / "s.md").read_text().startswith("### driftgate passes")
+
+
+def test_the_summary_prints_names_as_they_are_not_as_emoji() -> None:
+    """rich reads `:ok:` as an emoji code: a baseline tag (a file name) is printed as it is."""
+    import io
+
+    from driftgate.findings import Report, SourceInfo, new_finding
+    from driftgate.report.terminal import print_summary, summary_console
+
+    finding = new_finding("baseline", "table", "t:ok:", "t:ok:", "ok", "table exists", expected="1 column")
+    report = Report("file:x:cl:.db", (SourceInfo("baseline", ("m",)),), (finding,), gate_tag="0001_team:ok:go")
+    out = io.StringIO()
+    print_summary(report, summary_console(out, is_terminal=False))
+    text = out.getvalue()
+    assert "driftgate verdict: baseline 0001_team:ok:go may be stamped: 1 check conform" in text, text
+    assert "x:cl:.db" in text and "\U0001f197" not in text and "\U0001f191" not in text  # 🆗, 🆑

@@ -380,7 +380,7 @@ class FleetConsole:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.console = console or Console(highlight=False, soft_wrap=True, emoji=False)  # `shard:a:1` is no 🅰
         self.progress = (
             Progress(
                 TextColumn("checking databases"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +111,8 @@ def write_json(report: Report, path: Path) -> None:
 
 
 def report_schema() -> dict[str, Any]:
+    from importlib import resources  # here: writing a report does without it
+
     return json.loads(resources.files("driftgate.report").joinpath("schema_v1.json").read_text(encoding="utf-8"))
 
 

@@ -44,6 +44,7 @@ def summary_console(
         file=stream,
         width=(width if is_terminal else UNLIMITED_WIDTH),
         highlight=False,
+        emoji=False,  # names are data: a tag or a table named `x:ok:y` is printed as it is, not as x🆗y
         soft_wrap=True,
         no_color=not color,
         color_system="auto" if color else None,
