@@ -287,6 +287,44 @@ def small_replayed_whole() -> None:
     assert_no_children()
 
 
+def killed_now_reaped_later() -> None:
+    """close(reap=False) ends a helper at once and leaves it to the next close to reap (this process goes on
+    meanwhile); run_check, given the CLI's helper, ends it once the model is in hand and reaps it before
+    returning, conforming or failing."""
+    from driftgate.check import CheckRequest, run_check
+    from driftgate.report.json_report import report_bytes
+
+    helper = ReplayHelper.start(reading_ahead=True)
+    assert helper is not None and helper.child is not None
+    pid = helper.child.pid
+    helper.close(reap=False)
+    assert helper.child is None and Path(f"/proc/{pid}").exists(), "killed, not yet reaped"
+    helper.close(reap=False)  # closing again reaps nothing and waits for nothing
+    helper.close()
+    assert not Path(f"/proc/{pid}").exists()
+    assert_no_children()
+    # The CLI's, say: a small script is replayed there whole.  Both forked first (see same_error).
+    given, failing = ReplayHelper.start(reading_ahead=True), ReplayHelper.start(reading_ahead=True)
+    assert given is not None and given.child is not None and failing is not None
+    pid = given.child.pid
+    result, bins, writers, request, environ = check_big_project(given, tables=40)
+    assert given.child is None and bins == [] and writers == [] and result.report.gate_pass
+    assert not Path(f"/proc/{pid}").exists(), "reaped before run_check returned"
+    alone = run_check(CheckRequest(db_url=request.db_url, sql=request.sql, cache=False), {"DRIFTGATE_FORK": "0"})
+    strip = re.compile(rb'"started_at": "[^"]*"')
+    assert strip.sub(b"", report_bytes(result.report)) == strip.sub(b"", report_bytes(alone.report))
+    bad = Path(sys.argv[2]) / "bad.sql"
+    bad.write_text("CREATE INDEX nope ON missing (x);\n", encoding="utf-8")
+    try:
+        run_check(CheckRequest(db_url=request.db_url, sql=(bad,)), environ, helper=failing)
+    except InputError as error:
+        assert "no such table: main.missing" in str(error), str(error)
+    else:
+        raise AssertionError("bad SQL must fail")
+    assert failing.child is None
+    assert_no_children()
+
+
 def check_big_project(
     helper: ReplayHelper | None = None, tables: int = 300, **environ: str
 ) -> tuple[Any, list[tuple[int, bool]], list[Any], Any, dict[str, str]]:

@@ -40,6 +40,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "small_model_written_here",  # below BACKGROUND_MODEL_TABLES, no child writes the model
         "baseline_uses_the_helper",  # a migrations baseline, replayed after the read
         "check_errors_leave_no_children",
+        "killed_now_reaped_later",  # close(reap=False): the helper goes while this process goes on
     ],
 )
 def test_replay_helper_scenario(scenario: str, tmp_path: Path) -> None:

@@ -300,7 +300,9 @@ def load_expected(
             expected.replayed.extend((source, expected.model_of(source)) for source in sources)
     finally:
         if helper is not None and (helper is own or folder is None):
-            helper.close()  # no baseline to replay (or not ours to keep): not needed any more
+            # No baseline to replay (or not ours to keep): not needed any more; the caller's is reaped by
+            # the caller's own close, while this process goes on.
+            helper.close(reap=helper is own)
             expected.helper = None
     return expected
 
@@ -434,7 +436,7 @@ def run_check(
                 reader.join()  # gone: a forked child may write the cache while this process compares
                 live = live_model(expected, raw)  # may replay a baseline, with the helper
                 if helper is not None:
-                    helper.close()
+                    helper.close(reap=False)  # reaped once the check is made (finally, below)
                 writer = expected.write_cache_in_background() if forking else None
                 return check_live(expected, target, live, started)
         finally:

@@ -164,11 +164,16 @@ class Child:
         self._reader = _close(self._reader)
         return self._status >= 0 and os.waitstatus_to_exitcode(self._status) == 0
 
-    def stop(self) -> None:
-        """End the child now, whatever it is doing (its work is no longer wanted), and reap it."""
+    def kill(self) -> None:
+        """End the child now, whatever it is doing (its work is no longer wanted); :meth:`wait` reaps it.
+        A killed process takes a few milliseconds to go: the caller may do other work meanwhile."""
         if self._status is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        """:meth:`kill`, and reap it."""
+        self.kill()
         self.wait()
 
 
