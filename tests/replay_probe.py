@@ -325,6 +325,44 @@ def killed_now_reaped_later() -> None:
     assert_no_children()
 
 
+def live_built_there() -> None:
+    """A helper that reads ahead builds a live state equal to this process's, for a small schema only; a
+    helper lost before it is asked answers None and is closed (the caller builds it)."""
+    from conftest import build_file_db
+    from driftgate.connection import Database
+    from driftgate.live import live_state, read_raw
+    from driftgate.replay_helper import LIVE_TABLES
+    from driftgate.urls import resolve_database
+
+    work = Path(sys.argv[2])
+    small, large = big_script(12), big_script(LIVE_TABLES + 1)
+    helpers = [ReplayHelper.start(reading_ahead=True) for _ in range(3)]  # forked first (see same_error)
+    there, lost, plain = helpers
+    assert there is not None and lost is not None and plain is not None
+    plain.reading_ahead = False
+
+    def raw_of(statements: list[SqlStatement], name: str) -> Any:
+        respelled = "\n".join(s.sql.replace("CREATE TABLE ", "create  table ") for s in statements)
+        target = resolve_database(str(build_file_db(work / name, respelled)), None, {})
+        with Database(target) as db:
+            return read_raw(db)
+
+    known = (shadow.shadow_schema(small),)
+    raw = raw_of(small, "small.db")
+    here = live_state(raw, known=known, ignore=("t9",))
+    state = there.live(raw, known, ("t9",), "__drizzle_migrations")
+    assert state is not None and state == here and state.schema.table_keys == here.schema.table_keys
+    assert "t9" not in {t.name for t in state.schema.tables} and there.child is not None, "in step"
+    assert there.live(raw_of(large, "large.db"), (), (), "__drizzle_migrations") is None  # built here
+    assert plain.live(raw, known, (), "__drizzle_migrations") is None, "not reading ahead"
+    assert lost.child is not None
+    os.kill(lost.child.pid, signal.SIGKILL)
+    assert lost.live(raw, known, (), "__drizzle_migrations") is None and lost.child is None
+    for helper in helpers:
+        helper.close()
+    assert_no_children()
+
+
 def check_big_project(
     helper: ReplayHelper | None = None, tables: int = 300, **environ: str
 ) -> tuple[Any, list[tuple[int, bool]], list[Any], Any, dict[str, str]]:

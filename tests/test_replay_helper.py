@@ -41,6 +41,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "baseline_uses_the_helper",  # a migrations baseline, replayed after the read
         "check_errors_leave_no_children",
         "killed_now_reaped_later",  # close(reap=False): the helper goes while this process goes on
+        "live_built_there",  # the live state of a small schema, built by a helper that reads ahead
     ],
 )
 def test_replay_helper_scenario(scenario: str, tmp_path: Path) -> None:

@@ -209,3 +209,42 @@ def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) 
     assert cold.stdout.splitlines()[-1] == "exit 0 False False False", cold.stdout + cold.stderr
     assert warm.stdout.splitlines()[-1] == "exit 0 False False False", warm.stdout + warm.stderr
     assert alone.stdout.splitlines()[:-1] == cold.stdout.splitlines()[:-1] == warm.stdout.splitlines()[:-1]
+
+
+def test_a_database_spelled_otherwise_has_its_live_model_built_by_the_cli_helper(tmp_path: Path) -> None:
+    """A database whose CREATE texts are not the expected ones (a legacy database against drizzle's DDL)
+    needs the parser to be read.  A cold check has the CLI's helper, which has the parser, build its live
+    model too: the CLI never imports the parser, and reports what one core reports.  Drifted too."""
+    schema = BASE.replace("GENERATED ALWAYS AS (lower(title)) VIRTUAL", "")
+    (tmp_path / "schema.sql").write_text(schema)
+    respelled = schema.replace("CREATE TABLE users (", "create table `users`  (").replace("age >= 18)", "age>=18)")
+    drifted = respelled.replace("DEFAULT 0", "DEFAULT 1")
+    for name, sql in (("live", respelled), ("drifted", drifted)):
+        sqlite3.connect(tmp_path / f"{name}.db").executescript(sql)
+    (tmp_path / "pyproject.toml").write_text("[tool.driftgate]\n")
+
+    def check(db: str, out: str, **env: str) -> str:
+        program = (
+            "import sys, runpy\n"
+            f"sys.argv = ['driftgate', 'check', '--db', 'file:{db}', '--sql', 'schema.sql', '--json', '{out}']\n"
+            "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
+            "except SystemExit as exit:\n    code = exit.code\n"
+            "print('exit', code, 'sqlglot' in sys.modules)\n"
+        )
+        cache = str(tmp_path / f"cache-{out}")
+        environ = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "DRIFTGATE_CACHE_DIR": cache, **env}
+        done = subprocess.run(
+            [sys.executable, "-c", program], cwd=tmp_path, env=environ, capture_output=True, text=True
+        )
+        return done.stdout.splitlines()[-1] if done.stdout else done.stderr
+
+    def report(out: str) -> str:
+        return "\n".join(line for line in (tmp_path / out).read_text().splitlines() if '"started_at"' not in line)
+
+    assert check("live.db", "alone.json", DRIFTGATE_FORK="0") == "exit 0 True"  # one core: the CLI reads it
+    assert check("live.db", "helped.json") == "exit 0 False"  # the helper built the live model
+    assert report("helped.json") == report("alone.json")
+    assert check("drifted.db", "drifted-alone.json", DRIFTGATE_FORK="0").startswith("exit 1")
+    assert check("drifted.db", "drifted-helped.json").startswith("exit 1")
+    assert report("drifted-helped.json") == report("drifted-alone.json")
+    assert '"status": "different"' in report("drifted-helped.json")

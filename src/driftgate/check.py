@@ -28,6 +28,7 @@ from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LedgerRow, LiveState, RawLive, live_state, read_raw
 from driftgate.model import Schema
+from driftgate.normalize import ParserNotHere, parser_loaded, parser_refused
 from driftgate.rehearsal import rehearsal_findings
 from driftgate.replay_helper import ReplayHelper
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
@@ -139,6 +140,11 @@ class Expected:
     # Forked children writing conforming records, for the caller to wait for (run_check's cache_writers);
     # None: a record is written here and now.
     writers: list[Child] | None = None
+
+    @property
+    def tables(self) -> int:
+        """How many tables the models replayed so far hold, in all."""
+        return sum(len(schema.tables) for _source, schema in self.replayed)
 
     def compared_with(
         self, ledger_rows: tuple[LedgerRow, ...] | None
@@ -280,9 +286,10 @@ def load_expected(
     """Read and replay the expected sources; bad input is exit 2 before any database is touched.
 
     ``helper``: a replay helper the caller started (and closes), kept by the :class:`Expected` while a
-    baseline may still need it; without one (and unless ``start_helper`` is false), one is started here
-    for a large source, when this process may fork, and closed once the sources are replayed (with the
-    cache on, it may find nothing to do: a model's key cannot be known before the fork).
+    baseline or the live state may still need it (:func:`live_model`); without one (and unless
+    ``start_helper`` is false), one is started here for a large source, when this process may fork, and
+    closed once the sources are replayed (with the cache on, it may find nothing to do: a model's key
+    cannot be known before the fork).
     ``defer_cache_writes``: see :meth:`Expected.defer_cache_writes`.
     """
     sources, folder = load_sources(request)
@@ -299,10 +306,13 @@ def load_expected(
         with collector_paused():
             expected.replayed.extend((source, expected.model_of(source)) for source in sources)
     finally:
-        if helper is not None and (helper is own or folder is None):
-            # No baseline to replay (or not ours to keep): not needed any more; the caller's is reaped by
-            # the caller's own close, while this process goes on.
-            helper.close(reap=helper is own)
+        if helper is not None and helper is own:
+            helper.close()
+            expected.helper = None
+        elif helper is not None and folder is None and not helper.may_build_live(expected.tables):
+            # The caller's, with no baseline to replay and too large a schema for the live state (live_model):
+            # not needed any more; reaped by the caller's own close, while this process goes on.
+            helper.close(reap=False)
             expected.helper = None
     return expected
 
@@ -313,9 +323,24 @@ def read_raw_database(request: CheckRequest, target: DatabaseTarget) -> RawLive:
 
 
 def live_model(expected: Expected, raw: RawLive) -> LiveState:
+    """The live state.  A process that has not imported the parser builds it itself only if that needs no
+    parser (every live table is one of the expected ones, say); else its helper that reads ahead, which has
+    the parser, builds it (a legacy database checked against drizzle's DDL: 0.1 s of 0.55 s saved)."""
     request = expected.request
     known = expected.schemas_for(raw.ledger)  # live tables equal to theirs are not built twice
-    return live_state(raw, ignore=request.ignore_tables, ledger_table=request.ledger_table, known=known)
+    build = functools.partial(
+        live_state, raw, ignore=request.ignore_tables, ledger_table=request.ledger_table, known=known
+    )
+    helper = expected.helper
+    if helper is not None and helper.builds_live(raw) and not parser_loaded():
+        try:
+            with parser_refused():
+                return build()
+        except ParserNotHere:
+            state = helper.live(raw, known, request.ignore_tables, request.ledger_table)
+            if state is not None:
+                return state
+    return build()
 
 
 def check_live(expected: Expected, target: DatabaseTarget, live: LiveState, started: str) -> CheckResult:

@@ -11,10 +11,12 @@ nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from driftgate.identifiers import ascii_upper, fold_name, quote
@@ -28,6 +30,28 @@ DIALECT = "sqlite"
 
 _PARSER_LOCK = threading.Lock()
 _parser_loaded = False
+_refused = threading.local()  # .on: parser_refused() is active in this thread
+
+
+class ParserNotHere(BaseException):  # noqa: N818 - a signal, not an error: no `except Exception` may take it
+    """:func:`load_parser` was called inside :func:`parser_refused` before the parser was imported."""
+
+
+def parser_loaded() -> bool:
+    """Whether this process has imported the parser (:func:`load_parser`)."""
+    return _parser_loaded
+
+
+@contextlib.contextmanager
+def parser_refused() -> Iterator[None]:
+    """Inside it, in this thread, work that would import the parser raises :class:`ParserNotHere` instead
+    (the caller has it done where the parser is).  A BaseException, so that no fallback takes it for a
+    text that could not be read."""
+    _refused.on = True
+    try:
+        yield
+    finally:
+        _refused.on = False
 
 
 def load_parser() -> None:
@@ -41,6 +65,8 @@ def load_parser() -> None:
     global _parser_loaded
     if _parser_loaded:
         return
+    if getattr(_refused, "on", False):
+        raise ParserNotHere
     with _PARSER_LOCK:
         if _parser_loaded:
             return

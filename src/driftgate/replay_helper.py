@@ -14,8 +14,12 @@ process forked when a check starts, before it starts a thread or first uses libS
   ``reading_ahead``: it then imports the parser as soon as it is forked, while this process imports the
   rest of the check, so that a small cold check never waits for sqlglot's import on its critical path
   (this process does not import sqlglot at all when the live database conforms).  The CLI starts such a
-  helper before it imports the check; one that turns out not to be needed (every model is in the cache)
-  is closed as soon as that is known.
+  helper before it imports the check.
+
+A helper that reads ahead also builds the live state (:meth:`ReplayHelper.live`) of a database of up to
+:data:`LIVE_TABLES` tables whose DDL texts are not the expected ones (a legacy database against
+drizzle's DDL), when building it would make this process import the parser: see
+:func:`driftgate.check.live_model`.  Once the live state is built, the helper is ended.
 
 Whatever the helper fails to do, the replay does itself: the model is the same with or without one
 (a statement that fails there is replayed here, so that its error reads exactly as it always did).
@@ -37,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from driftgate.forked import Channel, Child, ChildLost
 
 if TYPE_CHECKING:
+    from driftgate.live import LiveState, RawLive
     from driftgate.model import Schema
     from driftgate.sources.statements import SqlStatement
 
@@ -52,6 +57,11 @@ HELPER_READS = 0.4
 # 0.1-0.17 s; a statement is read in 40-60 us), and takes the first of them on top of its share of the rest
 # (1,000 tables: 70% instead of 40%; measured, the reads ended 0.065 s sooner, of 1.3-1.9 s).
 HEAD_START_STATEMENTS = 2000
+
+# Up to this many live tables, a helper that reads ahead builds the live state for a process without the
+# parser (:meth:`ReplayHelper.live`); beyond, sending it the models and the state back costs about what
+# importing the parser here does (0.1-0.17 s), so it is built here.
+LIVE_TABLES = 200
 
 _exchanges = itertools.count(1)
 
@@ -111,6 +121,32 @@ class ReplayHelper:
         if not self.send(("model", exchange, statements, ignore)):
             return None
         answer = self.receive("model", exchange)
+        return answer[0] if answer is not None else None
+
+    def builds_live(self, raw: RawLive) -> bool:
+        """Whether this helper would build the live state of ``raw`` (:meth:`live`)."""
+        return self.may_build_live(len(raw.document.get("tables", ())))
+
+    def may_build_live(self, tables: int) -> bool:
+        """Whether this helper would build the live state of a schema of ``tables`` tables: one that reads
+        ahead, still running, and at most :data:`LIVE_TABLES` tables."""
+        return self.child is not None and self.reading_ahead and tables <= LIVE_TABLES
+
+    def live(
+        self, raw: RawLive, known: Sequence[Schema], ignore: tuple[str, ...], ledger_table: str
+    ) -> LiveState | None:
+        """The live state built from ``raw`` (:func:`driftgate.live.live_state`) by a helper that reads ahead,
+        which has the parser, for a process that has not imported it; None when there is no such helper, or
+        it failed (built here)."""
+        if not self.builds_live(raw):
+            return None
+        if self._reading is not None:  # the last exchange never took place: out of step
+            self.close()
+            return None
+        exchange = next(_exchanges)
+        if not self.send(("live", exchange, raw, tuple(known), ignore, ledger_table)):
+            return None
+        answer = self.receive("live", exchange)
         return answer[0] if answer is not None else None
 
     def prepare(self, statements: Sequence[SqlStatement]) -> None:
@@ -190,14 +226,19 @@ def _serve_reading_ahead(channel: Channel) -> None:
     _serve(channel)
 
 
+# What each exchange's first message holds, by its kind: how many items.
+_REQUEST_SIZES = {"read": 3, "model": 4, "live": 6}
+
+
 def _serve(channel: Channel) -> None:
     """The helper's life: one exchange after another, each begun by "read" (a shared replay, see
-    :func:`driftgate.shadow.help_replay`) or "model" (a whole one); anything else ends it."""
+    :func:`driftgate.shadow.help_replay`), "model" (a whole one) or "live" (the live state); anything
+    else ends it."""
     gc.disable()  # what it builds lives until it exits, in no cycle: a collection would only walk it
     while True:
         request = channel.receive()
         kind = request[0] if isinstance(request, tuple) and request else None
-        if kind not in ("read", "model") or len(request) != (3 if kind == "read" else 4):
+        if kind not in _REQUEST_SIZES or len(request) != _REQUEST_SIZES[kind]:
             return
         from driftgate.normalize import load_parser
 
@@ -208,8 +249,14 @@ def _serve(channel: Channel) -> None:
             if not help_replay(request[2], request[1], channel):
                 return
             continue
+        answer: Any = None
         try:
-            model = shadow_schema(request[2], ignore=request[3])
-        except Exception:  # noqa: BLE001 - bad input above all: replayed by the parent, for its error
-            model = None
-        channel.send(("model", request[1], model))
+            if kind == "model":
+                answer = shadow_schema(request[2], ignore=request[3])
+            else:
+                from driftgate.live import live_state
+
+                answer = live_state(request[2], known=request[3], ignore=request[4], ledger_table=request[5])
+        except Exception:  # noqa: BLE001 - bad input above all: done again by the parent, for its error
+            answer = None
+        channel.send((kind, request[1], answer))
