@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +223,29 @@ def test_insert_guard_rechecks_the_ledger_inside_the_transaction(tmp_path: Path)
         assert conn.batch(plan.statements)[1:] == [0]
         rows = conn.query("SELECT hash, created_at FROM __drizzle_migrations")
     assert rows == [(NEXT.hash, NEXT.when)]
+
+
+def test_a_cold_stamp_of_the_bundled_proposal_leaves_the_parser_to_its_helper(tmp_path: Path) -> None:
+    """`stamp` forks the helper that reads ahead, as `check` does: the corrected proposal against the legacy
+    database (DDL texts that are not drizzle's) is replayed and read there, and the command itself never
+    imports the parser; its dry run prints what one core prints."""
+    project = tmp_path / "corrected"
+    shutil.copytree(REPO / "fixtures" / "mcp-devops" / "corrected", project)
+    db = tmp_path / "example.db"
+    for script in (LEGACY_SQL, PREPARE_SQL):
+        sqlite3.connect(db).executescript(script.read_text())
+    program = (
+        "import sys, runpy\n"
+        f"sys.argv = ['driftgate', 'stamp', '--db', {str(db)!r}, '--dry-run']\n"
+        "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "print('exit', code, 'sqlglot' in sys.modules)\n"
+    )
+    runs = {}
+    for label, extra in (("helped", {}), ("alone", {"DRIFTGATE_FORK": "0"})):
+        env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "DRIFTGATE_CACHE_DIR": str(tmp_path / label), **extra}
+        done = subprocess.run([sys.executable, "-c", program], cwd=project, env=env, capture_output=True, text=True)
+        runs[label] = done.stdout.splitlines()
+    assert runs["helped"][-1] == "exit 0 False", runs["helped"]
+    assert runs["alone"][-1] == "exit 0 True", runs["alone"]
+    assert runs["helped"][:-1] == runs["alone"][:-1] and any("may be stamped" in line for line in runs["helped"])

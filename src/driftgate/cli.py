@@ -359,53 +359,59 @@ def stamp(
     no_cache: bool,
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
-    from driftgate.check import run_check
-    from driftgate.report.json_report import write_json
+    from driftgate.replay_helper import ReplayHelper  # imports neither the parser nor libSQL
 
-    config = load_config()
-    listed, one, request = requested(
-        config,
-        db,
-        db_list,
-        legacy=legacy,
-        sql=sql,
-        migrations=migrations,
-        tag=tag,
-        timeout=timeout,
-        drizzle=drizzle,
-        no_cache=no_cache,
-    )
-    if request.migrations is None:
-        raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
-    if not one:
-        from driftgate.fleet import fleet_jobs, fleet_stamp
+    # Forked before the check is imported, as for `check`: a cold stamp's parser is imported there meanwhile.
+    with ReplayHelper.reading_ahead() as helper:
+        from driftgate.check import run_check
+        from driftgate.report.json_report import write_json
 
-        assert listed is not None
-        if undo:
-            raise InputError("--undo: give one database (undo is never run over a fleet)")
-
-        def confirm(count: int) -> None:
-            if not yes and sys.stdin.isatty():
-                click.confirm(f"Record the baseline as applied in {count} database(s)?", abort=True)
-
-        code = fleet_stamp(
-            request,
-            listed,
-            jobs=fleet_jobs(jobs),
-            dry_run=dry_run,
-            backup=not no_backup,
-            confirm=confirm,
-            json_path=Path(json_path) if json_path else None,
-            environ=os.environ,
+        config = load_config()
+        listed, one, request = requested(
+            config,
+            db,
+            db_list,
+            legacy=legacy,
+            sql=sql,
+            migrations=migrations,
+            tag=tag,
+            timeout=timeout,
+            drizzle=drizzle,
+            no_cache=no_cache,
         )
-        sys.exit(code)
-    if undo:
-        _undo(request)
-        return
-    result = run_check(request)
-    if json_path:
-        write_json(result.report, Path(json_path))
-    _stamp_checked(request, result, dry_run=dry_run, backup=not no_backup, yes=yes)
+        if request.migrations is None:
+            raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
+        if helper is not None and (undo or not one):
+            helper.close()  # undo replays nothing; a fleet's replay starts its own, before its threads
+        if not one:
+            from driftgate.fleet import fleet_jobs, fleet_stamp
+
+            assert listed is not None
+            if undo:
+                raise InputError("--undo: give one database (undo is never run over a fleet)")
+
+            def confirm(count: int) -> None:
+                if not yes and sys.stdin.isatty():
+                    click.confirm(f"Record the baseline as applied in {count} database(s)?", abort=True)
+
+            code = fleet_stamp(
+                request,
+                listed,
+                jobs=fleet_jobs(jobs),
+                dry_run=dry_run,
+                backup=not no_backup,
+                confirm=confirm,
+                json_path=Path(json_path) if json_path else None,
+                environ=os.environ,
+            )
+            sys.exit(code)
+        if undo:
+            _undo(request)
+            return
+        result = run_check(request, helper=helper)
+        if json_path:
+            write_json(result.report, Path(json_path))
+        _stamp_checked(request, result, dry_run=dry_run, backup=not no_backup, yes=yes)
 
 
 def _undo(request: CheckRequest) -> None:
