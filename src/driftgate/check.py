@@ -423,13 +423,15 @@ def run_check(
     check they overlap by most of the read.  Bad input still wins: the sources' error is raised first
     (exit 2, even when the database is down), and the read, which only reads, is left to its timeout.
 
-    The other core, where this process may fork (:mod:`driftgate.forked`): a replay helper does half of
-    a large replay, and a new model is written to the cache by a child while the check compares.
+    The other core, where this process may fork (:mod:`driftgate.forked`): a replay helper that reads
+    ahead replays a small script whole (and builds a small live state, see :func:`live_model`) or does
+    about half of a large replay, and a new model is written to the cache by a child while the check
+    compares.
     ``cache_writers``: that child is appended there, for the caller to wait for once its own work is
     done (the CLI writes its reports meanwhile), and so is each child that later writes a conforming
     record (:attr:`Expected.writers`); without it, the child is waited for here, and a record is written
     by the report that renders it.  ``helper``: a replay helper the caller started earlier (the CLI's
-    reads ahead, see :mod:`driftgate.replay_helper`), used instead of one started here, and closed here.
+    reads ahead, started before it imports the check), used instead of one started here, and closed here.
     """
     environ = os.environ if environ is None else environ
     target = resolve_database(request.db_url, request.config_db_url, environ)
@@ -448,7 +450,7 @@ def run_check(
         helper.close()
         helper = None
     elif helper is None and forking:
-        helper = ReplayHelper.start()
+        helper = ReplayHelper.start(reading_ahead=True)  # the pytest plugin's: README command 1, 0.85x
     reader = threading.Thread(target=read, name="driftgate-read", daemon=True)
     reader.start()
     writer = None

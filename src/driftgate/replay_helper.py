@@ -79,9 +79,10 @@ class ReplayHelper:
     def start(cls, *, reading_ahead: bool = False) -> ReplayHelper | None:
         """A helper, when this process may fork one that uses libSQL; else None.
 
-        ``reading_ahead``: the helper imports the parser at once, and replays small scripts whole
-        (:meth:`model`).  Worth it only where this process has its own imports to do meanwhile (the CLI,
-        before it imports the check); elsewhere a small replay is done here, as before.
+        ``reading_ahead``: the helper imports the parser at once, replays small scripts whole
+        (:meth:`model`) and builds small live states (:meth:`live`), while this process reads its sources
+        (the CLI forks it before it even imports the check; ``run_check`` as the check starts).  Without
+        it, a helper only shares large replays.
         """
         child = Child.start(_serve_reading_ahead if reading_ahead else _serve)
         return cls(child, reading_ahead=reading_ahead) if child is not None else None
