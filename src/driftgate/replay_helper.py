@@ -115,14 +115,7 @@ class ReplayHelper:
         to share (:meth:`helps_with`); None when there is no such helper, or it failed (replay here)."""
         if self.child is None or not self.reading_ahead or self.helps_with(statements):
             return None
-        if self._reading is not None:  # the last exchange never took place: out of step
-            self.close()
-            return None
-        exchange = next(_exchanges)
-        if not self.send(("model", exchange, statements, ignore)):
-            return None
-        answer = self.receive("model", exchange)
-        return answer[0] if answer is not None else None
+        return self._ask("model", statements, ignore)
 
     def builds_live(self, raw: RawLive) -> bool:
         """Whether this helper would build the live state of ``raw`` (:meth:`live`)."""
@@ -141,22 +134,30 @@ class ReplayHelper:
         it failed (built here)."""
         if not self.builds_live(raw):
             return None
-        if self._reading is not None:  # the last exchange never took place: out of step
-            self.close()
+        return self._ask("live", raw, tuple(known), ignore, ledger_table)
+
+    def _ask(self, kind: str, *question: Any) -> Any:
+        """The answer to ``question`` in a new exchange of ``kind`` (one message each way); None when the
+        helper is out of step, lost, or failed."""
+        if not self._in_step():
             return None
         exchange = next(_exchanges)
-        if not self.send(("live", exchange, raw, tuple(known), ignore, ledger_table)):
+        if not self.send((kind, exchange, *question)):
             return None
-        answer = self.receive("live", exchange)
+        answer = self.receive(kind, exchange)
         return answer[0] if answer is not None else None
+
+    def _in_step(self) -> bool:
+        """False, and the helper closed, when the last exchange (prepare's) never took place: out of step."""
+        if self._reading is not None:
+            self.close()
+            return False
+        return True
 
     def prepare(self, statements: Sequence[SqlStatement]) -> None:
         """A replay of ``statements`` is coming: when it is worth the help, the helper is sent their last
         part to read now (see :meth:`reading`)."""
-        if self.child is None or not self.helps_with(statements):
-            return
-        if self._reading is not None:  # the last exchange never took place: out of step
-            self.close()
+        if self.child is None or not self.helps_with(statements) or not self._in_step():
             return
         exchange = next(_exchanges)
         if self.send(("read", exchange, statements[self.split(statements) :])):
