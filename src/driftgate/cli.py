@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from driftgate.db_list import Listed
     from driftgate.findings import Report
     from driftgate.forked import Child
+    from driftgate.replay_helper import ReplayHelper
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -171,26 +173,10 @@ def check(
     quiet: bool,
 ) -> None:
     """Compare every item of the expected schema(s) with the live database. Exit 0 conforms, 1 drift."""
-    from driftgate.replay_helper import ReplayHelper  # imports neither the parser nor libSQL
-
-    # Forked before the check is imported: a cold check's parser is imported there meanwhile.
-    with ReplayHelper.reading_ahead() as helper:
+    with check_begun() as (helper, config, listed, one, request):
         from driftgate.check import run_check
         from driftgate.report.terminal import print_summary
 
-        config = load_config()
-        listed, one, request = requested(
-            config,
-            db,
-            db_list,
-            legacy=legacy,
-            sql=sql,
-            migrations=migrations,
-            tag=tag,
-            timeout=timeout,
-            drizzle=drizzle,
-            no_cache=no_cache,
-        )
         json_file = Path(json_path) if json_path else config.path_value("json")
         html_file = Path(html_path) if html_path else config.path_value("html")
         markdown_file = Path(markdown_path) if markdown_path else config.path_value("markdown")
@@ -198,8 +184,6 @@ def check(
             from driftgate.fleet import fleet_check, fleet_jobs  # the fleet machinery, only for several databases
 
             assert listed is not None
-            if helper is not None:
-                helper.close()  # a fleet's replay starts its own (load_expected), before its threads
             code = fleet_check(
                 request,
                 listed,
@@ -224,6 +208,28 @@ def check(
             for writer in cache_writers:
                 writer.wait()
         sys.exit(0 if result.report.gate_pass else 1)
+
+
+# The flags that check and stamp both take to make their request, besides --db and --db-list.
+_REQUEST_FLAGS = ("legacy", "sql", "migrations", "tag", "timeout", "drizzle", "no_cache")
+
+
+@contextlib.contextmanager
+def check_begun() -> Iterator[tuple[ReplayHelper | None, FileConfig, list[Listed] | None, bool, CheckRequest]]:
+    """How check and stamp begin: the replay helper that reads ahead (closed on the way out), forked before
+    the check is imported, so that a cold check's parser is imported there meanwhile; then the config, and
+    :func:`requested` from the running command's flags.  For a fleet the helper is closed at once: a fleet's
+    replay starts its own (``load_expected``), before its threads."""
+    from driftgate.replay_helper import ReplayHelper  # imports neither the parser nor libSQL
+
+    with ReplayHelper.reading_ahead() as helper:
+        params = click.get_current_context().params
+        config = load_config()
+        flags = {name: params[name] for name in _REQUEST_FLAGS}
+        listed, one, request = requested(config, params["db"], params["db_list"], **flags)
+        if helper is not None and not one:
+            helper.close()
+        yield helper, config, listed, one, request
 
 
 def requested(
@@ -359,30 +365,14 @@ def stamp(
     no_cache: bool,
 ) -> None:
     """Check the baseline against the database; only if it conforms, record it in __drizzle_migrations."""
-    from driftgate.replay_helper import ReplayHelper  # imports neither the parser nor libSQL
-
-    # Forked before the check is imported, as for `check`: a cold stamp's parser is imported there meanwhile.
-    with ReplayHelper.reading_ahead() as helper:
+    with check_begun() as (helper, _config, listed, one, request):
         from driftgate.check import run_check
         from driftgate.report.json_report import write_json
 
-        config = load_config()
-        listed, one, request = requested(
-            config,
-            db,
-            db_list,
-            legacy=legacy,
-            sql=sql,
-            migrations=migrations,
-            tag=tag,
-            timeout=timeout,
-            drizzle=drizzle,
-            no_cache=no_cache,
-        )
         if request.migrations is None:
             raise InputError("--migrations: stamp needs the drizzle-kit migrations folder")
-        if helper is not None and (undo or not one):
-            helper.close()  # undo replays nothing; a fleet's replay starts its own, before its threads
+        if helper is not None and undo:
+            helper.close()  # undo replays nothing
         if not one:
             from driftgate.fleet import fleet_jobs, fleet_stamp
 
