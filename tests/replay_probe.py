@@ -243,7 +243,7 @@ def small_replayed_whole() -> None:
     """A helper that reads ahead replays a script too small to share whole: the same model, errors replayed
     here (so they read as ever), and it stays in step; a larger script is shared as before, and a helper
     that does not read ahead never replays whole."""
-    from driftgate.replay_helper import HEAD_START_STATEMENTS, HELPER_READS, HELPER_STATEMENTS
+    from driftgate.replay_helper import HELPER_READS, HELPER_STATEMENTS
     from driftgate.sources import _replay
 
     unresolved = SqlStatement("CREATE TABLE ${name} (id integer)", Location("schema.ts", 9), ("name",))
@@ -276,10 +276,8 @@ def small_replayed_whole() -> None:
     assert plain.model(small, ()) is None and plain.child is not None, "not reading ahead: replayed here"
     large = big_script(HELPER_STATEMENTS // 4)
     assert shared.model(large, ()) is None and shared.child is not None, "large enough to share"
-    # It has the parser first: it reads a head start on top of its share of the rest (here, all of them).
-    head = HEAD_START_STATEMENTS
-    assert shared.split(large) == len(large) - min(len(large), head) - int(max(0, len(large) - head) * HELPER_READS)
-    assert plain.split(large) == len(large) - int(len(large) * HELPER_READS)
+    # Both read their share, the last HELPER_READS of the statements, whether they read ahead or not.
+    assert shared.split(large) == plain.split(large) == len(large) - int(len(large) * HELPER_READS) < len(large)
     bins = count_shared_replays()
     assert _replay(large, (), shared) == replayed(large, None)[0] and bins[0][1], bins
     for helper in (ahead, plain, shared):

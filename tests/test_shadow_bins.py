@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CORRECTED_MIGRATIONS, LEGACY_SQL, PLAN_MIGRATIONS, SEQUENCE_MIGRATIONS
-from driftgate.ddl import token_word
 from driftgate.errors import InputError
 from driftgate.model import Location
-from driftgate.normalize import tokenize
 from driftgate.shadow import _VIEWS_AND_TRIGGERS, _touches, create_head, replay_bins, shadow_schema
 from driftgate.sources.migrations import load_migrations
 from driftgate.sources.statements import split_sql_script
+from driftgate.sqlite_tokens import scan
 
 
 def _generated(tables: int) -> str:
@@ -75,9 +74,9 @@ def _scripts() -> dict[str, list]:
 def _bins(statements: list, size: int) -> list[list[int]] | None:
     touches = []
     for s in statements:
-        tokens = tokenize(s.sql)
-        words = [token_word(t) for t in tokens]
-        touches.append(_touches(tokens, words, create_head(words)))
+        tokens = scan(s.sql)
+        assert tokens is not None
+        touches.append(_touches(tokens, create_head(tokens.words)))
     return replay_bins(touches, size)
 
 
@@ -133,11 +132,11 @@ def _reference_touch_names(statement: str) -> tuple[set[str], set[str]]:
     """The rule _touches implements, token by token: the name after REFERENCES is a target, all else a name."""
     from driftgate.identifiers import fold_name
 
-    tokens = tokenize(statement)
-    words = [token_word(t) for t in tokens]
+    tokens = scan(statement)
+    assert tokens is not None
     names, targets = set(), set()
-    for i, token in enumerate(tokens):
-        (targets if i > 0 and words[i - 1] == "REFERENCES" else names).add(fold_name(token.text))
+    for i, text in enumerate(tokens.texts):
+        (targets if i > 0 and tokens.words[i - 1] == "REFERENCES" else names).add(fold_name(text))
     return names, targets
 
 
@@ -146,12 +145,13 @@ def test_touched_names_are_each_token_folded_as_sqlite_folds_names(name: str) ->
     """_touches folds a statement's tokens in one string operation; it must equal folding each token."""
     sqls = EDGE_STATEMENTS if name == "edge" else [s.sql for s in _scripts()[name]]
     for sql in sqls:
-        tokens = tokenize(sql)
-        words = [token_word(t) for t in tokens]
-        touched = _touches(tokens, words, create_head(words))
+        tokens = scan(sql)
+        assert tokens is not None, sql
+        touched = _touches(tokens, create_head(tokens.words))
         names = touched.names - {_VIEWS_AND_TRIGGERS}  # the marker that keeps views and triggers together
         assert (names, touched.fk_targets) == _reference_touch_names(sql), sql
-    words = [token_word(t) for t in tokenize(EDGE_STATEMENTS[0])]
-    straße = _touches(tokenize(EDGE_STATEMENTS[0]), words, create_head(words))
+    edge = scan(EDGE_STATEMENTS[0])
+    assert edge is not None
+    straße = _touches(edge, create_head(edge.words))
     if name == "edge":  # non-ASCII letters keep their case (SQLite folds ASCII only); targets are apart
         assert {"Ünïcode", "straße"} <= straße.names and straße.fk_targets == {"Über", "parent"}

@@ -15,16 +15,18 @@ import functools
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
+from driftgate import sqlite_tokens
 from driftgate.details import IndexDetails, TableDetails
 from driftgate.normalize import canonical_expression, canonical_identifier, token_canonical, tokenize
+from driftgate.sqlite_tokens import TABLE_CONSTRAINT_WORDS as TABLE_CONSTRAINT_WORDS
+from driftgate.sqlite_tokens import object_head as object_head  # re-exported: pull reads heads from here
 
 _WORDLIKE = (TokenType.STRING, TokenType.IDENTIFIER)
-# sqlglot reads "PRIMARY KEY" and "FOREIGN KEY" as one token each (text "FOREIGN KEY").
-TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "PRIMARY KEY", "UNIQUE", "CHECK", "FOREIGN", "FOREIGN KEY"}
 
 
 def token_word(token: Token) -> str:
-    """The keyword a token spells (spacing folded), or '' for strings and quoted identifiers."""
+    """The keyword a token spells (spacing folded), or '' for strings and quoted identifiers: what
+    :class:`driftgate.sqlite_tokens.StatementTokens` calls a token's word."""
     return "" if token.token_type in _WORDLIKE else _folded_word(token.text)
 
 
@@ -33,63 +35,13 @@ def _folded_word(text: str) -> str:
     return " ".join(text.upper().split())
 
 
-_OBJECT_KINDS = {"TABLE": "table", "INDEX": "index", "VIEW": "view", "TRIGGER": "trigger"}
-
-
-def object_head(words: list[str]) -> tuple[str, int] | None:
-    """(kind, index of the name) of a statement head, from its tokens as upper-case words.
-
-    ``CREATE|DROP [UNIQUE|TEMP|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [schema.]name``; the one
-    reader of statement heads (locations, not-compared findings, the shadow replay's grouping).
-    """
-    kind_at = next((i for i, w in enumerate(words[:4]) if w in _OBJECT_KINDS), None)
-    if kind_at is None:
-        return None
-    name_at = kind_at + 1
-    if words[name_at : name_at + 3] == ["IF", "NOT", "EXISTS"]:
-        name_at += 3
-    if name_at + 2 < len(words) and words[name_at + 1] == ".":
-        name_at += 2  # schema-qualified: main.t
-    return _OBJECT_KINDS[words[kind_at]], name_at
-
-
 def matching_paren(tokens: list[Token], open_at: int) -> int:
-    opening, closing = TokenType.L_PAREN, TokenType.R_PAREN  # locals: enum member lookups are slow in 3.11
-    depth = 0
-    for i in range(open_at, len(tokens)):
-        kind = tokens[i].token_type
-        if kind is opening:
-            depth += 1
-        elif kind is closing:
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(tokens) - 1
+    return sqlite_tokens.matching_paren(list(map(token_word, tokens)), open_at)
 
 
 def top_level_starts(tokens: list[Token], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(first, stop) token ranges of the comma-separated items of ``tokens[start:end]`` (nested parentheses skipped).
-
-    The one comma/parenthesis walker: table bodies, index key lists and column lists all go through it.
-    """
-    opening, closing, comma = TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA
-    end = len(tokens) if end is None else end
-    ranges: list[tuple[int, int]] = []
-    depth = 0
-    first = start
-    for i in range(start, end):
-        kind = tokens[i].token_type
-        if kind is opening:
-            depth += 1
-        elif kind is closing:
-            depth -= 1
-        elif kind is comma and depth == 0:
-            if i > first:
-                ranges.append((first, i))
-            first = i + 1
-    if end > first:
-        ranges.append((first, end))
-    return ranges
+    """:func:`driftgate.sqlite_tokens.top_level_starts` of sqlglot's tokens."""
+    return sqlite_tokens.top_level_starts(list(map(token_word, tokens)), start, end)
 
 
 def split_top_level(tokens: list[Token]) -> list[list[Token]]:

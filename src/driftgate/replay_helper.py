@@ -1,25 +1,25 @@
 """A replay helper: a forked child that replays on the other core while this process does other work.
 
-Replaying a script (tokenising its statements, executing them in libSQL) is CPU work in one Python
-thread, and needs sqlglot, whose import alone takes a tenth of a second.  The helper is a copy of this
-process forked when a check starts, before it starts a thread or first uses libSQL (see
-:func:`driftgate.forked.fork_allowed`).  It serves replays in one of two ways:
+Replaying a script (reading its statements, executing them in libSQL, building the model) is CPU work in
+one Python thread.  The helper is a copy of this process forked when a check starts, before it starts a
+thread or first uses libSQL (see :func:`driftgate.forked.fork_allowed`).  It serves replays in one of two
+ways:
 
 - a large replay (:data:`HELPER_STATEMENTS` or more) is shared (:meth:`ReplayHelper.prepare`): the
-  helper is sent the last part of the statements (:data:`HELPER_READS`, more for one that reads ahead)
-  and reads them while this process reads the rest; :func:`driftgate.shadow.shadow_schema` takes what
-  it read, and has it replay about half of the scratch databases too (the exchange is in
-  :mod:`driftgate.shadow`, both ends of it);
+  helper is sent the last part of the statements (:data:`HELPER_READS`) and reads them while this
+  process reads the rest; :func:`driftgate.shadow.shadow_schema` takes what it read, and has it replay
+  about half of the scratch databases too (the exchange is in :mod:`driftgate.shadow`, both ends of it);
 - a smaller one is done by the helper whole (:meth:`ReplayHelper.model`), when it was started
-  ``reading_ahead``: it then imports the parser as soon as it is forked, while this process imports the
-  rest of the check, so that a small cold check never waits for sqlglot's import on its critical path
-  (this process does not import sqlglot at all when the live database conforms).  The CLI starts such a
-  helper before it imports the check.
+  ``reading_ahead``: it imports the parser and the replay's modules as soon as it is forked, while this
+  process imports the rest of the check, so that a small cold check never waits for sqlglot's import on
+  its critical path (this process does not import sqlglot at all when the live database conforms).  The
+  CLI starts such a helper before it imports the check.
 
 A helper that reads ahead also builds the live state (:meth:`ReplayHelper.live`) of a database of up to
 :data:`LIVE_TABLES` tables whose DDL texts are not the expected ones (a legacy database against
-drizzle's DDL), when building it would make this process import the parser: see
-:func:`driftgate.check.live_model`.  Once the live state is built, the helper is ended.
+drizzle's DDL), when building it would make this process import the parser (sqlglot, whose import alone
+takes a tenth of a second; the helper imports it as it starts): see :func:`driftgate.check.live_model`.
+Once the live state is built, the helper is ended.
 
 Whatever the helper fails to do, the replay does itself: the model is the same with or without one
 (a statement that fails there is replayed here, so that its error reads exactly as it always did).
@@ -48,15 +48,12 @@ if TYPE_CHECKING:
 # Below this many statements a helper saves less than the exchange costs (about 250 tables).
 HELPER_STATEMENTS = 1000
 # The share of the statements the helper reads (it replays about half of the scratch databases).  Less
-# than half: it must send what it read back, and beside a local sqld it shares its core with the server
-# answering the live read at that very moment (measured, 1,000 tables, local sqld, 16 rounds each: a
-# share of 0.5 waited up to 0.14 s for the helper; 0.4 and 0.33 about 0.02 s, the unpickling).
-HELPER_READS = 0.4
-# A helper that reads ahead has the parser before this process does, which imports it only once it knows
-# that a replay is coming: meanwhile the helper reads about this many statements (sqlglot's import takes
-# 0.1-0.17 s; a statement is read in 40-60 us), and takes the first of them on top of its share of the rest
-# (1,000 tables: 70% instead of 40%; measured, the reads ended 0.065 s sooner, of 1.3-1.9 s).
-HEAD_START_STATEMENTS = 2000
+# than half: it must send what it read back, and this process reads its part with the live read's thread
+# beside it.  Measured, 1,000 tables over a local sqld, interleaved, per-round medians: a share of 0.3 took
+# 0.98x the time of 0.4 (20 rounds) and 0.95x that of 0.5; 0.2 was no better (1.02x).  (Before the
+# statements were read without sqlglot, a helper that reads ahead also took a head start of 2,000
+# statements while this process imported the parser.)
+HELPER_READS = 0.3
 
 # Up to this many live tables, a helper that reads ahead builds the live state for a process without the
 # parser (:meth:`ReplayHelper.live`); beyond, sending it the models and the state back costs about what
@@ -104,11 +101,9 @@ class ReplayHelper:
         return len(statements) >= HELPER_STATEMENTS
 
     def split(self, statements: Sequence[SqlStatement]) -> int:
-        """Where the helper's part of the statements begins (:data:`HELPER_READS`, and the head start of
-        one that reads ahead, :data:`HEAD_START_STATEMENTS`)."""
+        """Where the helper's part of the statements begins (:data:`HELPER_READS`)."""
         count = len(statements)
-        head = min(count, HEAD_START_STATEMENTS) if self.reading_ahead else 0
-        return count - head - int((count - head) * HELPER_READS)
+        return count - int(count * HELPER_READS)
 
     def model(self, statements: Sequence[SqlStatement], ignore: tuple[str, ...]) -> Schema | None:
         """The model of ``statements``, replayed whole by a helper that reads ahead, for a script too small
@@ -218,7 +213,14 @@ class ReplayHelper:
 
 
 def _serve_reading_ahead(channel: Channel) -> None:
-    """:func:`_serve`, the parser imported first (the replay's own modules with it)."""
+    """:func:`_serve`, the parser imported first, and the replay's own modules with it.
+
+    The replay reads statements without the parser (:mod:`driftgate.sqlite_tokens`), but most real
+    schemas have a default or a CHECK it must read (``DEFAULT (unixepoch())``): imported now, while this
+    process imports the check, it is never waited for.  Measured, interleaved, per-round medians: on the
+    bundled example (which needs it), importing it only when needed took 1.27x the time (16 rounds); on
+    1,000 synthetic tables (which do not), this import cost nothing (0.98x, 16 rounds).
+    """
     gc.disable()
     from driftgate.normalize import load_parser
 
@@ -242,9 +244,6 @@ def _serve(channel: Channel) -> None:
         kind = request[0] if isinstance(request, tuple) and request else None
         if kind not in _REQUEST_SIZES or len(request) != _REQUEST_SIZES[kind]:
             return
-        from driftgate.normalize import load_parser
-
-        load_parser()
         from driftgate.shadow import help_replay, shadow_schema
 
         if kind == "read":

@@ -12,15 +12,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import libsql
-from sqlglot.errors import SqlglotError
-from sqlglot.tokens import Token, TokenType
 
-from driftgate.ddl import TABLE_CONSTRAINT_WORDS, matching_paren, object_head, token_word, top_level_starts
 from driftgate.errors import InputError
+from driftgate.identifiers import canonical_identifier
 from driftgate.introspect import INTROSPECTION_SQL, build_schema, merge_documents, parse_document
 from driftgate.model import Location, Schema, fold_name
-from driftgate.normalize import canonical_identifier, tokenize
 from driftgate.sources.statements import is_transaction_control
+from driftgate.sqlite_tokens import (
+    TABLE_CONSTRAINT_WORDS,
+    StatementTokens,
+    matching_paren,
+    object_head,
+    scan,
+    top_level_starts,
+)
 
 if TYPE_CHECKING:  # sources imports shadow; only annotations need this
     from driftgate.forked import Channel
@@ -42,45 +47,43 @@ class Locations:
     def __init__(self) -> None:
         self._where: dict[tuple[str, str, str | None], Location] = {}
 
-    def record(
-        self, statement: SqlStatement, tokens: list[Token], words: list[str], head: tuple[str, int] | None
-    ) -> None:
-        """``head``: :func:`create_head` of ``words``."""
+    def record(self, statement: SqlStatement, tokens: StatementTokens, head: tuple[str, int] | None) -> None:
+        """``head``: :func:`create_head` of the statement's words."""
+        words, texts = tokens.words, tokens.texts
         if not words:
             return
         base = (statement.location.line or 1) - 1
 
         def at(token_index: int) -> Location:
-            line = tokens[token_index].line
+            line = tokens.line(token_index)
             if 0 < line <= len(statement.line_map):  # SQL rendered from TypeScript: its own lines
                 return Location(statement.location.file, statement.line_map[line - 1])
             return Location(statement.location.file, base + line)
 
         if head is not None:
             kind, name_at = head
-            if name_at >= len(tokens):
+            if name_at >= len(words):
                 return
-            name = canonical_identifier(tokens[name_at].text)
+            name = canonical_identifier(texts[name_at])
             self._where[(kind, name, None)] = at(0)
             if kind == "table":
-                self._record_columns(name, tokens, words, name_at, at)
+                self._record_columns(name, tokens, name_at, at)
         elif words[:2] == ["ALTER", "TABLE"] and "ADD" in words:
-            table = canonical_identifier(tokens[2].text)
+            table = canonical_identifier(texts[2])
             col_at = words.index("ADD") + 1
             if col_at < len(words) and words[col_at] == "COLUMN":
                 col_at += 1
-            if col_at < len(tokens):
-                self._where[("column", table, canonical_identifier(tokens[col_at].text))] = at(col_at)
+            if col_at < len(words):
+                self._where[("column", table, canonical_identifier(texts[col_at]))] = at(col_at)
 
-    def _record_columns(
-        self, table: str, tokens: list[Token], words: list[str], name_at: int, at: Callable[[int], Location]
-    ) -> None:
-        open_at = next((i for i in range(name_at + 1, len(tokens)) if tokens[i].token_type == TokenType.L_PAREN), None)
+    def _record_columns(self, table: str, tokens: StatementTokens, name_at: int, at: Callable[[int], Location]) -> None:
+        words = tokens.words
+        open_at = next((i for i in range(name_at + 1, len(words)) if words[i] == "("), None)
         if open_at is None:
             return
-        for first, _stop in top_level_starts(tokens, open_at + 1, matching_paren(tokens, open_at)):
+        for first, _stop in top_level_starts(words, open_at + 1, matching_paren(words, open_at)):
             if words[first] not in TABLE_CONSTRAINT_WORDS:
-                self._where[("column", table, canonical_identifier(tokens[first].text))] = at(first)
+                self._where[("column", table, canonical_identifier(tokens.texts[first]))] = at(first)
 
     def update(self, other: Locations) -> None:
         """What ``other`` recorded, as if its statements came after this one's (a later one wins)."""
@@ -113,9 +116,10 @@ def create_head(words: list[str]) -> tuple[str, int] | None:
     return object_head(words) if words and words[0] == "CREATE" else None
 
 
-def _touches(tokens: list[Token], words: list[str], head: tuple[str, int] | None) -> _Touches:
-    """``head``: :func:`create_head` of ``words``."""
-    folded = _folded_texts(tokens)
+def _touches(tokens: StatementTokens, head: tuple[str, int] | None) -> _Touches:
+    """``head``: :func:`create_head` of the statement's words."""
+    words, texts = tokens.words, tokens.texts
+    folded = _folded_texts(texts)
     names: set[str] = set()
     fk_targets: set[str] = set()
     start = 0
@@ -128,11 +132,11 @@ def _touches(tokens: list[Token], words: list[str], head: tuple[str, int] | None
             start = at + 2
     names.update(folded[start:])
     verb = words[0] if words else ""
-    created = fold_name(tokens[head[1]].text) if head is not None and head[1] < len(tokens) else None
+    created = fold_name(texts[head[1]]) if head is not None and head[1] < len(texts) else None
     renamed_to = None
     if verb == "ALTER" and "TO" in words:
         to_at = words.index("TO") + 1
-        renamed_to = fold_name(tokens[to_at].text) if to_at < len(tokens) else None
+        renamed_to = fold_name(texts[to_at]) if to_at < len(texts) else None
     view_or_trigger = (
         head[0] in ("view", "trigger")
         if head is not None
@@ -144,14 +148,13 @@ def _touches(tokens: list[Token], words: list[str], head: tuple[str, int] | None
     return _Touches(verb, created, names, fk_targets, renamed_to)
 
 
-def _folded_texts(tokens: list[Token]) -> list[str]:
+def _folded_texts(texts: list[str]) -> list[str]:
     """Every token's text, folded as SQLite folds names (:func:`fold_name`), in one string operation.
 
     A statement's texts are joined with a separator; when the result is ASCII and holds exactly one
     separator per gap (no text contains it), folding the whole is folding each, a fifth faster than
     115,000 fold_name calls on a 1,000-table script.  (No tokens: the count check fails, the list is empty.)
     """
-    texts = [token.text for token in tokens]
     joined = "\x1f".join(texts)
     if joined.isascii() and joined.count("\x1f") == len(texts) - 1:
         return joined.lower().split("\x1f")
@@ -332,15 +335,13 @@ def _read(runnable: Sequence[SqlStatement], locations: Locations) -> list[_Touch
     """Each statement's tokens, read once: where it defines things (into ``locations``) and what it touches."""
     touches: list[_Touches | None] = []
     for statement in runnable:
-        try:
-            tokens = tokenize(statement.sql)
-        except SqlglotError:
+        tokens = scan(statement.sql)
+        if tokens is None:  # SQLite cannot read it either: the replay fails, and says why
             touches.append(None)
             continue
-        words = list(map(token_word, tokens))
-        head = create_head(words)
-        locations.record(statement, tokens, words, head)
-        touches.append(_touches(tokens, words, head))
+        head = create_head(tokens.words)
+        locations.record(statement, tokens, head)
+        touches.append(_touches(tokens, head))
     return touches
 
 

@@ -65,17 +65,14 @@ class ExpectedSource:
 
 
 def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str], helper: ReplayHelper | None = None) -> Schema:
-    # The replay needs the tokenizer and libSQL: imported only when a model is not in the cache, and
-    # not at all here when a helper replays the script whole.
+    # The replay needs libSQL (and the parser only for what PRAGMAs do not tell, see introspect): imported
+    # only when a model is not in the cache, and not at all here when a helper replays the script whole.
     ignore = tuple(ignore)  # read twice below, when a helper fails
     if helper is not None:
         whole = helper.model(statements, ignore)
         if whole is not None:
             return whole
         helper.prepare(statements)
-    from driftgate.normalize import load_parser
-
-    load_parser()
     from driftgate.shadow import shadow_schema
 
     return shadow_schema(statements, ignore=ignore, helper=helper)
