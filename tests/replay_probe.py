@@ -323,6 +323,32 @@ def killed_now_reaped_later() -> None:
     assert_no_children()
 
 
+def meanwhile_work() -> None:
+    """Work given to meanwhile() is done at the next wait for an answer, in order, a failing one dropped, the
+    exchange unharmed; work still pending when the helper is closed is never done.  (The parser, which a
+    helper that reads ahead imports on a thread, is imported here already: test_table_reuse's cold check of
+    a schema that needs it, with the CLI's helper, covers that thread.)"""
+    helper = ReplayHelper.start(reading_ahead=True)
+    assert helper is not None
+    done: list[int] = []
+    helper.meanwhile(lambda: done.append(1))
+    helper.meanwhile(lambda: 1 / 0)
+    helper.meanwhile(lambda: done.append(2))
+    assert done == []
+    needs_parser = [
+        SqlStatement("CREATE TABLE d (a integer DEFAULT (unixepoch()), b text CHECK (b <> ''));", Location("d.sql", 1)),
+        SqlStatement("CREATE INDEX d_b ON d (lower(b)) WHERE a > 0;", Location("d.sql", 2)),
+    ]
+    whole = helper.model(needs_parser, ())
+    assert done == [1, 2] and whole is not None and whole == shadow.shadow_schema(needs_parser)
+    (table,) = whole.tables
+    assert table.checks and table.columns[0].default == "UNIXEPOCH()", table
+    helper.meanwhile(lambda: done.append(3))
+    helper.close()
+    assert done == [1, 2]
+    assert_no_children()
+
+
 def live_built_there() -> None:
     """A helper that reads ahead builds a live state equal to this process's, for a small schema only; a
     helper lost before it is asked answers None and is closed (the caller builds it)."""

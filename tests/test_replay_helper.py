@@ -42,6 +42,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "check_errors_leave_no_children",
         "killed_now_reaped_later",  # close(reap=False): the helper goes while this process goes on
         "live_built_there",  # the live state of a small schema, built by a helper that reads ahead
+        "meanwhile_work",  # work done while this process waits for the helper; the parser on its thread
     ],
 )
 def test_replay_helper_scenario(scenario: str, tmp_path: Path) -> None:
