@@ -77,10 +77,10 @@ class ReplayHelper:
     def start(cls, *, reading_ahead: bool = False) -> ReplayHelper | None:
         """A helper, when this process may fork one that uses libSQL; else None.
 
-        ``reading_ahead``: the helper imports the parser at once, replays small scripts whole
-        (:meth:`model`) and builds small live states (:meth:`live`), while this process reads its sources
-        (the CLI forks it before it even imports the check; ``run_check`` as the check starts).  Without
-        it, a helper only shares large replays.
+        ``reading_ahead``: the helper starts importing the parser at once (on a thread), replays small
+        scripts whole (:meth:`model`) and builds small live states (:meth:`live`), while this process reads
+        its sources (the CLI forks it before it even imports the check; ``run_check`` as the check starts).
+        Without it, a helper only shares large replays.
         """
         child = Child.start(_serve_reading_ahead if reading_ahead else _serve)
         return cls(child, reading_ahead=reading_ahead) if child is not None else None
@@ -126,8 +126,8 @@ class ReplayHelper:
         self, raw: RawLive, known: Sequence[Schema], ignore: tuple[str, ...], ledger_table: str
     ) -> LiveState | None:
         """The live state built from ``raw`` (:func:`driftgate.live.live_state`) by a helper that reads ahead,
-        which has the parser, for a process that has not imported it; None when there is no such helper, or
-        it failed (built here)."""
+        which imports the parser as it starts, for a process that has not imported it; None when there is no
+        such helper, or it failed (built here)."""
         if not self.builds_live(raw):
             return None
         return self._ask("live", raw, tuple(known), ignore, ledger_table)
