@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from driftgate.errors import InputError
-from driftgate.forked import Child, ChildLost, fork_allowed, in_background
+from driftgate.forked import Child, ChildLost, ThreadWork, fork_allowed, in_background
 from driftgate.model import Location
 from driftgate.normalize import load_parser
 from driftgate.replay_helper import ReplayHelper
@@ -408,7 +408,8 @@ def check_big_project(
 
 
 def check_uses_both_cores() -> None:
-    """run_check, as the CLI calls it: the helper replays part of the schema, a child writes the cache."""
+    """run_check, as the CLI calls it: the helper replays part of the schema, a child writes the model to
+    the cache, and a thread its conforming record."""
     from driftgate.check import BACKGROUND_RECORD_BYTES, run_check
     from driftgate.report.json_report import report_bytes
 
@@ -416,11 +417,12 @@ def check_uses_both_cores() -> None:
     work = Path(sys.argv[2])
     assert result.report.gate_pass
     assert bins == [(bins[0][0], True)] and bins[0][0] > 1, bins  # one replay, shared with the helper
-    assert len(writers) == 1 and writers[0].wait(), "a forked child wrote the new model"
+    assert len(writers) == 1 and isinstance(writers[0], Child) and writers[0].wait(), "a child wrote the model"
     assert len(list((work / "cache").glob("expected-*.pickle"))) == 1
     rendered = report_bytes(result.report)  # the JSON report renders the conforming part: its record is kept
-    assert len(rendered) > BACKGROUND_RECORD_BYTES, "large enough to be written from a child"
-    assert len(writers) == 2 and writers[1].wait(), "a forked child wrote the conforming record"
+    assert len(rendered) > BACKGROUND_RECORD_BYTES, "large enough to be written on a thread"
+    assert len(writers) == 2 and isinstance(writers[1], ThreadWork), "a thread writes the conforming record"
+    assert writers[1].wait() and threading.active_count() == 1, "and is gone once waited for"
     assert len(list((work / "cache").glob("expected-*-conforming.pickle"))) == 1
     assert_no_children()
     again = run_check(request, environ)  # waits itself
@@ -432,7 +434,8 @@ def check_uses_both_cores() -> None:
 
 def small_model_written_here() -> None:
     """A small new model (BACKGROUND_MODEL_TABLES) is written by run_check itself, not by a forked child:
-    pickling it costs less than the fork.  Its conforming record too (BACKGROUND_RECORD_BYTES)."""
+    pickling it costs less than the fork.  Its conforming record too (BACKGROUND_RECORD_BYTES), not on a
+    thread."""
     from driftgate.check import BACKGROUND_MODEL_TABLES
     from driftgate.report.json_report import report_bytes
 

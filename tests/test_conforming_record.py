@@ -304,6 +304,29 @@ def test_a_lone_surrogate_in_a_finding_is_written_as_an_escape(tmp_path: Path) -
     assert b"\\ud800" in data and json.loads(data.decode("utf-8"))["findings"][0]["object"] == name
 
 
+@pytest.mark.parametrize(("name", "raw"), [("t\x7fx", False), ("t\x9bx", False), ("t\u202ex", False),
+                                          ("t\u200bx", False), ("naïve", True), ("plain", True)])  # fmt: skip
+def test_findings_rendered_as_a_view_are_escaped_as_the_whole_report_is(tmp_path: Path, name: str, raw: bool) -> None:
+    """rendered_findings cuts the findings out of orjson's text without a copy, escaped before the cut: the
+    report is byte for byte the one encoded whole, whether a name holds what a viewer acts on (DEL, a C1
+    control, a bidi override, a zero-width space: escaped), non-ASCII or plain ASCII (written raw); in a
+    conforming part (kept as its record) and in a part in hand."""
+    from driftgate.findings import Report, SourceInfo, ok_finding
+    from driftgate.report.json_report import rendered_findings, write_json
+
+    finding = ok_finding("sql", "table", name, name, name, name, "table exists", "s.sql:1")
+    remembered: list[bytes | memoryview] = []
+    conforming = FindingsPart.conforming([finding], lambda _count, _counts, text: remembered.append(text))
+    for part in (conforming, FindingsPart.in_hand([finding])):
+        report = Report("db", (SourceInfo("sql", ("s.sql",)),), FindingParts([part]))
+        write_json(report, tmp_path / "out.json")
+        whole = report_json(report_document(report)) + b"\n"
+        assert report_bytes(report) + b"\n" == (tmp_path / "out.json").read_bytes() == whole
+        assert (name.encode("utf-8") in whole) is raw
+    assert isinstance(rendered_findings([finding]), memoryview)
+    assert len(remembered) == 1 and bytes(remembered[0]) in whole
+
+
 @pytest.mark.parametrize("cache", [True, False])
 def test_a_run_shares_one_conforming_part_between_equal_databases(tmp_path: Path, cache: bool) -> None:
     """A fleet's conforming tenants: compared and rendered once per run, each entry as if alone."""

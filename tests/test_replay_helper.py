@@ -99,3 +99,28 @@ def test_a_cold_check_on_two_cores_reports_what_one_core_does(tmp_path: Path, ta
     assert cold[0] == (1 if drifted else 0)
     if drifted:
         assert '"object": "t7.score"' in cold[1] and '"status": "different"' in cold[1]
+
+
+def test_thread_work_is_waited_for_and_a_failure_is_dropped(capfd: pytest.CaptureFixture[str]) -> None:
+    """The conforming record's writer (driftgate.forked.ThreadWork): done by the time wait() returns, and a
+    failing work leaves nothing written and prints nothing (no traceback), as a failing child does."""
+    import threading
+
+    from driftgate.forked import ThreadWork
+
+    done: list[str] = []
+    release = threading.Event()
+
+    def work() -> None:
+        release.wait(5)
+        done.append("written")
+
+    def failing() -> None:
+        raise OSError("disk full")
+
+    writer = ThreadWork.start(work, name="driftgate-test-writer")
+    assert done == [] and not writer.wait(0.01), "still working: wait gave up and said so"
+    release.set()
+    assert writer.wait() and done == ["written"]
+    assert ThreadWork.start(failing, name="driftgate-test-failing").wait()
+    assert capfd.readouterr() == ("", "")

@@ -131,7 +131,8 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} has no place in a conforming record")
 
 
-ConformingRecord = tuple[int, tuple[tuple[tuple[str, str, str], int], ...], bytes]  # count, counts, rendering
+# count, counts, rendering (a view of a larger text when just rendered, bytes when read back)
+ConformingRecord = tuple[int, tuple[tuple[tuple[str, str, str], int], ...], bytes | memoryview]
 
 
 def _valid_counts(count: object, counts: object) -> bool:
@@ -189,7 +190,7 @@ class ExpectedModelCache:
     def put(self, key: str, schema: model.Schema) -> None:
         self._write(key, pickle.dumps((FORMAT, key, schema), protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _write(self, name: str, *data: bytes, keep_too: str | None = None) -> None:
+    def _write(self, name: str, *data: bytes | memoryview, keep_too: str | None = None) -> None:
         """File ``expected-<name>.pickle`` (``data`` one after the other), written atomically; then the
         oldest entries go (never this one, nor ``keep_too``)."""
         with contextlib.suppress(OSError):

@@ -22,8 +22,8 @@ from driftgate.cache import ExpectedModelCache, cache_dir
 from driftgate.compare import compare_schemas
 from driftgate.connection import Database
 from driftgate.errors import InputError
-from driftgate.findings import Counts, Finding, FindingParts, FindingsPart, Report, apply_accept
-from driftgate.forked import Child, in_background, turned_off
+from driftgate.findings import Counts, Finding, FindingParts, FindingsPart, Rendering, Report, apply_accept
+from driftgate.forked import Child, ThreadWork, in_background, turned_off
 from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
 from driftgate.live import LedgerRow, LiveState, RawLive, live_state, read_raw
@@ -102,8 +102,8 @@ def baseline_source(folder: MigrationsFolder, tag: str) -> ExpectedSource:
     )
 
 
-# A conforming record at least this large is written by a forked child (:meth:`Expected._record_keeper`); a
-# smaller one (under about 80 tables) here, where hashing and writing it costs less than the fork.
+# A conforming record at least this large is written on a thread (:meth:`Expected._record_keeper`); a
+# smaller one (under about 80 tables) here and now, where hashing and writing it costs less than the thread.
 BACKGROUND_RECORD_BYTES = 2 * 1024 * 1024
 # Models of fewer tables than this (in all) are written here too (:meth:`Expected.write_cache_in_background`):
 # pickling 40 tables costs less than a fork (measured, 24 interleaved rounds: a cold check 0.974x per round).
@@ -137,9 +137,9 @@ class Expected:
     _unwritten: list[tuple[str, Schema]] | None = None
     # Does about half of each large replay on the other core while it runs (driftgate.replay_helper).
     helper: ReplayHelper | None = None
-    # Forked children writing conforming records, for the caller to wait for (run_check's cache_writers);
-    # None: a record is written here and now.
-    writers: list[Child] | None = None
+    # Where the threads writing conforming records go, for the caller to wait for (run_check's
+    # cache_writers); None: a record is written here and now.
+    writers: list[Child | ThreadWork] | None = None
 
     @property
     def tables(self) -> int:
@@ -225,8 +225,8 @@ class Expected:
         (:class:`FindingsPart`) is made once per run and shared by every such database; and for a model in
         the cache (read from it, or just written to it), it is kept in the cache as a conforming record
         once a JSON report has rendered it, and read from there on later runs instead of being built and
-        rendered again.  Where the caller waits for them (:attr:`writers`), a forked child writes it:
-        the run that renders it pays nothing for it, even when no later run reads it.
+        rendered again.  Where the caller waits for them (:attr:`writers`), a thread writes it while the
+        run goes on: the run that renders it pays next to nothing for it, even when no later run reads it.
         """
         label = source.label
         if live != schema:
@@ -255,22 +255,25 @@ class Expected:
             return FindingsPart.in_hand(findings)
         return FindingsPart.conforming(findings, self._record_keeper(key, label))
 
-    def _record_keeper(self, key: str | None, label: str) -> Callable[[int, Counts, bytes], None] | None:
+    def _record_keeper(self, key: str | None, label: str) -> Callable[[int, Counts, Rendering], None] | None:
         """What keeps a conforming part of the model with cache key ``key`` as its record, once rendered: a
-        forked child where the caller waits for one (:attr:`writers`) and the record is large, else a write
-        here and now."""
+        thread where the caller waits for one (:attr:`writers`) and the record is large, else a write here
+        and now.  Hashing and writing tens of megabytes let go of the interpreter, so a thread does it beside
+        the report's own writing; a forked child (as the model's writer is) cost the fork, and a copy of
+        each page this process wrote afterwards (1,000 tables cold, interleaved: 0.95x of the fork's time)."""
         cache = self.cache
         if key is None or cache is None:
             return None
 
-        def remember(count: int, counts: Counts, rendered: bytes) -> None:
+        def remember(count: int, counts: Counts, rendered: Rendering) -> None:
             def write() -> None:
                 cache.put_conforming(key, label, (count, tuple(counts.items()), rendered))
 
             writers = self.writers
-            writer = in_background(write, fork=len(rendered) >= BACKGROUND_RECORD_BYTES and writers is not None)
-            if writer is not None and writers is not None:
-                writers.append(writer)
+            if writers is not None and len(rendered) >= BACKGROUND_RECORD_BYTES:
+                writers.append(ThreadWork.start(write, name="driftgate-record-writer"))
+            else:
+                write()
 
         return remember
 
@@ -415,7 +418,7 @@ def run_check(
     request: CheckRequest,
     environ: Mapping[str, str] | None = None,
     *,
-    cache_writers: list[Child] | None = None,
+    cache_writers: list[Child | ThreadWork] | None = None,
     helper: ReplayHelper | None = None,
 ) -> CheckResult:
     """One database: its read runs in a thread while the expected sources are read and replayed.
@@ -429,7 +432,7 @@ def run_check(
     about half of a large replay, and a new model is written to the cache by a child while the check
     compares.
     ``cache_writers``: that child is appended there, for the caller to wait for once its own work is
-    done (the CLI writes its reports meanwhile), and so is each child that later writes a conforming
+    done (the CLI writes its reports meanwhile), and so is each thread that later writes a conforming
     record (:attr:`Expected.writers`); without it, the child is waited for here, and a record is written
     by the report that renders it.  ``helper``: a replay helper the caller started earlier (the CLI's
     reads ahead, started before it imports the check), used instead of one started here, and closed here.

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from driftgate.check import CheckRequest, CheckResult
     from driftgate.db_list import Listed
     from driftgate.findings import Report
-    from driftgate.forked import Child
+    from driftgate.forked import Child, ThreadWork
     from driftgate.replay_helper import ReplayHelper
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -199,7 +199,8 @@ def check(
             sys.exit(code)
         from driftgate.report.markdown import write_markdown
 
-        cache_writers: list[Child] = []  # forked children write a new model and records while the reports are made
+        # A forked child writes a new model, and threads its records, while the reports are made.
+        cache_writers: list[Child | ThreadWork] = []
         try:
             result = run_check(request, cache_writers=cache_writers, helper=helper)
             write_reports(result, json_file, html_file)

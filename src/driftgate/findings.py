@@ -180,6 +180,8 @@ class SourceInfo:
     detail: str = ""  # e.g. "migrations up to 0000_baseline (generate-style)"
 
 
+# The JSON report's text of some findings: bytes, or a view of a larger text it was cut from (no copy).
+Rendering = bytes | memoryview
 Counts = Counter[tuple[str, str, str]]  # findings by (source, kind, status), keys in order of first appearance
 
 
@@ -200,8 +202,8 @@ class FindingsPart:
         counts: Counts | None = None,
         findings: Sequence[Finding] | None = None,
         build: Callable[[], Sequence[Finding]] | None = None,
-        rendered: bytes | None = None,
-        remember: Callable[[int, Counts, bytes], None] | None = None,
+        rendered: Rendering | None = None,
+        remember: Callable[[int, Counts, Rendering], None] | None = None,
         all_ok: bool = False,
     ) -> None:
         if findings is None and build is None:
@@ -218,7 +220,7 @@ class FindingsPart:
 
     @classmethod
     def conforming(
-        cls, findings: Sequence[Finding], remember: Callable[[int, Counts, bytes], None] | None = None
+        cls, findings: Sequence[Finding], remember: Callable[[int, Counts, Rendering], None] | None = None
     ) -> FindingsPart:
         """A source's findings in hand, every one ok; ``remember(count, counts, rendering)`` keeps them
         once the JSON report has rendered them."""
@@ -226,7 +228,7 @@ class FindingsPart:
 
     @classmethod
     def from_record(
-        cls, count: int, counts: Counts, rendered: bytes, build: Callable[[], Sequence[Finding]]
+        cls, count: int, counts: Counts, rendered: Rendering, build: Callable[[], Sequence[Finding]]
     ) -> FindingsPart:
         """A conforming part read back from what :meth:`conforming` remembered; ``build`` compares again."""
         return cls(count, counts=counts, build=build, rendered=rendered, all_ok=True)
@@ -244,7 +246,7 @@ class FindingsPart:
             self._counts = Counter(map(_SOURCE_KIND_STATUS, self.findings))
         return self._counts
 
-    def rendered(self, render: Callable[[Sequence[Finding]], bytes]) -> bytes:
+    def rendered(self, render: Callable[[Sequence[Finding]], Rendering]) -> Rendering:
         """The JSON report's rendering of these findings by ``render``: a conforming part's is made once
         (and remembered), any other part's each time it is asked for (it is not kept in memory)."""
         if self._rendered is not None:

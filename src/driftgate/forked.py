@@ -6,9 +6,12 @@ is refused, the parent does the work itself, with the same result):
 
 - part of a large replay (:class:`driftgate.replay_helper.ReplayHelper`, forked before anything is read
   and sent its part of the statements);
-- writing to the expected-model cache (:func:`in_background`): a new model, and a conforming record
-  once the JSON report has rendered it (the child starts with them in its memory, so nothing is copied
-  or sent; it runs at the lowest priority, so it takes a core only when the check leaves one idle).
+- writing a new model to the expected-model cache (:func:`in_background`): the child starts with it in
+  its memory, so nothing is copied or sent; it runs at the lowest priority, so it takes a core only when
+  the check leaves one idle.
+
+Work that lets go of the interpreter (hashing and writing a conforming record's tens of megabytes) needs
+no fork: a thread does it (:class:`ThreadWork`), waited for as a child is.
 
 Forking is safe only where no other thread can hold a lock the child would need: each user says which
 threads it tolerates (see :func:`fork_allowed`).  A child never returns into the parent's code: it
@@ -238,3 +241,30 @@ def in_background(work: Callable[[], None], *, fork: bool = True) -> Child | Non
     if child is None:
         work()
     return child
+
+
+class ThreadWork:
+    """``work()`` on a thread of this process, waited for as a :class:`Child` is (:meth:`wait`).
+
+    For work that mostly lets go of the interpreter (hashing, writing files), where a fork would cost
+    more: the fork itself, and a copy of every page this process writes while the child lives.  A failure
+    is dropped, as a child's is (what it was writing is simply not written).
+    """
+
+    def __init__(self, thread: threading.Thread) -> None:
+        self._thread = thread
+
+    @classmethod
+    def start(cls, work: Callable[[], None], *, name: str) -> ThreadWork:
+        def run() -> None:
+            with contextlib.suppress(Exception):  # never a traceback: an unwritten cache entry is a miss
+                work()
+
+        thread = threading.Thread(target=run, name=name)  # not a daemon: the interpreter waits for it
+        thread.start()
+        return cls(thread)
+
+    def wait(self, timeout: float = ANSWER_SECONDS) -> bool:
+        """Let the work finish (at most ``timeout`` seconds); True when it has."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()

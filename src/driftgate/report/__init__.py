@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 
-def write_atomically(path: Path, *parts: str | bytes) -> None:
+def write_atomically(path: Path, *parts: str | bytes | memoryview) -> None:
     """Write the whole file or nothing: a reader never sees a truncated report (text is written as UTF-8).
 
     Several ``parts`` are written one after the other (a 26 MB report and its final newline are not
@@ -20,7 +20,7 @@ def write_atomically(path: Path, *parts: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             for part in parts:
-                handle.write(part if isinstance(part, bytes) else part.encode("utf-8"))
+                handle.write(part.encode("utf-8") if isinstance(part, str) else part)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
         old = _held_open(path)
         os.replace(tmp, path)
