@@ -260,7 +260,7 @@ class Expected:
         thread where the caller waits for one (:attr:`writers`) and the record is large, else a write here
         and now.  Hashing and writing tens of megabytes let go of the interpreter, so a thread does it beside
         the report's own writing; a forked child (as the model's writer is) cost the fork, and a copy of
-        each page this process wrote afterwards (1,000 tables cold, interleaved: 0.95x of the fork's time)."""
+        each page this process wrote afterwards (bench/README.md, tenth session, has the measurements)."""
         cache = self.cache
         if key is None or cache is None:
             return None
