@@ -182,6 +182,15 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a TEXT UNIQUE);",
         "CREATE TABLE t (a TEXT, CONSTRAINT t_a_uq UNIQUE (a));",
     ),
+    "unique-constraint-beside-an-index-of-the-same-keys": (  # redundant, not another uniqueness
+        "CREATE TABLE t (a TEXT, b TEXT, UNIQUE (a, b)); CREATE UNIQUE INDEX x ON t (a, b);",
+        "CREATE TABLE t (a TEXT, b TEXT); CREATE UNIQUE INDEX x ON t (a, b);",
+    ),
+    "unique-collation-inherited-from-the-column": (
+        "CREATE TABLE t (a TEXT COLLATE NOCASE, b TEXT, UNIQUE (a, b)); CREATE UNIQUE INDEX x ON t (a, b);",
+        "CREATE TABLE t (a TEXT COLLATE NOCASE, b TEXT, UNIQUE (a COLLATE NOCASE, b));\n"
+        "CREATE UNIQUE INDEX x ON t (a, b);",
+    ),
     # checks
     "check-spacing": ("CREATE TABLE t (a INTEGER, CHECK (a > 0));", "CREATE TABLE t (a INTEGER, CHECK(a>0));"),
     "check-qualified-by-own-table": (
@@ -582,6 +591,12 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         "CREATE TABLE users (email TEXT UNIQUE);",
         [("unique", "users(email)", "different")],
         [("unique", "users(email)", "different")],
+    ),
+    "unique-also-under-another-collation": (  # the database enforces a stricter uniqueness besides
+        "CREATE TABLE t (a TEXT, b TEXT); CREATE UNIQUE INDEX x ON t (a, b);",
+        "CREATE TABLE t (a TEXT, b TEXT, UNIQUE (a, b COLLATE RTRIM)); CREATE UNIQUE INDEX x ON t (a, b);",
+        [("unique", "t(a,b)", "different")],
+        [("unique", "t(a,b)", "different")],
     ),
     "unique-dropped": (
         "CREATE TABLE t (a TEXT UNIQUE);",

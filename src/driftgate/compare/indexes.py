@@ -122,6 +122,16 @@ def key_collations(index: Index) -> dict[str, str]:
     return {fold_name(p.column): p.collation.upper() for p in index.parts if p.column}
 
 
+def _uniquenesses(holders: tuple[Index, ...]) -> dict[frozenset[tuple[str, str]], Index]:
+    """The distinct uniquenesses a column set's holders enforce, each with its first holder: holders whose
+    keys have the same collations enforce one (a UNIQUE constraint beside a unique index on the same
+    columns is redundant, not different), ``(a, b COLLATE RTRIM)`` another (stricter: "x" and "x " clash)."""
+    found: dict[frozenset[tuple[str, str]], Index] = {}
+    for holder in holders:
+        found.setdefault(frozenset(key_collations(holder).items()), holder)
+    return found
+
+
 def compare_uniques(c: Comparison) -> Iterator[Finding]:
     for table, live in c.pairs:
         expected_sets, actual_sets = table.unique_column_sets, live.unique_column_sets
@@ -130,15 +140,26 @@ def compare_uniques(c: Comparison) -> Iterator[Finding]:
             found = actual_sets.get(columns)
             expected_text = f"UNIQUE via {', '.join(h.name for h in holders)}"
             if found:
-                same = any(key_collations(h) == key_collations(f) for h in holders for f in found)
+                wanted, enforced = _uniquenesses(holders), _uniquenesses(found)
+                same = wanted.keys() == enforced.keys()
+                if same:
+                    message = "uniqueness holds"
+                elif wanted.keys() < enforced.keys():
+                    message = f"{obj} is also unique under another collation in the database"
+                else:
+                    message = f"{obj} is unique under another collation"
                 yield c.finding(
                     "unique",
                     table.name,
                     obj,
                     "ok" if same else "different",
-                    expected=expected_text if same else holders[0].render(),
-                    actual=f"UNIQUE via {', '.join(h.name for h in found)}" if same else found[0].render(),
-                    message="uniqueness holds" if same else f"{obj} is unique under another collation",
+                    expected=expected_text if same else " and ".join(h.render() for h in wanted.values()),
+                    actual=(
+                        f"UNIQUE via {', '.join(h.name for h in found)}"
+                        if same
+                        else " and ".join(h.render() for h in enforced.values())
+                    ),
+                    message=message,
                     fix=None if same else f"-- rebuild {table.name} so that {obj} is unique as {c.source} declares",
                     location=holders[0].location or table.location,
                 )

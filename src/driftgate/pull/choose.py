@@ -315,9 +315,32 @@ def _spelled(raw: RawTable, column: Column) -> str:
 def _primary_key(
     ctx: _Context, table: Table, code: TableCode, col: dict[str, str], clauses: dict[str, list[str]], raw: RawTable
 ) -> str | None:
-    """The key's form; returns the column that takes an inline .primaryKey(), if any."""
+    """The key's form; returns the column that takes an inline .primaryKey(), if any.
+
+    Drizzle names a key's columns, nothing more: a key part with a collation of its own, or (in a key of
+    several columns) DESC, is listed as not expressible, with the closest form declared."""
     pk = table.primary_key
     pk_index = next((i for i in table.indexes if i.origin == "pk"), None)
+    parts = pk_index.parts if pk_index is not None else ()
+    lost = [
+        what
+        for what, found in (
+            ("DESC", len(parts) > 1 and any(p.descending for p in parts)),  # one column: PRIMARY KEY DESC
+            ("a COLLATE of its own", any(_own_collation(table, p) for p in parts)),
+        )
+        if found
+    ]
+    if lost:
+        assert pk_index is not None
+        ctx.not_expressible.append(
+            NotExpressible(
+                "primary key",
+                pk_index.name,
+                table.name,
+                f"a PRIMARY KEY part with {' and '.join(lost)}: primaryKey() declares the key without it",
+                _table_sql(table),
+            )
+        )
     inline_pk: str | None = None
     if len(pk) == 1:
         column = table.column(pk[0])
@@ -375,6 +398,13 @@ def _column_code(
     return f"{property_key(col[fold_name(column.name)])}: {text}"
 
 
+def _own_collation(table: Table, part: IndexPart) -> bool:
+    """Whether a column key part has a collation other than its column's (``UNIQUE (email COLLATE NOCASE)``
+    on a BINARY column): naming the column, all drizzle can do, would give the column's."""
+    column = table.column(part.column) if part.column is not None else None
+    return column is not None and part.collation.upper() != column.collation.upper()
+
+
 def _unique_constraints(
     ctx: _Context, table: Table, code: TableCode, col: dict[str, str], clauses: dict[str, list[str]]
 ) -> None:
@@ -382,7 +412,7 @@ def _unique_constraints(
         if index.origin != "u":
             continue
         columns = tuple(p.column or "" for p in index.parts)
-        plain = all(p.column and not p.descending for p in index.parts)
+        plain = all(p.column and not p.descending and not _own_collation(table, p) for p in index.parts)
         if len(columns) == 1 and plain and not ctx.idiomatic:
             clauses[fold_name(columns[0])].append("UNIQUE")
             continue
@@ -392,7 +422,7 @@ def _unique_constraints(
                     "unique",
                     index.name,
                     table.name,
-                    "a UNIQUE constraint with DESC or expression keys",
+                    "a UNIQUE constraint with DESC, COLLATE or expression keys",
                     _table_sql(table),
                 )
             )
