@@ -182,6 +182,18 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a TEXT UNIQUE);",
         "CREATE TABLE t (a TEXT, CONSTRAINT t_a_uq UNIQUE (a));",
     ),
+    # ON CONFLICT: ABORT is SQLite's default; where the clause is written does not matter
+    "on-conflict-abort-is-the-default": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY ON CONFLICT ABORT, a TEXT NOT NULL ON CONFLICT ABORT,\n"
+        "  b TEXT UNIQUE ON CONFLICT abort, c, d, UNIQUE (c, d) ON CONFLICT ABORT);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT UNIQUE, c, d, UNIQUE (c, d));",
+    ),
+    "on-conflict-inline-vs-table-level": (
+        "CREATE TABLE t (a TEXT NOT NULL on conflict replace, b TEXT CONSTRAINT u UNIQUE ON CONFLICT IGNORE,\n"
+        "  c TEXT PRIMARY KEY ON CONFLICT FAIL);",
+        "CREATE TABLE t (a TEXT NOT NULL ON CONFLICT REPLACE, b TEXT, c TEXT, UNIQUE (b) ON CONFLICT IGNORE,\n"
+        "  PRIMARY KEY (c) ON CONFLICT FAIL);",
+    ),
     "unique-constraint-beside-an-index-of-the-same-keys": (  # redundant, not another uniqueness
         "CREATE TABLE t (a TEXT, b TEXT, UNIQUE (a, b)); CREATE UNIQUE INDEX x ON t (a, b);",
         "CREATE TABLE t (a TEXT, b TEXT); CREATE UNIQUE INDEX x ON t (a, b);",
@@ -597,6 +609,31 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         "CREATE TABLE t (a TEXT, b TEXT, UNIQUE (a, b COLLATE RTRIM)); CREATE UNIQUE INDEX x ON t (a, b);",
         [("unique", "t(a,b)", "different")],
         [("unique", "t(a,b)", "different")],
+    ),
+    # ON CONFLICT: what a clashing or NULL insert does instead of failing (a silent REPLACE deletes rows)
+    "notnull-on-conflict": (
+        "CREATE TABLE t (a TEXT NOT NULL);",
+        "CREATE TABLE t (a TEXT NOT NULL ON CONFLICT IGNORE);",
+        [("notnull", "t.a", "different")],
+        [("notnull", "t.a", "different")],
+    ),
+    "unique-on-conflict": (
+        "CREATE TABLE t (a TEXT UNIQUE);",
+        "CREATE TABLE t (a TEXT UNIQUE ON CONFLICT REPLACE);",
+        [("unique", "t(a)", "different")],
+        [("unique", "t(a)", "different")],
+    ),
+    "primary-key-on-conflict-rowid-alias": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY ON CONFLICT REPLACE, a);",
+        [("primary_key", "t.id", "different")],
+        [("primary_key", "t.id", "different")],
+    ),
+    "primary-key-on-conflict-composite": (
+        "CREATE TABLE t (a, b, PRIMARY KEY (a, b));",
+        "CREATE TABLE t (a, b, PRIMARY KEY (a, b) ON CONFLICT IGNORE);",
+        [("primary_key", "t.a,b", "different")],
+        [("primary_key", "t.a,b", "different")],
     ),
     "unique-dropped": (
         "CREATE TABLE t (a TEXT UNIQUE);",

@@ -46,9 +46,12 @@ def _listed(plan: PullPlan) -> tuple[set[str], set[tuple[str, str]]]:
     parts = set()
     for item in plan.not_expressible:
         if item.table is not None:
-            kind = {"table option": "table_option", "foreign key": "foreign_key", "primary key": "primary_key"}.get(
-                item.kind, item.kind
-            )
+            kind = {
+                "table option": "table_option",
+                "foreign key": "foreign_key",
+                "primary key": "primary_key",
+                "not null": "notnull",
+            }.get(item.kind, item.kind)
             parts.add((fold_name(item.table), kind))
     return names, parts
 

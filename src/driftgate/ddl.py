@@ -1,8 +1,8 @@
 """What PRAGMAs do not tell, read from the stored CREATE text on sqlglot's token stream.
 
 PRAGMA table_xinfo has no column collation, CHECK constraints, generated
-expressions, DEFERRABLE or AUTOINCREMENT; index_xinfo has no expression text or
-partial WHERE.  sqlglot's parser has gaps on SQLite DDL (ON CONFLICT,
+expressions, DEFERRABLE, AUTOINCREMENT or ON CONFLICT clauses; index_xinfo has no
+expression text or partial WHERE.  sqlglot's parser has gaps on SQLite DDL (ON CONFLICT,
 NOT DEFERRABLE, WITHOUT ROWID, ...; see DESIGN 2), so we walk its *tokens*
 instead: split the table body at top-level commas and look at each clause.
 The expressions found are canonicalised by :mod:`driftgate.normalize`.
@@ -79,12 +79,24 @@ def _identifier_list(tokens: list[Token]) -> tuple[str, ...]:
     return tuple(names)
 
 
+_RESOLUTIONS = {"ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"}
+
+
+def _conflict(words: list[str], at: int) -> str | None:
+    """The resolution of an ``ON CONFLICT`` clause starting at ``words[at]``; None when there is none or it
+    is ABORT, SQLite's default (``NOT NULL ON CONFLICT ABORT`` is plain ``NOT NULL``)."""
+    if words[at : at + 2] != ["ON", "CONFLICT"] or at + 2 >= len(words) or words[at + 2] not in _RESOLUTIONS:
+        return None
+    return None if words[at + 2] == "ABORT" else words[at + 2]
+
+
 def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDetails) -> None:
     column = canonical_identifier(tokens[0].text)
+    words = [token_word(t) for t in tokens]
     constraint_name: str | None = None
     i = 1
     while i < len(tokens):
-        word = token_word(tokens[i])
+        word = words[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if word == "CONSTRAINT" and nxt is not None:
             constraint_name = canonical_identifier(nxt.text)
@@ -106,6 +118,13 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
             details.deferrable[(column,)] = _deferrable(tokens[i:])
         elif word == "AUTOINCREMENT":
             details.autoincrement = True
+        elif word == "NULL" and words[i - 1] == "NOT" and (resolution := _conflict(words, i + 1)):
+            details.not_null_conflicts[column] = resolution
+        elif word == "UNIQUE" and (resolution := _conflict(words, i + 1)):
+            details.unique_conflicts[(column,)] = resolution
+        elif word == "PRIMARY KEY":
+            after = i + 1 + (words[i + 1 : i + 2] in (["ASC"], ["DESC"]))
+            details.primary_key_conflict = _conflict(words, after) or details.primary_key_conflict
         constraint_name = None  # CONSTRAINT name applies to the one constraint that follows it
         i += 1
 
@@ -121,6 +140,13 @@ def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableD
     if word == "CHECK" and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
         body, _ = _paren_group(sql, tokens, 1)
         details.checks.append((name, canonical_expression(body, table)))
+    elif word in ("UNIQUE", "PRIMARY KEY") and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
+        close = matching_paren(tokens, 1)
+        resolution = _conflict([token_word(t) for t in tokens], close + 1)
+        if resolution and word == "UNIQUE":
+            details.unique_conflicts[_identifier_list(tokens[2:close])] = resolution
+        elif resolution:
+            details.primary_key_conflict = resolution
     elif word in ("FOREIGN", "FOREIGN KEY"):
         open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
         if open_at is not None:
@@ -133,7 +159,7 @@ def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableD
 # text is tokenised and canonicalised once. Callers only read the details they get.
 @functools.lru_cache(maxsize=1 << 16)
 def table_details(sql: str | None, table: str) -> TableDetails:
-    """Read collations, CHECKs, generated expressions, DEFERRABLE and AUTOINCREMENT."""
+    """Read collations, CHECKs, generated expressions, DEFERRABLE, AUTOINCREMENT and ON CONFLICT clauses."""
     details = TableDetails()
     if not sql:
         return details

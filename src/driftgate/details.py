@@ -17,6 +17,11 @@ class TableDetails:
     deferrable: dict[tuple[str, ...], str] = field(default_factory=dict)  # FK from-columns -> deferrable
     autoincrement: bool = False
     virtual_module: str | None = None
+    # ON CONFLICT clauses other than the default ABORT: NOT NULL by column (folded), UNIQUE by its columns
+    # (folded, in order), the PRIMARY KEY's.
+    not_null_conflicts: dict[str, str] = field(default_factory=dict)
+    unique_conflicts: dict[tuple[str, ...], str] = field(default_factory=dict)
+    primary_key_conflict: str | None = None
 
 
 @dataclass

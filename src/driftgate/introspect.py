@@ -223,10 +223,10 @@ def _compared_tables(document: Mapping[str, list[Any]], kinds: Mapping[str, str]
 
 
 # What PRAGMAs do not tell (collations, CHECKs, DEFERRABLE ... INITIALLY DEFERRED, AUTOINCREMENT, virtual
-# modules) can only be there if its keyword is in the CREATE text: SQL keywords cannot be spelled any
-# other way.  A text without any of them has nothing for the tokenizer to find (generated columns are
-# known from table_xinfo's hidden flag), so most tables are never tokenised.
-_DETAIL_WORDS = ("collate", "check", "deferred", "autoincrement", "virtual")
+# modules, ON CONFLICT clauses) can only be there if its keyword is in the CREATE text: SQL keywords
+# cannot be spelled any other way.  A text without any of them has nothing for the tokenizer to find
+# (generated columns are known from table_xinfo's hidden flag), so most tables are never tokenised.
+_DETAIL_WORDS = ("collate", "check", "deferred", "autoincrement", "virtual", "conflict")
 
 
 def _needs_details(sql: str | None, columns: list[list[Any]]) -> bool:
@@ -257,8 +257,8 @@ def _table(name: str, rows: _Grouped, primary_keys: Mapping[str, tuple[str, ...]
     rowid_alias = rows.kinds[name] == "table" and not wr and not any(r[4] == "pk" for r in rows.indexes[name])
     return Table(
         name=name,
-        columns=_columns(name, columns, details.collations, details.generated, locate, rowid_alias),
-        indexes=_indexes(name, rows.indexes[name], rows.parts, rows.sql_of, columns, locate),
+        columns=_columns(name, columns, details, locate, rowid_alias),
+        indexes=_indexes(name, rows.indexes[name], rows.parts, rows.sql_of, details.unique_conflicts, locate),
         foreign_keys=_foreign_keys(name, rows.fks[name], details.deferrable, primary_keys, locate),
         checks=tuple(Check(name, expr, locate("check", name, None)) for _cname, expr in details.checks),
         kind=rows.kinds[name],
@@ -268,6 +268,7 @@ def _table(name: str, rows: _Grouped, primary_keys: Mapping[str, tuple[str, ...]
         virtual_module=details.virtual_module,
         definition=table_sql,
         location=locate("table", name, None),
+        primary_key_conflict=details.primary_key_conflict,
     )
 
 
@@ -327,13 +328,9 @@ def build_schema(
 
 
 def _columns(
-    table: str,
-    rows: list[list[Any]],
-    collations: Mapping[str, str],
-    generated: Mapping[str, str],
-    locate: LocationLookup,
-    rowid_alias: bool = False,
+    table: str, rows: list[list[Any]], details: TableDetails, locate: LocationLookup, rowid_alias: bool = False
 ) -> tuple[Column, ...]:
+    collations, generated, conflicts = details.collations, details.generated, details.not_null_conflicts
     result = []
     for _t, _cid, name, decl_type, notnull, dflt, pk, hidden in sorted(rows, key=lambda r: r[1]):
         if hidden == 1:  # virtual-table hidden columns (fts5's rank, the table-named column)
@@ -350,6 +347,7 @@ def _columns(
                 generated=generated.get(key) if hidden in (2, 3) else None,
                 generated_kind={2: "VIRTUAL", 3: "STORED"}.get(hidden),
                 location=locate("column", table, name),
+                not_null_conflict=conflicts.get(key) if notnull else None,
             )
         )
     return tuple(result)
@@ -360,7 +358,7 @@ def _indexes(
     rows: list[list[Any]],
     parts: Mapping[str, list[list[Any]]],
     sql_of: Mapping[tuple[str, str], str | None],
-    column_rows: list[list[Any]],
+    unique_conflicts: Mapping[tuple[str, ...], str],
     locate: LocationLookup,
 ) -> tuple[Index, ...]:
     result = []
@@ -388,6 +386,12 @@ def _indexes(
                 where=details.where if partial else None,
                 definition=sql,
                 location=None if origin != "c" else locate("index", name, None),
+                # A UNIQUE constraint's autoindex, by its key columns: the constraint's ON CONFLICT clause.
+                on_conflict=(
+                    unique_conflicts.get(tuple(canonical_identifier(p.column or "") for p in key_parts))
+                    if origin == "u" and unique_conflicts
+                    else None
+                ),
             )
         )
     return tuple(sorted(result, key=lambda i: fold_name(i.name)))

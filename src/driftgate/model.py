@@ -40,6 +40,7 @@ class Column:
     generated: str | None = None  # canonical expression of a generated column
     generated_kind: str | None = None  # "VIRTUAL" | "STORED"
     location: Location | None = None
+    not_null_conflict: str | None = None  # NOT NULL ON CONFLICT <this>; None: the default, ABORT
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Index:
     where: str | None = None  # canonical partial-index predicate
     definition: str | None = None  # the CREATE INDEX text as stored (None for autoindexes)
     location: Location | None = None
+    on_conflict: str | None = None  # a UNIQUE constraint's ON CONFLICT <this>; None: the default, ABORT
 
     @property
     def is_auto(self) -> bool:
@@ -80,6 +82,8 @@ class Index:
         text = f"{'UNIQUE ' if self.unique else ''}({', '.join(p.render() for p in self.parts)})"
         if self.where:
             text += f" WHERE {self.where}"
+        if self.on_conflict:
+            text += f" ON CONFLICT {self.on_conflict}"
         return text
 
 
@@ -139,6 +143,7 @@ class Table:
     virtual_module: str | None = None  # "fts5(...)" for virtual tables
     definition: str | None = None  # the CREATE TABLE text as stored
     location: Location | None = None
+    primary_key_conflict: str | None = None  # PRIMARY KEY ... ON CONFLICT <this>; None: the default, ABORT
 
     @cached_property
     def _columns_by_name(self) -> dict[str, Column]:

@@ -23,7 +23,7 @@ def column_definition(column: Column) -> str:
     if column.declared_type:
         parts.append(column.declared_type)
     if column.not_null:
-        parts.append("NOT NULL")
+        parts.append(_notnull_shown(column))
     if column.default is not None:
         parts.append(f"DEFAULT ({column.default})" if not _is_literal(column.default) else f"DEFAULT {column.default}")
     if column.collation.upper() != "BINARY":
@@ -162,11 +162,22 @@ def _type_shown(column: Column) -> str:
 
 
 def _notnull_shown(column: Column) -> str:
-    return "NOT NULL" if column.not_null else "NULL"
+    if not column.not_null:
+        return "NULL"
+    return f"NOT NULL ON CONFLICT {column.not_null_conflict}" if column.not_null_conflict else "NOT NULL"
+
+
+def _notnull_same(a: Column, b: Column) -> bool:
+    return a.not_null == b.not_null and a.not_null_conflict == b.not_null_conflict
 
 
 def _notnull_differs(c: Comparison, pair: ColumnPair) -> Finding:
     column, actual = pair.expected, pair.actual
+    if column.not_null == actual.not_null:  # the same constraint, another conflict resolution
+        expected, found = _notnull_shown(column), _notnull_shown(actual)
+        differs = f"{pair.obj}: {expected} expected, the database has {found}"
+        fix = _rebuild(pair.table, column, "change an ON CONFLICT clause")
+        return pair.different(c, "notnull", expected, found, differs, fix)
     both_keys = bool(column.pk_position and actual.pk_position)
     differs = (
         f"{pair.obj}: {'NOT NULL' if column.not_null else 'nullable'} expected, the database has "
@@ -215,9 +226,7 @@ COLUMN_ATTRIBUTES: tuple[ColumnAttribute, ...] = (
         "declared type matches",
         _differs("type", _type_shown, "declared type", "change a column type"),
     ),
-    ColumnAttribute(
-        "notnull", _notnull_shown, lambda a, b: a.not_null == b.not_null, "nullability matches", _notnull_differs
-    ),
+    ColumnAttribute("notnull", _notnull_shown, _notnull_same, "nullability matches", _notnull_differs),
     ColumnAttribute(
         "default",
         _default_shown,
@@ -286,6 +295,14 @@ def compare_primary_keys(c: Comparison) -> Iterator[Finding]:
             same = _pk_parts(pk_index) == _pk_parts(live_pk_index)
             if not same:
                 expected_text, actual_text = _pk_text(pk_index), _pk_text(live_pk_index)
+        if same and table.primary_key_conflict != live.primary_key_conflict:
+            # PRIMARY KEY ... ON CONFLICT REPLACE: a clashing insert deletes the row it clashes with.
+            same = False
+            message = f"{table.name}: the primary key resolves conflicts otherwise"
+        if table.primary_key_conflict and expected:
+            expected_text += f" ON CONFLICT {table.primary_key_conflict}"
+        if live.primary_key_conflict and actual:
+            actual_text += f" ON CONFLICT {live.primary_key_conflict}"
         status = "ok" if same else ("missing" if not actual else "unexpected" if not expected else "different")
         yield c.finding(
             "primary_key",

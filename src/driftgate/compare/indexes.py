@@ -122,13 +122,14 @@ def key_collations(index: Index) -> dict[str, str]:
     return {fold_name(p.column): p.collation.upper() for p in index.parts if p.column}
 
 
-def _uniquenesses(holders: tuple[Index, ...]) -> dict[frozenset[tuple[str, str]], Index]:
+def _uniquenesses(holders: tuple[Index, ...]) -> dict[tuple[frozenset[tuple[str, str]], str | None], Index]:
     """The distinct uniquenesses a column set's holders enforce, each with its first holder: holders whose
-    keys have the same collations enforce one (a UNIQUE constraint beside a unique index on the same
-    columns is redundant, not different), ``(a, b COLLATE RTRIM)`` another (stricter: "x" and "x " clash)."""
-    found: dict[frozenset[tuple[str, str]], Index] = {}
+    keys have the same collations and conflict clause enforce one (a UNIQUE constraint beside a unique
+    index on the same columns is redundant, not different); ``(a, b COLLATE RTRIM)`` is another (stricter:
+    "x" and "x " clash), and so is ``UNIQUE (a) ON CONFLICT REPLACE`` (a clashing insert deletes a row)."""
+    found: dict[tuple[frozenset[tuple[str, str]], str | None], Index] = {}
     for holder in holders:
-        found.setdefault(frozenset(key_collations(holder).items()), holder)
+        found.setdefault((frozenset(key_collations(holder).items()), holder.on_conflict), holder)
     return found
 
 
@@ -144,6 +145,8 @@ def compare_uniques(c: Comparison) -> Iterator[Finding]:
                 same = wanted.keys() == enforced.keys()
                 if same:
                     message = "uniqueness holds"
+                elif {k[0] for k in wanted} == {k[0] for k in enforced}:
+                    message = f"{obj} is unique with another ON CONFLICT resolution"
                 elif wanted.keys() < enforced.keys():
                     message = f"{obj} is also unique under another collation in the database"
                 else:

@@ -274,6 +274,17 @@ def _table_code(ctx: _Context, table: Table, raw_defaults: dict[tuple[str, str],
 
     _unique_constraints(ctx, table, code, col, clauses)
     _foreign_keys(ctx, table, code, col, clauses)
+    for column in table.columns:
+        if column.not_null_conflict:
+            ctx.not_expressible.append(
+                NotExpressible(
+                    "not null",
+                    f"{table.name}.{column.name}",
+                    table.name,
+                    f"NOT NULL ON CONFLICT {column.not_null_conflict}: .notNull() declares NOT NULL without it",
+                    _table_sql(table),
+                )
+            )
 
     for column in table.columns:
         code.columns.append(_column_code(ctx, table, code, column, clauses, col, raw, raw_defaults, inline_pk))
@@ -327,17 +338,17 @@ def _primary_key(
         for what, found in (
             ("DESC", len(parts) > 1 and any(p.descending for p in parts)),  # one column: PRIMARY KEY DESC
             ("a COLLATE of its own", any(_own_collation(table, p) for p in parts)),
+            (f"ON CONFLICT {table.primary_key_conflict}", table.primary_key_conflict is not None),
         )
         if found
     ]
     if lost:
-        assert pk_index is not None
         ctx.not_expressible.append(
             NotExpressible(
                 "primary key",
-                pk_index.name,
+                pk_index.name if pk_index is not None else f"{table.name} primary key",  # a rowid alias has none
                 table.name,
-                f"a PRIMARY KEY part with {' and '.join(lost)}: primaryKey() declares the key without it",
+                f"a PRIMARY KEY with {' and '.join(lost)}: primaryKey() declares the key without it",
                 _table_sql(table),
             )
         )
@@ -412,7 +423,17 @@ def _unique_constraints(
         if index.origin != "u":
             continue
         columns = tuple(p.column or "" for p in index.parts)
-        plain = all(p.column and not p.descending and not _own_collation(table, p) for p in index.parts)
+        lost = [
+            what
+            for what, found in (
+                (f"ON CONFLICT {index.on_conflict}", index.on_conflict is not None),
+                ("an expression key", any(not p.column for p in index.parts)),
+                ("DESC", any(p.descending for p in index.parts)),
+                ("a key part with a COLLATE of its own", any(_own_collation(table, p) for p in index.parts)),
+            )
+            if found
+        ]
+        plain = not lost
         if len(columns) == 1 and plain and not ctx.idiomatic:
             clauses[fold_name(columns[0])].append("UNIQUE")
             continue
@@ -422,7 +443,7 @@ def _unique_constraints(
                     "unique",
                     index.name,
                     table.name,
-                    "a UNIQUE constraint with DESC, COLLATE or expression keys",
+                    f"a UNIQUE constraint with {' and '.join(lost)}",
                     _table_sql(table),
                 )
             )
