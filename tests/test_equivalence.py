@@ -194,6 +194,12 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a TEXT NOT NULL ON CONFLICT REPLACE, b TEXT, c TEXT, UNIQUE (b) ON CONFLICT IGNORE,\n"
         "  PRIMARY KEY (c) ON CONFLICT FAIL);",
     ),
+    "on-conflict-with-comments-inside-keywords": (
+        "CREATE TABLE t (id INTEGER PRIMARY /* k */ KEY ON /* c */ CONFLICT REPLACE, a TEXT NOT /* n */ NULL\n"
+        "  ON CONFLICT IGNORE);\nCREATE TABLE t2 (a, b, CONSTRAINT k PRIMARY/**/KEY (a, b) ON CONFLICT FAIL);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY ON CONFLICT REPLACE, a TEXT NOT NULL ON CONFLICT IGNORE);\n"
+        "CREATE TABLE t2 (a, b, PRIMARY KEY (a, b) ON CONFLICT FAIL);",
+    ),
     "unique-constraint-beside-an-index-of-the-same-keys": (  # redundant, not another uniqueness
         "CREATE TABLE t (a TEXT, b TEXT, UNIQUE (a, b)); CREATE UNIQUE INDEX x ON t (a, b);",
         "CREATE TABLE t (a TEXT, b TEXT); CREATE UNIQUE INDEX x ON t (a, b);",
@@ -632,6 +638,12 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "primary-key-on-conflict-composite": (
         "CREATE TABLE t (a, b, PRIMARY KEY (a, b));",
         "CREATE TABLE t (a, b, PRIMARY KEY (a, b) ON CONFLICT IGNORE);",
+        [("primary_key", "t.a,b", "different")],
+        [("primary_key", "t.a,b", "different")],
+    ),
+    "primary-key-on-conflict-behind-a-comment": (
+        "CREATE TABLE t (a, b, PRIMARY /* k */ KEY (a, b) ON CONFLICT IGNORE);",
+        "CREATE TABLE t (a, b, PRIMARY KEY (a, b));",
         [("primary_key", "t.a,b", "different")],
         [("primary_key", "t.a,b", "different")],
     ),

@@ -85,9 +85,22 @@ _RESOLUTIONS = {"ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"}
 def _conflict(words: list[str], at: int) -> str | None:
     """The resolution of an ``ON CONFLICT`` clause starting at ``words[at]``; None when there is none or it
     is ABORT, SQLite's default (``NOT NULL ON CONFLICT ABORT`` is plain ``NOT NULL``)."""
-    if words[at : at + 2] != ["ON", "CONFLICT"] or at + 2 >= len(words) or words[at + 2] not in _RESOLUTIONS:
+    if words[at : at + 1] == ["ON CONFLICT"]:  # should the tokenizer ever read the two words as one
+        at -= 1
+    elif words[at : at + 2] != ["ON", "CONFLICT"]:
         return None
-    return None if words[at + 2] == "ABORT" else words[at + 2]
+    resolution = words[at + 2] if at + 2 < len(words) else ""
+    return resolution if resolution in _RESOLUTIONS and resolution != "ABORT" else None
+
+
+def _primary_key_end(words: list[str], at: int) -> int | None:
+    """The index after ``PRIMARY KEY`` starting at ``words[at]`` (one token, or two when a comment parts
+    them), else None."""
+    if words[at] == "PRIMARY KEY":
+        return at + 1
+    if words[at] == "PRIMARY" and words[at + 1 : at + 2] == ["KEY"]:
+        return at + 2
+    return None
 
 
 def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDetails) -> None:
@@ -122,8 +135,8 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
             details.not_null_conflicts[column] = resolution
         elif word == "UNIQUE" and (resolution := _conflict(words, i + 1)):
             details.unique_conflicts[(column,)] = resolution
-        elif word == "PRIMARY KEY":
-            after = i + 1 + (words[i + 1 : i + 2] in (["ASC"], ["DESC"]))
+        elif (key_end := _primary_key_end(words, i)) is not None:
+            after = key_end + (words[key_end : key_end + 1] in (["ASC"], ["DESC"]))
             details.primary_key_conflict = _conflict(words, after) or details.primary_key_conflict
         constraint_name = None  # CONSTRAINT name applies to the one constraint that follows it
         i += 1
@@ -140,13 +153,15 @@ def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableD
     if word == "CHECK" and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
         body, _ = _paren_group(sql, tokens, 1)
         details.checks.append((name, canonical_expression(body, table)))
-    elif word in ("UNIQUE", "PRIMARY KEY") and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
-        close = matching_paren(tokens, 1)
-        resolution = _conflict([token_word(t) for t in tokens], close + 1)
-        if resolution and word == "UNIQUE":
-            details.unique_conflicts[_identifier_list(tokens[2:close])] = resolution
-        elif resolution:
-            details.primary_key_conflict = resolution
+    elif word == "UNIQUE" or _primary_key_end([token_word(t) for t in tokens], 0) is not None:
+        open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
+        if open_at is not None:
+            close = matching_paren(tokens, open_at)
+            resolution = _conflict([token_word(t) for t in tokens], close + 1)
+            if resolution and word == "UNIQUE":
+                details.unique_conflicts[_identifier_list(tokens[open_at + 1 : close])] = resolution
+            elif resolution:
+                details.primary_key_conflict = resolution
     elif word in ("FOREIGN", "FOREIGN KEY"):
         open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
         if open_at is not None:
