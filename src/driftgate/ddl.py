@@ -149,25 +149,26 @@ def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableD
         tokens = tokens[2:]
     if not tokens:
         return
-    word = token_word(tokens[0])
+    words = [token_word(t) for t in tokens]
+    word = words[0]
     if word == "CHECK" and len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
         body, _ = _paren_group(sql, tokens, 1)
         details.checks.append((name, canonical_expression(body, table)))
-    elif word == "UNIQUE" or _primary_key_end([token_word(t) for t in tokens], 0) is not None:
-        open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
-        if open_at is not None:
-            close = matching_paren(tokens, open_at)
-            resolution = _conflict([token_word(t) for t in tokens], close + 1)
-            if resolution and word == "UNIQUE":
-                details.unique_conflicts[_identifier_list(tokens[open_at + 1 : close])] = resolution
-            elif resolution:
-                details.primary_key_conflict = resolution
-    elif word in ("FOREIGN", "FOREIGN KEY"):
-        open_at = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
-        if open_at is not None:
-            close = matching_paren(tokens, open_at)
-            columns = _identifier_list(tokens[open_at + 1 : close])
-            details.deferrable[columns] = _deferrable(tokens[close:])
+        return
+    foreign = word in ("FOREIGN", "FOREIGN KEY")
+    if not (foreign or word == "UNIQUE" or _primary_key_end(words, 0) is not None):
+        return
+    open_at = next((i for i, w in enumerate(words) if w == "("), None)  # the key's column list
+    if open_at is None:
+        return
+    close = sqlite_tokens.matching_paren(words, open_at)
+    if foreign:
+        details.deferrable[_identifier_list(tokens[open_at + 1 : close])] = _deferrable(tokens[close:])
+    elif resolution := _conflict(words, close + 1):
+        if word == "UNIQUE":
+            details.unique_conflicts[_identifier_list(tokens[open_at + 1 : close])] = resolution
+        else:
+            details.primary_key_conflict = resolution
 
 
 # Memoised: the live and the expected side usually store the very same CREATE text, and each distinct
