@@ -124,3 +124,85 @@ def test_thread_work_is_waited_for_and_a_failure_is_dropped(capfd: pytest.Captur
     assert writer.wait() and done == ["written"]
     assert ThreadWork.start(failing, name="driftgate-test-failing").wait()
     assert capfd.readouterr() == ("", "")
+
+
+# Run in a fresh interpreter that has not imported sqlglot (a helper is forked from it): the helper told
+# of small sources imports the parser, as the CLI's does before a small replay it does whole; one told of
+# sources that make a shared replay does that replay without it, and one told nothing imports nothing.
+# sqlglot's compiled modules show in the child's memory map once it is imported.
+_PARSER_AHEAD_PROBE = """
+import sys, time
+from pathlib import Path
+from driftgate.check import CheckRequest
+from driftgate.replay_helper import SHARED_SOURCE_BYTES, ReplayHelper
+from driftgate.shadow import shadow_schema
+from driftgate.sources import sql_source
+
+work = Path(sys.argv[1])
+small, large = work / "small.sql", work / "large.sql"
+small.write_text("CREATE TABLE s (a text DEFAULT (lower('A')), b integer CHECK (b > 0));\\n")
+large.write_text("".join(
+    f"CREATE TABLE t{i} (id integer PRIMARY KEY, name text NOT NULL DEFAULT 'n{i}', score real, at integer, "
+    "note text);\\n"
+    for i in range(1200)
+))
+assert large.stat().st_size >= SHARED_SOURCE_BYTES > small.stat().st_size
+
+def parser_in(helper):
+    return "/sqlglot/" in Path(f"/proc/{helper.child.pid}/maps").read_text()
+
+told_small, told_large, untold = (ReplayHelper.start(reading_ahead=True) for _ in range(3))
+told_small.import_parser_for(CheckRequest(sql=(small,)))
+told_large.import_parser_for(CheckRequest(sql=(large,)))
+big = sql_source([large]).statements
+told_large.prepare(big)
+shared = shadow_schema(big, helper=told_large)
+deadline = time.monotonic() + 60
+while not parser_in(told_small) and time.monotonic() < deadline:
+    time.sleep(0.05)
+assert parser_in(told_small), "told of small sources, the helper imports the parser"
+assert not parser_in(told_large), "a shared replay needs no parser in the helper"
+assert not parser_in(untold), "told nothing, it imports nothing"
+assert len(shared.tables) == 1200 and shared == shadow_schema(big)
+statements = sql_source([small]).statements
+assert told_small.model(statements, ()) == shadow_schema(statements)
+for helper in (told_small, told_large, untold):
+    helper.close()
+print("ok")
+"""
+
+
+def test_the_helper_imports_the_parser_only_for_small_sources(tmp_path: Path) -> None:
+    assert fork_allowed(tolerate_native_threads=True), "driftgate forks a helper only on Linux with two or more cores"
+    environ = {k: v for k, v in os.environ.items() if k != "DRIFTGATE_FORK"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PARSER_AHEAD_PROBE, str(tmp_path)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+def test_sources_are_sized_before_they_are_read(tmp_path: Path) -> None:
+    from driftgate.check import CheckRequest
+    from driftgate.replay_helper import SHARED_SOURCE_BYTES, _small_sources
+
+    small, large = tmp_path / "small.sql", tmp_path / "large.sql"
+    small.write_text("CREATE TABLE t (a);\n")
+    large.write_bytes(b"-" * SHARED_SOURCE_BYTES)
+    folder = tmp_path / "drizzle"
+    (folder / "meta").mkdir(parents=True)
+    for number in range(4):  # a migrations folder: its SQL files add up
+        (folder / f"000{number}_step.sql").write_bytes(b"-" * (SHARED_SOURCE_BYTES // 4))
+    assert _small_sources(CheckRequest(sql=(small,)))
+    assert not _small_sources(CheckRequest(sql=(large,)))
+    assert not _small_sources(CheckRequest(sql=(tmp_path,)))  # a folder of SQL files: all of them
+    assert not _small_sources(CheckRequest(migrations=folder))
+    assert not _small_sources(CheckRequest(migrations=folder, tag="0000_step"))  # sized, not read
+    assert _small_sources(CheckRequest(sql=(tmp_path / "missing.sql",)))  # its error comes from reading it
+    # Legacy code and a Drizzle schema are small whatever their size (DDL among code; drizzle-kit's export)
+    assert _small_sources(CheckRequest(legacy=(large,)))
+    assert _small_sources(CheckRequest(drizzle=(large,), sql=(large,)))

@@ -222,9 +222,10 @@ _REQUEST_FLAGS = ("legacy", "sql", "migrations", "tag", "timeout", "drizzle", "n
 @contextlib.contextmanager
 def check_begun() -> Iterator[tuple[ReplayHelper | None, FileConfig, list[Listed] | None, bool, CheckRequest]]:
     """How check and stamp begin: the replay helper that reads ahead (closed on the way out), forked before
-    the check is imported, so that a cold check's parser is imported there meanwhile; then the config, and
-    :func:`requested` from the running command's flags.  For a fleet the helper is closed at once: a fleet's
-    replay starts its own (``load_expected``), before its threads."""
+    the check is imported; then the config, and :func:`requested` from the running command's flags, after
+    which the helper imports the parser for small sources while this process imports the check.  For a
+    fleet the helper is closed at once: a fleet's replay starts its own (``load_expected``), before its
+    threads."""
     from driftgate.replay_helper import ReplayHelper  # imports neither the parser nor libSQL
 
     with ReplayHelper.reading_ahead() as helper:
@@ -234,6 +235,8 @@ def check_begun() -> Iterator[tuple[ReplayHelper | None, FileConfig, list[Listed
         listed, one, request = requested(config, params["db"], params["db_list"], **flags)
         if helper is not None and not one:
             helper.close()
+        elif helper is not None:
+            helper.import_parser_for(request)
         yield helper, config, listed, one, request
 
 

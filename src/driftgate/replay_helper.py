@@ -10,10 +10,11 @@ ways:
   process reads the rest; :func:`driftgate.shadow.shadow_schema` takes what it read, and has it replay
   about half of the scratch databases too (the exchange is in :mod:`driftgate.shadow`, both ends of it);
 - a smaller one is done by the helper whole (:meth:`ReplayHelper.model`), when it was started
-  ``reading_ahead``: it imports the parser and the replay's modules as soon as it is forked, while this
-  process imports the rest of the check, so that a small cold check never waits for sqlglot's import on
-  its critical path (this process does not import sqlglot at all when the live database conforms).  The
-  CLI starts such a helper before it imports the check.
+  ``reading_ahead``: it imports the replay's modules as soon as it is forked, and the parser once it is
+  told the sources are small (:meth:`ReplayHelper.import_parser_for`), while this process imports the
+  rest of the check, so that a small cold check never waits for sqlglot's import on its critical path
+  (this process does not import sqlglot at all when the live database conforms).  The CLI starts such a
+  helper before it imports the check.
 
 A helper that reads ahead also builds the live state (:meth:`ReplayHelper.live`) of a database of up to
 :data:`LIVE_TABLES` tables whose DDL texts are not the expected ones (a legacy database against
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from driftgate.forked import Channel, Child, ChildLost
 
 if TYPE_CHECKING:
+    from driftgate.check import CheckRequest
     from driftgate.live import LiveState, RawLive
     from driftgate.model import Schema
     from driftgate.sources.statements import SqlStatement
@@ -60,6 +62,13 @@ HELPER_READS = 0.3
 # importing the parser here does (0.1-0.17 s), so it is built here.
 LIVE_TABLES = 200
 
+# Sources (SQL files, a migrations folder) of at least this many bytes make a shared replay (the bench's
+# 1,000 statements, HELPER_STATEMENTS, are 132 KB), for which the helper needs no parser: it reads statements
+# with driftgate.sqlite_tokens, and only executes and introspects its scratch databases.  Its parser import
+# would be a tenth to a fifth of a second of CPU for nothing, on a warm run too; taken from this process
+# when the machine's other core is busy (see import_parser_for).
+SHARED_SOURCE_BYTES = 128 * 1024
+
 _exchanges = itertools.count(1)
 
 
@@ -77,10 +86,11 @@ class ReplayHelper:
     def start(cls, *, reading_ahead: bool = False) -> ReplayHelper | None:
         """A helper, when this process may fork one that uses libSQL; else None.
 
-        ``reading_ahead``: the helper starts importing the parser at once (on a thread), replays small
-        scripts whole (:meth:`model`) and builds small live states (:meth:`live`), while this process reads
-        its sources (the CLI forks it before it even imports the check; ``run_check`` as the check starts).
-        Without it, a helper only shares large replays.
+        ``reading_ahead``: the helper imports the replay's modules at once, replays small scripts whole
+        (:meth:`model`) and builds small live states (:meth:`live`), while this process reads its sources
+        (the CLI forks it before it even imports the check; ``run_check`` as the check starts); told which
+        sources are coming (:meth:`import_parser_for`), it imports the parser meanwhile.  Without it, a
+        helper only shares large replays.
         """
         child = Child.start(_serve_reading_ahead if reading_ahead else _serve)
         return cls(child, reading_ahead=reading_ahead) if child is not None else None
@@ -178,6 +188,14 @@ class ReplayHelper:
             self.close()
         return False
 
+    def import_parser_for(self, request: CheckRequest) -> None:
+        """A helper that reads ahead starts importing the parser (on a thread) unless ``request``'s sources
+        will make a shared replay, which needs none there (:data:`SHARED_SOURCE_BYTES`): sent before any
+        exchange, as soon as the request is known.  A wrong guess costs time, never a wrong model: a helper
+        that needs the parser imports it then."""
+        if self.child is not None and self.reading_ahead and self._reading is None and _small_sources(request):
+            self.send(("parser",))
+
     def meanwhile(self, work: Callable[[], object]) -> None:
         """``work`` is done in this process the next time it waits for the helper's answer, rather than
         later on the check's own path (the imports the reports need, say); never, if it never waits.  It
@@ -223,42 +241,65 @@ class ReplayHelper:
         self.close()
 
 
+def _small_sources(request: CheckRequest) -> bool:
+    """Whether ``request``'s sources may make a replay the helper does whole (or none at all): fewer than
+    :data:`SHARED_SOURCE_BYTES` bytes of SQL files and migrations, sized before they are read.  Legacy
+    code holds its DDL among other code, and a Drizzle schema is exported by drizzle-kit (seconds, which
+    the import fits in): both count as small."""
+    if request.legacy or request.drizzle:
+        return True
+    total = 0
+    for path in (*request.sql, *((request.migrations,) if request.migrations else ())):
+        try:
+            files = path.rglob("*.sql") if path.is_dir() else (path,)
+            total += sum(file.stat().st_size for file in files)
+        except OSError:  # the sources' own reading says what is wrong
+            continue
+        if total >= SHARED_SOURCE_BYTES:
+            return False
+    return True
+
+
 def _serve_reading_ahead(channel: Channel) -> None:
-    """:func:`_serve`, the replay's own modules imported first, and the parser on a thread meanwhile.
+    """:func:`_serve`, the replay's own modules imported first.
 
     The replay reads statements without the parser (:mod:`driftgate.sqlite_tokens`), but most real
-    schemas have a default or a CHECK it must read (``DEFAULT (unixepoch())``): imported from the start,
-    while this process imports the check, it is seldom waited for.  On a thread, so that a replay asked
-    for before it is imported starts at once (and waits only if it needs the parser, in ``load_parser``).
-    Measured with :meth:`ReplayHelper.meanwhile` (the CLI's summary imports rich while it waits), against
-    importing it first, interleaved, cold: 40 synthetic tables (no parser needed) 0.29 s against 0.33 s
-    (medians, 20 rounds); the bundled example (needed) 0.415 s against 0.443 s (16 rounds).
+    schemas have a default or a CHECK it must read (``DEFAULT (unixepoch())``): imported as soon as the
+    sources are known to be small ("parser", :meth:`ReplayHelper.import_parser_for`), while this process
+    imports the check, it is seldom waited for.  On a thread, so that a replay asked for before it is
+    imported starts at once (and waits only if it needs the parser, in ``load_parser``).  Measured with
+    :meth:`ReplayHelper.meanwhile` (the CLI's summary imports rich while it waits), against importing it
+    first, interleaved, cold: 40 synthetic tables (no parser needed) 0.29 s against 0.33 s (medians, 20
+    rounds); the bundled example (needed) 0.415 s against 0.443 s (16 rounds).
     """
     gc.disable()
-    import threading
-
-    from driftgate.normalize import load_parser
-
-    threading.Thread(target=load_parser, name="driftgate-parser", daemon=True).start()
     import driftgate.shadow  # noqa: F401
 
     _serve(channel)
 
 
-# What each exchange's first message holds, by its kind: how many items.
-_REQUEST_SIZES = {"read": 3, "model": 4, "live": 6}
+# What each exchange's first message holds, by its kind: how many items.  "parser" is no exchange: it
+# starts the parser's import and has no answer.
+_REQUEST_SIZES = {"read": 3, "model": 4, "live": 6, "parser": 1}
 
 
 def _serve(channel: Channel) -> None:
     """The helper's life: one exchange after another, each begun by "read" (a shared replay, see
-    :func:`driftgate.shadow.help_replay`), "model" (a whole one) or "live" (the live state); anything
-    else ends it."""
+    :func:`driftgate.shadow.help_replay`), "model" (a whole one) or "live" (the live state), or the word
+    to import the parser ("parser"); anything else ends it."""
     gc.disable()  # what it builds lives until it exits, in no cycle: a collection would only walk it
     while True:
         request = channel.receive()
         kind = request[0] if isinstance(request, tuple) and request else None
         if kind not in _REQUEST_SIZES or len(request) != _REQUEST_SIZES[kind]:
             return
+        if kind == "parser":
+            import threading
+
+            from driftgate.normalize import load_parser
+
+            threading.Thread(target=load_parser, name="driftgate-parser", daemon=True).start()
+            continue
         from driftgate.shadow import help_replay, shadow_schema
 
         if kind == "read":
