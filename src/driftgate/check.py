@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain
-from pathlib import Path
 
 from driftgate import __version__
 from driftgate.cache import ExpectedModelCache, cache_dir
@@ -31,26 +30,10 @@ from driftgate.model import Schema
 from driftgate.normalize import ParserNotHere, parser_loaded, parser_refused
 from driftgate.rehearsal import rehearsal_findings
 from driftgate.replay_helper import ReplayHelper
+from driftgate.request import CheckRequest  # noqa: F401  (its home is driftgate.request; also imported from here)
 from driftgate.sources import ExpectedSource, legacy_source, sql_source
-from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, MigrationsFolder, load_migrations
+from driftgate.sources.migrations import MigrationsFolder, load_migrations
 from driftgate.urls import DatabaseTarget, resolve_database
-
-
-@dataclass(frozen=True)
-class CheckRequest:
-    db_url: str | None = None
-    legacy: tuple[Path, ...] = ()
-    sql: tuple[Path, ...] = ()
-    migrations: Path | None = None
-    tag: str | None = None
-    timeout: float = 30.0
-    ignore_tables: tuple[str, ...] = ()
-    accept: frozenset[str] = field(default_factory=frozenset)
-    ledger_table: str = DEFAULT_LEDGER_TABLE
-    config_db_url: str | None = None  # from [tool.driftgate]; flags and environment win
-    drizzle: tuple[Path, ...] = ()  # Drizzle sqlite-core schema files or folders (--drizzle)
-    drizzle_casing: str | None = None  # drizzle.config.ts `casing` or [tool.driftgate] drizzle_casing
-    cache: bool = True  # the expected-model cache (--no-cache, config `cache = false`)
 
 
 @dataclass(frozen=True)

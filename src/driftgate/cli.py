@@ -21,11 +21,12 @@ from driftgate.urls import redact
 
 # Imports only where used: `driftgate --help` must not load sqlglot, libsql-client, rich or jinja2.
 if TYPE_CHECKING:
-    from driftgate.check import CheckRequest, CheckResult
+    from driftgate.check import CheckResult
     from driftgate.db_list import Listed
     from driftgate.findings import Report
     from driftgate.forked import Child, ThreadWork
     from driftgate.replay_helper import ReplayHelper
+    from driftgate.request import CheckRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,7 +18,7 @@ from driftgate.urls import relative_to
 _GLOB_CHARACTERS = frozenset("*?[")
 
 if TYPE_CHECKING:  # check.py pulls in the engine; the request builder imports it only when called
-    from driftgate.check import CheckRequest
+    from driftgate.request import CheckRequest
 
 KNOWN_KEYS = {
     "db_url",
@@ -161,14 +161,15 @@ def build_request(
     started (the working directory for the CLI, pytest's invocation directory for the plugin):
     drizzle.config.ts is looked for there.
     """
-    from driftgate.check import CheckRequest
-    from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
+    from driftgate.request import DEFAULT_LEDGER_TABLE, CheckRequest
 
     ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
     migrations_path = Path(migrations) if migrations else config.path_value("migrations")
     drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config(invocation_dir or Path.cwd())
     drizzle_casing = config.get("drizzle_casing")
     if drizzle_config is not None and drizzle_config.is_file():
+        from driftgate.sources.migrations import drizzle_config_settings
+
         settings = drizzle_config_settings(drizzle_config)
         drizzle_casing = drizzle_casing or settings.get("casing")
         if migrations_path is None and "out" in settings:

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from driftgate.check import CheckRequest, CheckResult, Expected, check_database, load_expected
+from driftgate.check import CheckResult, Expected, check_database, load_expected
 from driftgate.db_list import Listed, Member, fleet_members
 from driftgate.errors import DatabaseError, InputError
+from driftgate.request import CheckRequest
 from driftgate.urls import redact
 
 if TYPE_CHECKING:

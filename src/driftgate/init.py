@@ -46,7 +46,8 @@ def _toml_string(value: str) -> str:
 
 
 def _config_table(folder: Path) -> tuple[str, list[str]]:
-    from driftgate.sources.migrations import DEFAULT_LEDGER_TABLE, drizzle_config_settings
+    from driftgate.request import DEFAULT_LEDGER_TABLE
+    from driftgate.sources.migrations import drizzle_config_settings
 
     drizzle_config = folder / "drizzle.config.ts"
     settings = drizzle_config_settings(drizzle_config) if drizzle_config.is_file() else {}

@@ -30,7 +30,8 @@ from driftgate.findings import Finding, Report
 from driftgate.urls import redact
 
 if TYPE_CHECKING:  # the engine (sqlglot, libsql) is imported only when a conformance test is collected
-    from driftgate.check import CheckRequest, CheckResult
+    from driftgate.check import CheckResult
+    from driftgate.request import CheckRequest
     from driftgate.sources.statements import SqlStatement
     from driftgate.testing import SqldServer
 

@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any
 from driftgate.forked import Channel, Child, ChildLost
 
 if TYPE_CHECKING:
-    from driftgate.check import CheckRequest
     from driftgate.live import LiveState, RawLive
     from driftgate.model import Schema
+    from driftgate.request import CheckRequest
     from driftgate.sources.statements import SqlStatement
 
 # Below this many statements a helper saves less than the exchange costs (about 250 tables).

@@ -17,13 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from driftgate.check import CheckRequest
 from driftgate.connection import Database, Statement
 from driftgate.errors import DatabaseError, InputError, StampRefused
 from driftgate.findings import Report
 from driftgate.identifiers import quote
 from driftgate.ledger import LedgerState, ledger_state
 from driftgate.live import LedgerRow, ledger_exists, read_ledger
+from driftgate.request import CheckRequest
 from driftgate.sources.migrations import MigrationEntry, MigrationsFolder
 from driftgate.urls import DatabaseTarget, resolve_database
 
