@@ -20,6 +20,7 @@ from tests.pull_helpers import CORPUS, REPO, drizzle_kit, drizzle_project, round
 from driftgate.identifiers import fold_name
 from driftgate.pull import read_plan
 from driftgate.pull.choose import PullPlan
+from driftgate.report.safe import is_printable, needs_escaping, printable
 from driftgate.urls import parse_database_url
 
 CASES = sorted(p.stem for p in CORPUS.glob("*.sql"))
@@ -79,9 +80,12 @@ def test_corpus_round_trips_through_drizzle_kit(case: str, tmp_path: Path) -> No
     flags = ("--single-file",) if case in ("defaults", "odd_identifiers") else ()
     result = round_trip(url, tmp_path, *flags, apply_steps=_apply_to_file(db))
     _assert_only_listed_fail(result.failing(), plan)
+    shown = (tmp_path / "schema" / "NOT_EXPRESSIBLE.md").read_text(encoding="utf-8")
+    exact = (tmp_path / "schema" / "NOT_EXPRESSIBLE.sql").read_text(encoding="utf-8") if plan.not_expressible else ""
     for item in plan.not_expressible:
         assert repr(item.name) in result.pull.out
-        assert item.sql.strip() in (tmp_path / "schema" / "NOT_EXPRESSIBLE.md").read_text(encoding="utf-8")
+        assert item.sql.strip() in exact
+        assert (printable(item.sql) if needs_escaping(item.sql) else item.sql.strip()) in shown
 
 
 def test_legacy_schema_round_trips_over_real_sqld(sqld, tmp_path: Path) -> None:
@@ -144,6 +148,48 @@ def test_pull_refuses_non_empty_dir_and_writes_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["NOT_EXPRESSIBLE.md", "mine.ts", "schema.ts"]
     missing = driftgate("pull", "--db", f"file:{tmp_path / 'nope.db'}", "-o", tmp_path / "x", cwd=tmp_path)
     assert missing.code in (2, 3) and not (tmp_path / "x").exists()
+
+
+HOSTILE_OBJECTS = """
+CREATE TABLE plain (id integer PRIMARY KEY, name text);
+CREATE TRIGGER plain_seen AFTER INSERT ON plain BEGIN SELECT 1; END;
+CREATE TRIGGER "tr\x1b[2Jx" AFTER INSERT ON plain BEGIN SELECT 2; END;
+CREATE TABLE "k\u202eey" (a text, b text, UNIQUE (a COLLATE NOCASE, b) ON CONFLICT REPLACE);
+"""
+
+
+def _objects(connection: sqlite3.Connection, names: set[str]) -> set[tuple[str, str]]:
+    rows = connection.execute("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL").fetchall()
+    return {row for row in rows if row[0] in names}
+
+
+def test_not_expressible_sql_is_escaped_for_reading_and_exact_in_its_sql_file(tmp_path: Path) -> None:
+    db = _file_db(tmp_path, HOSTILE_OBJECTS)
+    out = tmp_path / "schema"
+    pulled = driftgate("pull", "--db", f"file:{db}", "-o", out, cwd=tmp_path)
+    assert pulled.code == 0, pulled.err
+    shown = (out / "NOT_EXPRESSIBLE.md").read_text(encoding="utf-8")
+    exact = (out / "NOT_EXPRESSIBLE.sql").read_text(encoding="utf-8")
+    # Nothing a terminal or viewer acts on in the Markdown; a plain statement is shown as it is.
+    assert is_printable(shown.replace("\n", "")), [c for c in shown if not is_printable(c) and c != "\n"]
+    assert "CREATE TRIGGER plain_seen AFTER INSERT ON plain BEGIN SELECT 1; END;" in shown
+    assert 'CREATE TRIGGER "tr\\x1b[2Jx" AFTER INSERT ON plain BEGIN SELECT 2; END;' in shown
+    assert shown.count("The exact statement is in `NOT_EXPRESSIBLE.sql`") == 2
+    # Comments only in the SQL file's comments, escaped; the statements are the database's own: run on
+    # an empty database (with the trigger's table), they make the very same objects.
+    comments = [line for line in exact.splitlines() if line.startswith("--")]
+    assert comments and all(is_printable(line) for line in comments)
+    names = {"plain_seen", "tr\x1b[2Jx", "k\u202eey"}
+    fresh = sqlite3.connect(tmp_path / "fresh.db")
+    fresh.execute("CREATE TABLE plain (id integer PRIMARY KEY, name text)")
+    fresh.executescript(exact)
+    assert _objects(fresh, names) == _objects(sqlite3.connect(db), names) and len(_objects(fresh, names)) == 3
+    # A later pull --force of a database with nothing to list removes the SQL file it no longer writes.
+    sqlite3.connect(db).executescript('DROP TRIGGER plain_seen; DROP TRIGGER "tr\x1b[2Jx"; DROP TABLE "k\u202eey";')
+    again = driftgate("pull", "--db", f"file:{db}", "-o", out, "--force", cwd=tmp_path)
+    assert again.code == 0, again.err
+    assert not (out / "NOT_EXPRESSIBLE.sql").exists()
+    assert "Nothing: every object" in (out / "NOT_EXPRESSIBLE.md").read_text(encoding="utf-8")
 
 
 def test_pull_never_writes_to_the_database(tmp_path: Path) -> None:

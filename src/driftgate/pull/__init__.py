@@ -15,12 +15,12 @@ from driftgate.identifiers import fold_name
 from driftgate.introspect import build_schema
 from driftgate.live import read_document
 from driftgate.pull.choose import PullPlan, plan_pull
-from driftgate.pull.not_expressible import not_expressible_md
+from driftgate.pull.not_expressible import MD_NAME, SQL_NAME, not_expressible_md, not_expressible_sql
 from driftgate.pull.render import HEADER, files, single_file
 from driftgate.urls import DatabaseTarget
 
 SINGLE_FILE_NAME = "schema.ts"
-REPORT_NAME = "NOT_EXPRESSIBLE.md"
+REPORT_NAME = MD_NAME
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _view_columns(db: Database, names: list[str]) -> dict[str, list[tuple[str, s
 
 def _ours(path: Path) -> bool:
     """A file an earlier pull wrote (only those are replaced under --force)."""
-    if path.name == REPORT_NAME:
+    if path.name in (REPORT_NAME, SQL_NAME):  # pull's own names (a table's file ends in .ts)
         return True
     try:
         return path.suffix == ".ts" and path.read_text(encoding="utf-8").startswith(HEADER)
@@ -86,6 +86,9 @@ def write_pull(plan: PullPlan, out_dir: Path, *, single: bool, force: bool) -> t
         raise InputError(f"-o: {out_dir} is not empty (use --force to replace the files an earlier pull wrote)")
     contents = {SINGLE_FILE_NAME: single_file(plan)} if single else files(plan)
     contents[REPORT_NAME] = not_expressible_md(plan)
+    exact_sql = not_expressible_sql(plan)
+    if exact_sql is not None:
+        contents[SQL_NAME] = exact_sql
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         # Everything is written aside first, so a failure leaves the folder as it was.

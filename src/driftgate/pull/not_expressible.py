@@ -1,10 +1,19 @@
-"""NOT_EXPRESSIBLE.md: what the TypeScript does not say, each with the SQL for a custom migration."""
+"""NOT_EXPRESSIBLE.md: what the TypeScript does not say, each with the SQL for a custom migration;
+and NOT_EXPRESSIBLE.sql, the same statements exactly, ready for one.
+
+The Markdown is for reading, so its SQL is shown as :func:`driftgate.report.safe.needs_escaping` allows:
+a statement whose names hold characters a terminal or viewer acts on (an escape sequence, a bidi
+override) or a line break inside quotes is shown on one line with those characters escaped, and the
+reader is sent to the SQL file, whose text is the database's own, byte for byte.
+"""
 
 from __future__ import annotations
 
 from driftgate.pull.choose import PullPlan
 from driftgate.pull.names import md_code_block
-from driftgate.report.safe import markdown_text
+from driftgate.report.safe import comment_only, markdown_text, needs_escaping, printable
+
+MD_NAME, SQL_NAME = "NOT_EXPRESSIBLE.md", "NOT_EXPRESSIBLE.sql"
 
 
 def not_expressible_md(plan: PullPlan) -> str:
@@ -17,11 +26,13 @@ def not_expressible_md(plan: PullPlan) -> str:
     ]
     if not plan.not_expressible:
         lines += ["Nothing: every object of the database is declared in the TypeScript.", ""]
+    if plan.not_expressible or plan.steps:
+        lines += [f"Every statement below is also in `{SQL_NAME}`, exactly as the database has it.", ""]
     for item in plan.not_expressible:
         where = f" (table {markdown_text(item.table)})" if item.table and item.table != item.name else ""
         heading = f"## {markdown_text(item.kind)} {markdown_text(item.name)}{where}"
         lines += [heading, "", markdown_text(item.reason) + ".", ""]
-        lines += [md_code_block(item.sql), ""]
+        lines += [*_sql_block(item.sql), ""]
     if plan.steps:
         lines += [
             "# Database steps",
@@ -31,5 +42,33 @@ def not_expressible_md(plan: PullPlan) -> str:
             "",
         ]
         for step in plan.steps:
-            lines += [f"- {markdown_text(step.what)}", "", md_code_block(step.sql), ""]
+            lines += [f"- {markdown_text(step.what)}", "", *_sql_block(step.sql), ""]
+    return "\n".join(lines)
+
+
+def _sql_block(sql: str) -> list[str]:
+    if not needs_escaping(sql):
+        return [md_code_block(sql)]
+    return [
+        md_code_block(printable(sql)),
+        "",
+        f"Shown escaped on one line: a name holds characters a terminal or viewer would act on, or a line "
+        f"break. The exact statement is in `{SQL_NAME}`.",
+    ]
+
+
+def not_expressible_sql(plan: PullPlan) -> str | None:
+    """The statements of :func:`not_expressible_md` exactly, each after a comment naming what it is for
+    (names in comments escaped: a comment never ends early); None when there are none."""
+    if not plan.not_expressible and not plan.steps:
+        return None
+    lines = [
+        f"-- Written by driftgate pull: the statements of {MD_NAME} exactly, as the database has them.",
+        "-- Keep them in a custom migration (drizzle-kit generate --custom).",
+        "",
+    ]
+    for item in plan.not_expressible:
+        lines += [comment_only(f"-- {item.kind} {item.name}: {item.reason}"), item.sql.rstrip(), ""]
+    for step in plan.steps:
+        lines += [comment_only(f"-- database step: {step.what}"), step.sql.rstrip(), ""]
     return "\n".join(lines)
