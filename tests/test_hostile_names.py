@@ -213,3 +213,41 @@ def test_nul_in_an_expected_source_is_bad_input_naming_the_line(tmp_path: Path) 
     (tmp_path / "e.sql").write_text('CREATE TABLE t (x);\nCREATE TABLE "a\x00b" (x);\n', encoding="utf-8")
     run = driftgate("check", "--db", db, "--sql", tmp_path / "e.sql", cwd=tmp_path)
     assert run.code == 2 and f"{tmp_path / 'e.sql'}:2:" in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize(
+    ("sql", "escaped"),
+    [
+        ("CREATE TABLE t (\n  a text\n);", False),  # line breaks between tokens: shown as written
+        ("-- it's\nCREATE TABLE t (a text DEFAULT 'x')", False),  # a quote in a comment quotes nothing
+        ('CREATE TABLE "a\nb" (x)', True),  # a name spanning lines
+        ("CREATE TABLE [a\nb] (x)", True),
+        ("CREATE TABLE `a\nb` (x)", True),
+        ("INSERT INTO t VALUES ('x\ny')", True),  # a string spanning lines
+        ("CREATE TABLE 'a\nb", True),  # unterminated: SQLite cannot read it either
+        ("CREATE TABLE t (a)", False),
+        ('CREATE TABLE "t\x1b[2J" (a)', True),  # no line break, but an escape sequence
+    ],
+)
+def test_sql_is_shown_escaped_only_when_a_line_break_is_quoted_or_a_character_unsafe(sql: str, escaped: bool) -> None:
+    from driftgate.report.safe import needs_escaping
+
+    assert needs_escaping(sql) is escaped
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind", "name"),
+    [
+        ('CREATE TABLE "My Table" (a)', "table", "my table"),
+        ("CREATE INDEX IF NOT EXISTS [Ix] ON t (a)", "index", "ix"),
+        ('CREATE VIEW main."v""q" AS SELECT 1', "view", 'v"q'),
+        ("CREATE TRIGGER `t``r` AFTER INSERT ON t BEGIN SELECT 1; END", "trigger", "t`r"),
+        ("CREATE TABLE t${suffix} (a)", "table", "t${suffix}"),  # an unresolved name: as written
+        ("CREATE TABLE 'unterminated", "table", "'unterminated"),  # unreadable: its words
+        ("PRAGMA foo = 1", "table", "PRAGMA foo = 1"),
+    ],
+)
+def test_a_statement_not_compared_is_named_by_sqlite_s_token_rules(sql: str, kind: str, name: str) -> None:
+    from driftgate.compare import _statement_object
+
+    assert _statement_object(sql) == (kind, name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 FIRST_PARSE_IN_THREADS = r"""
 import sys, threading
-from driftgate.compare import _statement_object
 from driftgate.introspect import _index_details, _table_details
 from driftgate.normalize import canonical_expression, canonical_view, tokenize
 
@@ -14,7 +13,6 @@ calls = [
     lambda: _table_details("CREATE TABLE t (a text COLLATE NOCASE)", "t", []),
     lambda: _index_details("CREATE INDEX i ON t (lower(a)) WHERE a > 0", "t"),
     lambda: canonical_view("CREATE VIEW v AS SELECT 1"),
-    lambda: _statement_object("CREATE TABLE x (a)"),
 ] * 2
 start = threading.Barrier(len(calls))
 errors = []

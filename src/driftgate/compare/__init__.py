@@ -17,8 +17,9 @@ from driftgate.compare.indexes import compare_indexes, compare_uniques
 from driftgate.compare.objects import compare_checks, compare_table_options, compare_triggers, compare_views
 from driftgate.compare.tables import compare_tables
 from driftgate.findings import Finding, where
-from driftgate.identifiers import canonical_identifier
+from driftgate.identifiers import ascii_upper, canonical_identifier, fold_name
 from driftgate.model import Schema
+from driftgate.sqlite_tokens import object_head, scan
 
 Comparator = Callable[[Comparison], Iterable[Finding]]
 
@@ -95,21 +96,19 @@ _NAME_WITH_HOLE = re.compile(
 
 
 def _statement_object(sql: str) -> tuple[str, str]:
-    from driftgate.normalize import load_parser, tokenize
-
-    load_parser()  # the tokenizer, only for a statement that could not be compared
-    from driftgate.ddl import object_head
-
+    """(kind, name) of what a statement that could not be compared is about, by SQLite's token rules."""
     hole = _NAME_WITH_HOLE.match(sql)
     if hole:
         kind = hole.group(1).lower()
         return ("table" if kind == "table" else kind), hole.group(2)
-    try:
-        words = [t.text for t in tokenize(sql)]
-    except Exception:  # unparsable text still deserves a finding
-        words = sql.split()
-    head = object_head([w.upper() for w in words])
+    tokens = scan(sql)
+    if tokens is None:  # unreadable text still deserves a finding: its words, a quoted one unquoted
+        texts = sql.split()
+        words, name_of = [ascii_upper(text) for text in texts], canonical_identifier
+    else:  # a quoted token's text is what the quotes hold
+        texts, words, name_of = tokens.texts, tokens.words, fold_name
+    head = object_head(words)
     if head is not None:
         kind, at = head
-        return kind, canonical_identifier(words[at]) if at < len(words) else "?"
-    return "table", " ".join(words[:4])
+        return kind, name_of(texts[at]) if at < len(texts) else "?"
+    return "table", " ".join(texts[:4])

@@ -68,18 +68,15 @@ def comment_only(text: str) -> str:
 
 
 def _line_break_in_quotes(sql: str) -> bool:
-    """A quoted name or string spanning lines: a reader could take its second line for a statement."""
-    from driftgate.normalize import load_parser, tokenize
+    """A quoted name or string spanning lines: a reader could take its second line for a statement.
+    Read by SQLite's token rules (a quoted token is the one whose word is empty); a text SQLite could
+    not read counts as one, and is shown escaped."""
+    from driftgate.sqlite_tokens import scan
 
-    load_parser()
-    from sqlglot.errors import SqlglotError
-    from sqlglot.tokens import TokenType
-
-    quoted = (TokenType.IDENTIFIER, TokenType.STRING)
-    try:
-        return any(t.token_type in quoted and "\n" in t.text for t in tokenize(sql))
-    except SqlglotError:
+    tokens = scan(sql)
+    if tokens is None:
         return True
+    return any(not word and "\n" in text for word, text in zip(tokens.words, tokens.texts, strict=True))
 
 
 def needs_escaping(sql: str) -> bool:
