@@ -10,15 +10,13 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from driftgate.errors import InputError
+from driftgate.request import DEFAULT_LEDGER_TABLE, CheckRequest
 from driftgate.urls import relative_to
 
 _GLOB_CHARACTERS = frozenset("*?[")
-
-if TYPE_CHECKING:  # check.py pulls in the engine; the request builder imports it only when called
-    from driftgate.request import CheckRequest
 
 KNOWN_KEYS = {
     "db_url",
@@ -161,8 +159,6 @@ def build_request(
     started (the working directory for the CLI, pytest's invocation directory for the plugin):
     drizzle.config.ts is looked for there.
     """
-    from driftgate.request import DEFAULT_LEDGER_TABLE, CheckRequest
-
     ledger_table = config.get("ledger_table") or DEFAULT_LEDGER_TABLE
     migrations_path = Path(migrations) if migrations else config.path_value("migrations")
     drizzle_config = config.path_value("drizzle_config") or _default_drizzle_config(invocation_dir or Path.cwd())

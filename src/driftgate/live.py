@@ -19,6 +19,7 @@ from driftgate.introspect import (
     sized_introspection_sql,
 )
 from driftgate.model import Schema, Table, Trigger, View
+from driftgate.request import DEFAULT_LEDGER_TABLE
 
 # Tables per query when one response would be too large: about 1.9 MB of answer for 1,000 plain tables
 # (sqld caps one at 10 MB; a chunk still too large is halved). Measured on 4,000 tables: chunks of 500
@@ -127,7 +128,7 @@ class RawLive:
     ledger: tuple[LedgerRow, ...] | None  # None: no ledger table yet
 
 
-def read_raw(db: Database, ledger_table: str = "__drizzle_migrations") -> RawLive:
+def read_raw(db: Database, ledger_table: str = DEFAULT_LEDGER_TABLE) -> RawLive:
     """The introspection document and drizzle's ledger: all the I/O of a check."""
     document = read_document(db)
     return RawLive(document, read_ledger(db, ledger_table) if has_table(document, ledger_table) else None)
@@ -137,7 +138,7 @@ def live_state(
     raw: RawLive,
     *,
     ignore: Iterable[str] = (),
-    ledger_table: str = "__drizzle_migrations",
+    ledger_table: str = DEFAULT_LEDGER_TABLE,
     known: Iterable[Schema] = (),
 ) -> LiveState:
     """The live schema, ledger and sqlite_schema rows (pure; no I/O).
@@ -154,5 +155,5 @@ def live_state(
     return LiveState(build_schema(raw.document, ignore=ignore, known=objects_by_key), raw.ledger, objects)
 
 
-def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = "__drizzle_migrations") -> LiveState:
+def read_live(db: Database, *, ignore: Iterable[str] = (), ledger_table: str = DEFAULT_LEDGER_TABLE) -> LiveState:
     return live_state(read_raw(db, ledger_table), ignore=ignore, ledger_table=ledger_table)

@@ -17,6 +17,7 @@ from driftgate.live import read_document
 from driftgate.pull.choose import PullPlan, plan_pull
 from driftgate.pull.not_expressible import MD_NAME, SQL_NAME, not_expressible_md, not_expressible_sql
 from driftgate.pull.render import HEADER, files, single_file
+from driftgate.request import DEFAULT_LEDGER_TABLE
 from driftgate.urls import DatabaseTarget
 
 SINGLE_FILE_NAME = "schema.ts"
@@ -36,7 +37,7 @@ def read_plan(
     idiomatic: bool,
     timeout: float,
     ignore: tuple[str, ...] = (),
-    ledger_table: str = "__drizzle_migrations",
+    ledger_table: str = DEFAULT_LEDGER_TABLE,
 ) -> PullPlan:
     """Read the live schema (read-only connection) and choose a construct per item."""
     with Database(target, timeout=timeout) as db:
@@ -115,7 +116,7 @@ def run_pull(
     force: bool = False,
     timeout: float = 30.0,
     ignore: tuple[str, ...] = (),
-    ledger_table: str = "__drizzle_migrations",
+    ledger_table: str = DEFAULT_LEDGER_TABLE,
 ) -> PullResult:
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:  # before connecting: bad input first
         raise InputError(f"-o: {out_dir} is not empty (use --force to replace the files an earlier pull wrote)")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from driftgate.errors import InputError
 from driftgate.model import Location
-from driftgate.request import DEFAULT_LEDGER_TABLE  # noqa: F401  (also imported from here)
 from driftgate.sources.snapshot import snapshot_statements
 from driftgate.sources.statements import SqlStatement, skip_space_and_comments, split_sql_script
 
