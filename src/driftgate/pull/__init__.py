@@ -21,7 +21,6 @@ from driftgate.request import DEFAULT_LEDGER_TABLE
 from driftgate.urls import DatabaseTarget
 
 SINGLE_FILE_NAME = "schema.ts"
-REPORT_NAME = MD_NAME
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def _view_columns(db: Database, names: list[str]) -> dict[str, list[tuple[str, s
 
 def _ours(path: Path) -> bool:
     """A file an earlier pull wrote (only those are replaced under --force)."""
-    if path.name in (REPORT_NAME, SQL_NAME):  # pull's own names (a table's file ends in .ts)
+    if path.name in (MD_NAME, SQL_NAME):  # pull's own names (a table's file ends in .ts)
         return True
     try:
         return path.suffix == ".ts" and path.read_text(encoding="utf-8").startswith(HEADER)
@@ -86,7 +85,7 @@ def write_pull(plan: PullPlan, out_dir: Path, *, single: bool, force: bool) -> t
     if existing and not force:
         raise InputError(f"-o: {out_dir} is not empty (use --force to replace the files an earlier pull wrote)")
     contents = {SINGLE_FILE_NAME: single_file(plan)} if single else files(plan)
-    contents[REPORT_NAME] = not_expressible_md(plan)
+    contents[MD_NAME] = not_expressible_md(plan)
     exact_sql = not_expressible_sql(plan)
     if exact_sql is not None:
         contents[SQL_NAME] = exact_sql
