@@ -129,7 +129,7 @@ def test_thread_work_is_waited_for_and_a_failure_is_dropped(capfd: pytest.Captur
 # Run in a fresh interpreter that has not imported sqlglot (a helper is forked from it): the helper told
 # of small sources imports the parser, as the CLI's does before a small replay it does whole; one told of
 # sources that make a shared replay does that replay without it, and one told nothing imports nothing.
-# sqlglot's compiled modules show in the child's memory map once it is imported.
+# sqlglot's compiled modules (from sqlglotc, a dependency) show in the child's memory map once it is imported.
 _PARSER_AHEAD_PROBE = """
 import sys, time
 from pathlib import Path
