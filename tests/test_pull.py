@@ -192,6 +192,24 @@ def test_not_expressible_sql_is_escaped_for_reading_and_exact_in_its_sql_file(tm
     assert "Nothing: every object" in (out / "NOT_EXPRESSIBLE.md").read_text(encoding="utf-8")
 
 
+def test_pull_prints_names_escaped_and_writes_the_exact_steps(tmp_path: Path) -> None:
+    # A table-level UNIQUE (a, b) becomes a step that names its table; STRICT is listed.  click drops
+    # "\x1b[31m" from what it prints to a pipe, so a raw name read "ered" there: a step for another table.
+    db = _file_db(
+        tmp_path,
+        'CREATE TABLE "e\x1b[31mred" (a text, b text, UNIQUE (a, b));\n'
+        'CREATE TABLE "w\u202ex" (a text COLLATE NOCASE, b text) STRICT;\n',
+    )
+    out = tmp_path / "schema"
+    pulled = driftgate("pull", "--db", f"file:{db}", "-o", out, "--idiomatic", cwd=tmp_path)
+    assert pulled.code == 0, pulled.err
+    assert all(is_printable(line) for line in pulled.out.splitlines()), pulled.out
+    assert 'CREATE UNIQUE INDEX "e\\x1b[31mred_a_b_unique" ON "e\\x1b[31mred" ("a", "b");' in pulled.out
+    assert "-- w\\u202ex.a: COLLATE NOCASE is not declared" in pulled.out
+    exact = (out / "NOT_EXPRESSIBLE.sql").read_text(encoding="utf-8")
+    assert 'CREATE UNIQUE INDEX "e\x1b[31mred_a_b_unique" ON "e\x1b[31mred" ("a", "b");' in exact
+
+
 def test_pull_never_writes_to_the_database(tmp_path: Path) -> None:
     db = _file_db(tmp_path, LEGACY_SQL.read_text(encoding="utf-8"))
     before = db.read_bytes()

@@ -16,7 +16,7 @@ import click
 from driftgate.config import FileConfig, build_request, load_config
 from driftgate.errors import DriftgateError, InputError
 from driftgate.gcpause import collector_paused
-from driftgate.report.safe import printable
+from driftgate.report.safe import printable, shown_fix
 from driftgate.urls import redact
 
 # Imports only where used: `driftgate --help` must not load sqlglot, libsql-client, rich or jinja2.
@@ -525,10 +525,15 @@ def pull(
     )
     plan = result.plan
     click.echo(f"wrote {len(result.written)} files to {output} ({len(plan.tables)} tables, {len(plan.views)} views)")
+    # Names are data: a reason or a step quotes them, so both are shown as every report shows names (a
+    # statement that needs escaping is exact in NOT_EXPRESSIBLE.sql).
     for item in plan.not_expressible:
-        click.echo(f"not expressible: {item.kind} {item.name!r}: {item.reason} (SQL in NOT_EXPRESSIBLE.md)")
+        click.echo(
+            f"not expressible: {item.kind} {item.name!r}: {printable(item.reason)} "
+            "(SQL in NOT_EXPRESSIBLE.md and NOT_EXPRESSIBLE.sql)"
+        )
     if plan.steps:
-        click.echo("apply to the database before `driftgate check` (also in NOT_EXPRESSIBLE.md):")
+        click.echo("apply to the database before `driftgate check` (also in NOT_EXPRESSIBLE.md and .sql):")
         for step in plan.steps:
-            click.echo(f"  -- {step.what}")
-            click.echo(f"  {step.sql}")
+            click.echo(f"  -- {printable(step.what)}")
+            click.echo(f"  {shown_fix(step.sql)}")
