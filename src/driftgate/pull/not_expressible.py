@@ -62,13 +62,13 @@ def not_expressible_sql(plan: PullPlan) -> str | None:
     (names in comments escaped: a comment never ends early); None when there are none."""
     if not plan.not_expressible and not plan.steps:
         return None
-    lines = [
-        f"-- Written by driftgate pull: the statements of {MD_NAME} exactly, as the database has them.",
-        "-- Keep them in a custom migration (drizzle-kit generate --custom).",
-        "",
-    ]
+    lines = [f"-- Written by driftgate pull: the statements of {MD_NAME} exactly, as the database has them.", ""]
+    if plan.not_expressible:
+        lines += ["-- What the Drizzle schema does not say: keep it in a custom migration (generate --custom).", ""]
     for item in plan.not_expressible:
         lines += [comment_only(f"-- {item.kind} {item.name}: {item.reason}"), item.sql.rstrip(), ""]
+    if plan.steps:
+        lines += ["-- Database steps: run each once on the database, so that driftgate check finds it conforming.", ""]
     for step in plan.steps:
-        lines += [comment_only(f"-- database step: {step.what}"), step.sql.rstrip(), ""]
+        lines += [comment_only(f"-- {step.what}"), step.sql.rstrip(), ""]
     return "\n".join(lines)
