@@ -58,8 +58,8 @@ def _paren_group(sql: str, tokens: list[Token], open_at: int) -> tuple[str, int]
     return token_text(sql, tokens[open_at + 1 : close]), close
 
 
-def _deferrable(tokens: list[Token]) -> str:
-    words = [token_word(t) for t in tokens]
+def _deferrable(words: list[str]) -> str:
+    """The DEFERRABLE clause among a REFERENCES clause's ``words`` (:func:`token_word`)."""
     for i, w in enumerate(words):
         if w == "DEFERRABLE":
             if i > 0 and words[i - 1] == "NOT":
@@ -118,7 +118,7 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
         if word == "COLLATE" and nxt is not None:
             details.collations[column] = canonical_identifier(nxt.text).upper()
         elif word == "DEFAULT" and nxt is not None and nxt.token_type == TokenType.L_PAREN:
-            i = matching_paren(tokens, i + 1)  # a COLLATE inside DEFAULT (...) is not the column's
+            i = sqlite_tokens.matching_paren(words, i + 1)  # a COLLATE inside DEFAULT (...) is not the column's
         elif word == "CHECK" and nxt is not None and nxt.token_type == TokenType.L_PAREN:
             body, close = _paren_group(sql, tokens, i + 1)
             details.checks.append((constraint_name, canonical_expression(body, table)))
@@ -128,7 +128,7 @@ def _column_clause(sql: str, table: str, tokens: list[Token], details: TableDeta
             details.generated[column] = canonical_expression(body, table)
             i = close
         elif word == "REFERENCES":
-            details.deferrable[(column,)] = _deferrable(tokens[i:])
+            details.deferrable[(column,)] = _deferrable(words[i:])
         elif word == "AUTOINCREMENT":
             details.autoincrement = True
         elif word == "NULL" and words[i - 1] == "NOT" and (resolution := _conflict(words, i + 1)):
@@ -163,7 +163,7 @@ def _table_constraint(sql: str, table: str, tokens: list[Token], details: TableD
         return
     close = sqlite_tokens.matching_paren(words, open_at)
     if foreign:
-        details.deferrable[_identifier_list(tokens[open_at + 1 : close])] = _deferrable(tokens[close:])
+        details.deferrable[_identifier_list(tokens[open_at + 1 : close])] = _deferrable(words[close:])
     elif resolution := _conflict(words, close + 1):
         if word == "UNIQUE":
             details.unique_conflicts[_identifier_list(tokens[open_at + 1 : close])] = resolution
