@@ -1,7 +1,8 @@
 """How driftgate scales: 100 / 1,000 / 4,000-table schemas served by a real local sqld.
 
 Run on demand (never in CI): ``.venv/bin/python bench/bench_scale.py [--sizes 100,1000,4000] [--repeat 3]``.
-Prints one table of medians (seconds; RSS in MB) and the machine's load average before and after.
+Prints one table of medians (seconds; RSS in MB), the machine's load average before and after, and issue
+11's targets, each with what the run measured and whether it is met.
 Each schema has 15 columns, 3 indexes and 1-2 foreign keys per table; it is loaded into a fresh stock
 sqld on 127.0.0.1 and written to a .sql file, which driftgate checks the database against (``--sql``).
 
@@ -177,16 +178,14 @@ def bench_size(tables: int, repeat: int, work: Path, env: dict[str, str]) -> dic
             row["note"] = note
         row["pull"] = _pull_cell(pull_folder, pulls)
         timed_pulls = [p for p in pulls if not isinstance(p, str)]
+        samples_by_key = (("cold", cold), ("one_core", one_core), ("warm", warm), ("again", again),
+                          ("model_only", model_only))  # fmt: skip
+        for label, samples in samples_by_key:  # unrounded medians, as the targets are judged
+            row[f"exact_{label}"] = repr(median(samples))
         if len(timed_pulls) == repeat:  # the ratio of each round, then their median (see the footer)
-            samples_by_key = (
-                ("cold", cold),
-                ("one_core", one_core),
-                ("warm", warm),
-                ("again", again),
-                ("model_only", model_only),
-            )
+            row["exact_pull"] = repr(median([p[0] for p in timed_pulls]))
             for label, samples in samples_by_key:
-                row[f"ratio_{label}"] = f"{median([t / p[0] for t, p in zip(samples, timed_pulls, strict=True)]):.2f}"
+                row[f"ratio_{label}"] = repr(median([t / p[0] for t, p in zip(samples, timed_pulls, strict=True)]))
         row["introspect"] = f"{median([_introspect(server.http_url) for _ in range(repeat)]):.2f}"
     if tables <= 1000:
         # The same schema spelled differently in the database: no live table is the expected one (no
@@ -284,8 +283,52 @@ def _seconds(cell: str) -> float | None:
         return None
 
 
-def _simple(label: str, repeat: int, run: Callable[[], float]) -> str:
-    return f"{label}: {median([run() for _ in range(repeat)]):.3f} s"
+def _simple(repeat: int, run: Callable[[], float]) -> float:
+    return median([run() for _ in range(repeat)])
+
+
+def _ratio(row: dict[str, str], key: str) -> tuple[float, float] | None:
+    """``key``'s wall time to drizzle-kit pull's: of the medians, and the median of each round's."""
+    if "ratio_" + key not in row:
+        return None
+    return float(row["exact_" + key]) / float(row["exact_pull"]), float(row["ratio_" + key])
+
+
+def target_lines(rows: list[dict[str, str]], help_seconds: float, project_seconds: float) -> list[str]:
+    """Issue 11's targets, each with what this run measured and whether it is met (both ratios must be)."""
+    by_size = {row["tables"]: row for row in rows}
+    lines: list[tuple[str, str, bool | None]] = []  # (target, measured, met; None: not measured)
+
+    def ratio_target(size: str, key: str, label: str, limit: float) -> None:
+        ratios = _ratio(by_size[size], key) if size in by_size else None
+        measured = f"{ratios[0]:.2f}x of the medians, {ratios[1]:.2f}x per round" if ratios else "not measured"
+        met = None if ratios is None else max(ratios) <= limit
+        lines.append((f"{size} tables {label} at most {limit:.1f}x drizzle-kit pull", measured, met))
+
+    ratio_target("1,000", "cold", "cold", 0.4)
+    ratio_target("1,000", "warm", "warm", 0.2)
+    small, large = by_size.get("1,000"), by_size.get("4,000")
+    cold_small = float(small["exact_cold"]) if small else None
+    cold_large = float(large["exact_cold"]) if large else None
+    growth = cold_large / cold_small if cold_small and cold_large else None
+    lines.append(
+        (
+            "4,000 tables cold at most 5x the 1,000-table time",
+            f"{growth:.1f}x" if growth else "not measured",
+            None if growth is None else growth <= 5,
+        )
+    )
+    lines.append(("driftgate --help at most 0.15 s", f"{help_seconds:.3f} s", help_seconds <= 0.15))
+    lines.append(("40-table project cold at most 0.35 s", f"{project_seconds:.3f} s", project_seconds <= 0.35))
+    for size, limit in (("1,000", 300), ("4,000", 800)):
+        rss = _seconds(by_size[size]["rss"]) if size in by_size else None
+        measured = f"{rss:.0f} MB" if rss is not None else "not measured"
+        lines.append((f"peak RSS at {size} tables at most {limit} MB", measured, None if rss is None else rss <= limit))
+    shown = {True: "met", False: "MISSED", None: "not measured"}
+    out = [f"target: {target}: {measured}: {shown[met]}" for target, measured, met in lines]
+    verdicts = [met for _, _, met in lines]
+    verdict = "every target met" if all(verdicts) else "not every target met or measured"
+    return [*out, f"targets: {verdict}"]
 
 
 def main() -> None:
@@ -307,16 +350,8 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="driftgate-bench-") as tmp:
         work = Path(tmp)
-        help_line = _simple(
-            "driftgate --help",
-            max(5, args.repeat),
-            lambda: timed([str(DRIFTGATE), "--help"], work, env)[0],
-        )
-        help_cpu = _simple(
-            "driftgate --help CPU",
-            max(5, args.repeat),
-            lambda: timed([str(DRIFTGATE), "--help"], work, env)[3],
-        )
+        help_seconds = _simple(max(5, args.repeat), lambda: timed([str(DRIFTGATE), "--help"], work, env)[0])
+        help_cpu = _simple(max(5, args.repeat), lambda: timed([str(DRIFTGATE), "--help"], work, env)[3])
         rows = []
         small = project_dir(work / "p40", schema_sql(40))
         with SqldServer(work / "sqld40", binary=find_sqld(REPO)) as server:
@@ -331,8 +366,8 @@ def main() -> None:
                 shutil.rmtree(cache, ignore_errors=True)
                 return timed(check_command(server.http_url), small, {**env, "DRIFTGATE_CACHE_DIR": str(cache)})[3]
 
-            project_line = _simple("40-table project, cold", max(5, args.repeat), cold40)
-            project_cpu = _simple("40-table project, cold, CPU", max(5, args.repeat), cold40_cpu)
+            project_seconds = _simple(max(5, args.repeat), cold40)
+            project_cpu = _simple(max(5, args.repeat), cold40_cpu)
         for size in (int(s) for s in args.sizes.split(",")):
             rows.append(bench_size(size, args.repeat if size <= 1000 else args.repeat_large, work, env))
             print(f"  done {size} tables", file=sys.stderr, flush=True)
@@ -352,7 +387,9 @@ def main() -> None:
         pull = _seconds(row.get("pull", ""))
         if pull:
             ratios = ", ".join(
-                f"{label} {seconds / pull:.2f}x ({row.get('ratio_' + key, '?')}x)"
+                f"{label} {seconds / pull:.2f}x ({float(row['ratio_' + key]):.2f}x)"
+                if "ratio_" + key in row
+                else f"{label} {seconds / pull:.2f}x"
                 for label, key, seconds in (
                     ("cold", "cold", _seconds(row["cold"])),
                     ("cold on one core", "one_core", _seconds(row["one_core"])),
@@ -363,10 +400,11 @@ def main() -> None:
                 if seconds is not None
             )
             print(f"{row['tables']} tables, ratio to drizzle-kit pull (of the medians; of each round): {ratios}")
-    print(help_line)
-    print(help_cpu)
-    print(project_line)
-    print(project_cpu)
+    print(f"driftgate --help: {help_seconds:.3f} s")
+    print(f"driftgate --help CPU: {help_cpu:.3f} s")
+    print(f"40-table project, cold: {project_seconds:.3f} s")
+    print(f"40-table project, cold, CPU: {project_cpu:.3f} s")
+    print("\n".join(target_lines(rows, help_seconds, project_seconds)))
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "

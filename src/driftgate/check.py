@@ -12,7 +12,6 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -423,13 +422,15 @@ def run_check(
     environ = os.environ if environ is None else environ
     target = resolve_database(request.db_url, request.config_db_url, environ)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    reading: Future[RawLive] = Future()
+    # The read's one outcome, or what it raised: a list and the thread's join, not concurrent.futures'
+    # Future, whose import (with logging's) took 6-8 ms of every check's start.
+    outcome: list[RawLive | BaseException] = []
 
     def read() -> None:
         try:
-            reading.set_result(read_raw_database(request, target))
+            outcome.append(read_raw_database(request, target))
         except BaseException as exc:  # handed to the caller, raised there as it would have been here
-            reading.set_exception(exc)
+            outcome.append(exc)
 
     # Forked first: before the read's thread starts and before libSQL is first opened (driftgate.forked).
     forking = not turned_off(environ)  # DRIFTGATE_FORK=0 in the environment given, as in the process's
@@ -448,8 +449,10 @@ def run_check(
         expected.writers = cache_writers if forking else None
         try:
             with collector_paused():
-                raw = reading.result()
                 reader.join()  # gone: a forked child may write the cache while this process compares
+                raw = outcome[0]
+                if isinstance(raw, BaseException):
+                    raise raw
                 live = live_model(expected, raw)  # may replay a baseline, with the helper
                 if helper is not None:
                     helper.close(reap=False)  # reaped once the check is made (finally, below)
