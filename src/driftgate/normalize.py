@@ -233,7 +233,33 @@ def _parse(text: str) -> exp.Expression | None:
     load_parser()
     import sqlglot
 
-    return sqlglot.parse_one(text, read=DIALECT)
+    tree = sqlglot.parse_one(text, read=DIALECT)
+    return _functions_as_called(tree, text) if tree is not None else None
+
+
+def _functions_as_called(tree: exp.Expression, text: str) -> exp.Expression:
+    """``mod(x, y)`` stays a call: sqlglot reads it as ``x % y``, but SQLite's ``%`` converts its operands
+    to INTEGER and mod() does not (``mod(5.5, 2)`` is 1.5, ``5.5 % 2`` is 1.0).
+
+    sqlglot gives the node built from a call the call's name position (``meta``), and the operator none.
+    """
+    load_parser()
+    from sqlglot import exp
+
+    def keep_call(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Mod) or "start" not in node.meta:
+            return node
+        if text[node.meta["start"] : node.meta["end"] + 1] == "%":
+            return node
+        # sqlglot wrapped binary arguments in parentheses to print them as operands of %.
+        args = [
+            arg.this if isinstance(arg, exp.Paren) and isinstance(arg.this, exp.Binary) else arg
+            for arg in node.args.values()
+            if arg is not None
+        ]
+        return exp.Anonymous(this="MOD", expressions=args)
+
+    return tree.transform(keep_call, copy=False)
 
 
 def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
