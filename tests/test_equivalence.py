@@ -302,6 +302,17 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW BEGIN SELECT 1; END;",
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
     ),
+    # unary + on an operand is kept (spelling aside); on a literal it changes nothing
+    "unary-plus-spacing-and-parens": (
+        "CREATE TABLE t (a INTEGER, CHECK (+a = '1')); CREATE INDEX i ON t(a) WHERE (+a = '1');\n"
+        "CREATE VIEW v AS SELECT a FROM t WHERE +a = '1';",
+        "CREATE TABLE t (a INTEGER, CHECK ( + A='1' )); CREATE INDEX i ON t(a) WHERE + a = '1';\n"
+        "CREATE VIEW v AS SELECT a FROM t WHERE + A='1';",
+    ),
+    "unary-plus-on-literal": (
+        "CREATE TABLE t (a INTEGER DEFAULT +1, CHECK (a > +0));",
+        "CREATE TABLE t (a INTEGER DEFAULT 1, CHECK (a > 0));",
+    ),
     # FTS5: the virtual table is schema; its shadow tables are not drift
     "fts5-virtual-table": (
         "CREATE VIRTUAL TABLE ft USING fts5(title, body);",
@@ -816,6 +827,25 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id) DEFERRABLE INITIALLY IMMEDIATE);",
         [("foreign_key", "t(c)->p(id)", "different")],
         [("foreign_key", "t(c)->p(id)", "different")],
+    ),
+    # +a has no affinity: with 1 stored, a = '1' is 1 but +a = '1' is 0
+    "check-unary-plus": (
+        "CREATE TABLE t (a INTEGER, CHECK (a = '1'));",
+        "CREATE TABLE t (a INTEGER, CHECK (+a = '1'));",
+        [("check", "t(\"a\" = '1')", "missing"), ("check", "t(+ a = '1')", "unexpected")],
+        [("check", "t(\"a\" = '1')", "unexpected"), ("check", "t(+ a = '1')", "missing")],
+    ),
+    "partial-index-unary-plus": (
+        "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE a = '1';",
+        "CREATE TABLE t (a INTEGER); CREATE INDEX i ON t(a) WHERE +a = '1';",
+        [("index", "i", "different")],
+        [("index", "i", "different")],
+    ),
+    "view-unary-plus": (
+        "CREATE TABLE t (a INTEGER); CREATE VIEW v AS SELECT a FROM t WHERE a = '1';",
+        "CREATE TABLE t (a INTEGER); CREATE VIEW v AS SELECT a FROM t WHERE +a = '1';",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
     ),
     "view-dropped": (
         "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;",

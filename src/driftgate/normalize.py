@@ -24,7 +24,7 @@ from driftgate.identifiers import canonical_identifier as canonical_identifier  
 
 if TYPE_CHECKING:
     from sqlglot import exp
-    from sqlglot.tokens import Token
+    from sqlglot.tokens import Token, TokenType
 
 DIALECT = "sqlite"
 
@@ -262,6 +262,79 @@ def _functions_as_called(tree: exp.Expression, text: str) -> exp.Expression:
     return tree.transform(keep_call, copy=False)
 
 
+@functools.cache
+def _plus_kinds() -> tuple[frozenset[TokenType], frozenset[TokenType]]:
+    """Token kinds that end an operand (a ``+`` after one is binary), and literal kinds."""
+    load_parser()
+    from sqlglot.tokens import TokenType
+
+    literals = frozenset({TokenType.NUMBER, TokenType.STRING, TokenType.HEX_STRING})
+    operand_ends = literals | {
+        TokenType.VAR,
+        TokenType.IDENTIFIER,
+        TokenType.R_PAREN,
+        TokenType.R_BRACKET,
+        TokenType.NULL,
+        TokenType.TRUE,
+        TokenType.FALSE,
+        TokenType.END,
+        TokenType.CURRENT_DATE,
+        TokenType.CURRENT_TIME,
+        TokenType.CURRENT_TIMESTAMP,
+    }
+    return frozenset(operand_ends), literals
+
+
+def _has_unary_plus(text: str) -> bool:
+    """Whether ``text`` applies a unary ``+`` to anything but a literal, which sqlglot drops.
+
+    ``+a`` is not a no-op in SQLite: it has no affinity and no collation (with 1 stored, ``a = '1'``
+    is 1 and ``+a = '1'`` is 0).  A ``+`` after anything but an operand's end counts as unary (when
+    unsure, the expression is compared by its tokens, which keep the ``+``); on a literal it changes nothing.
+    """
+    if "+" not in text:
+        return False
+    load_parser()
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = tokenize(text)
+    except SqlglotError:
+        return False  # the caller's parse fails too, and falls back to tokens
+    operand_ends, literals = _plus_kinds()
+    for i, token in enumerate(tokens):
+        if token.token_type != TokenType.PLUS or (i > 0 and tokens[i - 1].token_type in operand_ends):
+            continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is None or following.token_type not in literals and _token_literal(text, tokens, i + 1) is None:
+            return True
+    return False
+
+
+def _without_outer_parens(text: str) -> str:
+    """``(x)`` as ``x``, on the tokens (for an expression compared by its tokens): ``(a) + (b)`` is kept."""
+    load_parser()
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = tokenize(text)
+    except SqlglotError:
+        return text
+    first, last = 0, len(tokens) - 1
+    while last - first > 1 and tokens[first].token_type == TokenType.L_PAREN:
+        depth = 0
+        for i in range(first, last + 1):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tokens[i].token_type, 0)
+            if depth == 0:
+                break
+        if i != last:
+            break
+        first, last = first + 1, last - 1
+    return text[tokens[first - 1].end + 1 : tokens[last + 1].start] if first else text
+
+
 def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
     """``(a > 0) AND (b > 0)`` is ``a > 0 AND b > 0``; ``a - (b - c)`` keeps its parentheses.
 
@@ -450,6 +523,8 @@ def canonical_tree_expression(text: str, table: str | None, literal_columns: boo
 
     if not text:
         return ""
+    if _has_unary_plus(text):
+        return token_canonical(_without_outer_parens(text))
     try:
         tree = _parse(text)
         if tree is not None and _strip_outer_parens(tree).find(exp.Paren) is not None:
@@ -536,6 +611,8 @@ def canonical_view(sql: str) -> str:
     from sqlglot.errors import SqlglotError
 
     text = _prepare(sql).rstrip(";")
+    if _has_unary_plus(text):
+        return _view_fallback(text)
     try:
         tree = _parse(text)
     except SqlglotError:
