@@ -313,6 +313,11 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a INTEGER DEFAULT +1, CHECK (a > +0));",
         "CREATE TABLE t (a INTEGER DEFAULT 1, CHECK (a > 0));",
     ),
+    # an unparenthesised mix of =, IN, LIKE... is compared by its tokens: spelling aside, equal
+    "check-equality-level-mix-spelling": (
+        "CREATE TABLE t (a, b, CHECK (a = b IN (1, 2)), CHECK (a = b LIKE 'x%'));",
+        "CREATE TABLE t (a, b, CHECK ((A=B in (1,2))), CHECK (a  =  b like 'x%'));",
+    ),
     # FTS5: the virtual table is schema; its shadow tables are not drift
     "fts5-virtual-table": (
         "CREATE VIRTUAL TABLE ft USING fts5(title, body);",
@@ -847,6 +852,25 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         [("view", "v", "different")],
         [("view", "v", "different")],
     ),
+    # SQLite reads =, IN, LIKE... left to right: a = b IN (1, 2) is (a = b) IN (1, 2)
+    "check-precedence-in": (
+        "CREATE TABLE t (a, b, CHECK (a = b IN (1, 2)));",
+        "CREATE TABLE t (a, b, CHECK (a = (b IN (1, 2))));",
+        [("check", "t(a = b IN ( 1 , 2 ))", "missing"), ("check", 't("a" = ("b" IN (1, 2)))', "unexpected")],
+        [("check", "t(a = b IN ( 1 , 2 ))", "unexpected"), ("check", 't("a" = ("b" IN (1, 2)))', "missing")],
+    ),
+    "partial-index-precedence-like": (
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a) WHERE a = b LIKE 'x%';",
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a) WHERE a = (b LIKE 'x%');",
+        [("index", "i", "different")],
+        [("index", "i", "different")],
+    ),
+    "view-precedence-less-than-like": (
+        "CREATE TABLE t (a, b, c); CREATE VIEW v AS SELECT a < b LIKE c AS x FROM t;",
+        "CREATE TABLE t (a, b, c); CREATE VIEW v AS SELECT a < (b LIKE c) AS x FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
     "view-dropped": (
         "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;",
         "CREATE TABLE t (a);",
@@ -1168,6 +1192,9 @@ SAME_EXPRESSION = [
     ("a IS (NOT TRUE)", "a IS (NOT 1)"),
     ("mod(a, 2) = 1", "MOD( a,2 ) = 1"),
     ("mod(a + 1, 2)", "mod((a + 1), 2)"),
+    ("a = b IN (1, 2)", "(A = B in (1,2))"),
+    ("(a = b) IN (1, 2)", "((a = b)) IN (1, 2)"),
+    ("a = (b IN (1, 2))", "a = ((b IN (1, 2)))"),
 ]
 
 DIFFERENT_EXPRESSION = [
@@ -1195,6 +1222,12 @@ DIFFERENT_EXPRESSION = [
     # % converts its operands to INTEGER, mod() does not: mod(5.5, 2) is 1.5, 5.5 % 2 is 1.0
     ("mod(a, 2) = 1", "a % 2 = 1"),
     ("mod(a + 1, 2)", "(a + 1) % 2"),
+    # one precedence level, left to right in SQLite (sqlglot binds IN, LIKE... tighter)
+    ("a = b IN (1, 2)", "a = (b IN (1, 2))"),
+    ("a = b LIKE 'x%'", "a = (b LIKE 'x%')"),
+    ("a < b LIKE c", "a < (b LIKE c)"),
+    ("a = b NOT IN (1)", "a = (b NOT IN (1))"),
+    ("a = b BETWEEN 1 AND 2", "a = (b BETWEEN 1 AND 2)"),
 ]
 
 

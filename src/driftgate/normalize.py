@@ -335,6 +335,41 @@ def _without_outer_parens(text: str) -> str:
     return text[tokens[first - 1].end + 1 : tokens[last + 1].start] if first else text
 
 
+@functools.cache
+def _equality_level() -> tuple[tuple[type[exp.Expression], ...], tuple[type[exp.Expression], ...]]:
+    """SQLite's one precedence level of ``=``, ``==``, ``!=``, ``<>``, IS, IN, LIKE, GLOB, MATCH, REGEXP,
+    BETWEEN (sqlglot's nodes; ESCAPE belongs to its LIKE), and ``<``, ``<=``, ``>``, ``>=`` just above it."""
+    load_parser()
+    from sqlglot import exp
+
+    equality = (exp.EQ, exp.NEQ, exp.Is, exp.NullSafeEQ, exp.NullSafeNEQ, exp.In, exp.Like, exp.Glob, exp.Match)
+    return (*equality, exp.RegexpLike, exp.Between, exp.Escape), (exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def _mixed_equality(tree: exp.Expression) -> bool:
+    """Whether an operator of SQLite's equality level sits, unparenthesised, in one of that level or of ``<``.
+
+    SQLite reads those left to right (``a = b IN (1, 2)`` is ``(a = b) IN (1, 2)``, ``a LIKE b < c`` is
+    ``a LIKE (b < c)``), sqlglot gives IN, LIKE, BETWEEN... a precedence of their own: its tree is not
+    SQLite's meaning, so such an expression is compared by its tokens instead.  A NOT there (``NOT IN``,
+    ``= NOT b = c``) counts too.
+    """
+    load_parser()
+    from sqlglot import exp
+
+    equality, comparison = _equality_level()
+    for node in tree.find_all(*equality, exp.Not):
+        parent = node.parent
+        if not isinstance(parent, (*equality, *comparison)):
+            continue
+        if isinstance(parent, exp.Escape) and node.arg_key == "this":  # the LIKE of its ESCAPE
+            continue
+        if isinstance(parent, exp.In) and node.arg_key == "expressions":  # inside IN's list: parenthesised
+            continue
+        return True
+    return False
+
+
 def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
     """``(a > 0) AND (b > 0)`` is ``a > 0 AND b > 0``; ``a - (b - c)`` keeps its parentheses.
 
@@ -350,7 +385,7 @@ def _drop_redundant_parens(tree: exp.Expression) -> exp.Expression:
             continue
         paren.replace(inner)
         try:
-            same = _parse(tree.sql(dialect=DIALECT)) == tree
+            same = _parse(tree.sql(dialect=DIALECT)) == tree and not _mixed_equality(tree)
         except SqlglotError:
             same = False
         if not same:
@@ -536,6 +571,8 @@ def canonical_tree_expression(text: str, table: str | None, literal_columns: boo
         return token_canonical(text)
     if tree is None:
         return token_canonical(text)
+    if _mixed_equality(tree):
+        return token_canonical(_without_outer_parens(text))
     tree = _drop_redundant_parens(_strip_outer_parens(tree))
     tree = _canonicalise_tree(tree, table, literal_columns)
     return tree.sql(dialect=DIALECT)
@@ -618,7 +655,7 @@ def canonical_view(sql: str) -> str:
     except SqlglotError:
         return _view_fallback(text)
     select = tree.expression if isinstance(tree, exp.Create) else None
-    if not isinstance(select, exp.Query):
+    if not isinstance(select, exp.Query) or _mixed_equality(select):
         return _view_fallback(text)
     target = tree.this
     names = [column.name for column in target.expressions] if isinstance(target, exp.Schema) else []
