@@ -313,6 +313,15 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a INTEGER DEFAULT +1, CHECK (a > +0));",
         "CREATE TABLE t (a INTEGER DEFAULT 1, CHECK (a > 0));",
     ),
+    # a view's column names (pragma_table_info) compare as names: ASCII case aside
+    "view-implicit-column-name-case": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT A+1, b FROM t;",
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a+1, B FROM t;",
+    ),
+    "view-broken-by-dropped-table": (  # SQLite cannot name its columns: compared by definition alone
+        "CREATE TABLE t (a); CREATE TABLE d (a); CREATE VIEW v AS SELECT a FROM d; DROP TABLE d;",
+        "CREATE TABLE t (a); CREATE TABLE d (b); CREATE VIEW v AS SELECT a FROM d; DROP TABLE d;",
+    ),
     # an unparenthesised mix of =, IN, LIKE... is compared by its tokens: spelling aside, equal
     "check-equality-level-mix-spelling": (
         "CREATE TABLE t (a, b, CHECK (a = b IN (1, 2)), CHECK (a = b LIKE 'x%'));",
@@ -871,6 +880,19 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         [("view", "v", "different")],
         [("view", "v", "different")],
     ),
+    # unaliased, SELECT a+1 names its column "a+1", SELECT a + 1 "a + 1": queries naming it break
+    "view-implicit-column-name-spacing": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a+1 FROM t;",
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a + 1 FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-star-over-other-columns": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT * FROM t;",
+        "CREATE TABLE t (a, c); CREATE VIEW v AS SELECT * FROM t;",
+        [("column", "t.b", "missing"), ("column", "t.c", "unexpected"), ("view", "v", "different")],
+        [("column", "t.b", "unexpected"), ("column", "t.c", "missing"), ("view", "v", "different")],
+    ),
     "view-dropped": (
         "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;",
         "CREATE TABLE t (a);",
@@ -947,6 +969,28 @@ DRIZZLE_UNIQUE = (
     "CREATE TABLE `users` (`id` integer PRIMARY KEY NOT NULL, `username` text);\n--> statement-breakpoint\n"
     "CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);"
 )
+
+
+def test_view_column_names_shown_only_when_they_differ() -> None:
+    table = "CREATE TABLE t (a, b); "
+    ok = _by_kind(table + "CREATE VIEW v AS SELECT a+1 FROM t;", table + "CREATE VIEW v AS SELECT A+1 FROM t;", "view")
+    assert ok == [("v", "ok", "view matches")]
+    [view] = [
+        f
+        for f in findings(
+            table + "CREATE VIEW v AS SELECT a+1 FROM t;", table + "CREATE VIEW v AS SELECT a + 1 FROM t;"
+        )
+        if f.kind == "view"
+    ]
+    assert (view.status, view.message) == ("different", "view v names its columns differently")
+    assert view.expected == 'SELECT "a" + 1 FROM "t" -- columns: "a+1"'
+    assert view.actual == 'SELECT "a" + 1 FROM "t" -- columns: "a + 1"'
+    [same] = [
+        f
+        for f in findings(table + "CREATE VIEW v AS SELECT a FROM t;", table + "CREATE VIEW v AS SELECT a FROM t;")
+        if f.kind == "view"
+    ]
+    assert same.expected == same.actual == 'SELECT "a" FROM "t"'
 
 
 def test_drizzle_unique_against_legacy_database_holds_but_index_is_missing() -> None:

@@ -46,10 +46,13 @@ INTERNAL_TABLES = ("sqlite_*", "__drizzle_migrations", "_litestream*", "libsql_*
 # and the index list are each read once (MATERIALIZED: every pragma_table_list call walks all tables,
 # and the index list serves the indexes and their keys).  ``{where}`` restricts the tables (chunks).
 _TABLE_LISTS = """
-WITH tl AS MATERIALIZED (SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'{where}),
+WITH tl AS MATERIALIZED (SELECT name, type, wr, strict, ncol FROM pragma_table_list WHERE schema = 'main'{where}),
  il AS MATERIALIZED (SELECT tl.name AS tbl, il.seq, il.name, il."unique", il.origin, il.partial
-    FROM tl JOIN pragma_index_list(tl.name) il WHERE tl.type = 'table')
+    FROM tl JOIN pragma_index_list(tl.name) il WHERE tl.type = 'table'),
+ vl AS MATERIALIZED (SELECT name FROM tl WHERE type = 'view' AND ncol > 0)
 """
+# vl: the views SQLite can describe.  A broken view (over a dropped table) has ncol 0 in pragma_table_list,
+# and pragma_table_xinfo on it would fail the whole query.
 _DOCUMENT = """json_object(
  'tables', (SELECT json_group_array(json_array(tl.name, tl.type, tl.wr, tl.strict)) FROM tl),
  'columns', (SELECT json_group_array(json_array(tl.name, c.cid, c.name, c.type, c."notnull",
@@ -62,7 +65,10 @@ _DOCUMENT = """json_object(
  'foreign_keys', (SELECT json_group_array(json_array(tl.name, fk.id, fk.seq, fk."table", fk."from", fk."to",
       fk.on_update, fk.on_delete, fk."match"))
     FROM tl JOIN pragma_foreign_key_list(tl.name) fk WHERE tl.type = 'table'),
- 'objects', (SELECT json_group_array(json_array(s.type, s.name, s.tbl_name, s.sql)) FROM sqlite_schema s{objects_where})
+ 'objects', (SELECT json_group_array(json_array(s.type, s.name, s.tbl_name, s.sql))
+    FROM sqlite_schema s{objects_where}),
+ 'view_columns', (SELECT json_group_array(json_array(vl.name, c.cid, c.name))
+    FROM vl JOIN pragma_table_xinfo(vl.name) c)
 )"""
 
 INTROSPECTION_SQL = _TABLE_LISTS.format(where="") + "SELECT " + _DOCUMENT.format(objects_where="")
@@ -174,10 +180,18 @@ def _views_and_triggers(
     triggers: list[Trigger] = []
     view_keys: list[bytes] = []
     trigger_keys: list[bytes] = []
+    view_columns: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
+    for view_name, cid, column in document.get("view_columns", []):
+        view_columns[view_name].append((cid, column))
     for obj_type, name, tbl_name, sql in document.get("objects", []):
         if obj_type == "view" and not is_internal(name, ignore):
-            key = object_input_key(obj_type, name, tbl_name, sql)
-            views.append(_known(known, key, View) or View(name, canonical_view(sql or ""), locate("view", name, None)))
+            # The names SQLite gives the view's columns (`SELECT a+1` names one "a+1"): queries use them.
+            columns = tuple(fold_name(column) for _cid, column in sorted(view_columns.get(name, ())))
+            key = object_input_key(obj_type, name, tbl_name, sql, columns)
+            views.append(
+                _known(known, key, View)
+                or View(name, canonical_view(sql or ""), locate("view", name, None), columns=columns)
+            )
             view_keys.append(key)
         elif obj_type == "trigger" and not is_internal(tbl_name, ignore):
             key = object_input_key(obj_type, name, tbl_name, sql)
@@ -198,11 +212,12 @@ def _known(known: Mapping[bytes, Table | View | Trigger] | None, key: bytes, kin
     return found if isinstance(found, kind) else None
 
 
-def object_input_key(obj_type: str, name: str, tbl_name: str, sql: str | None) -> bytes:
-    """A digest of a view's or trigger's sqlite_schema row, everything its model is made from.
+def object_input_key(obj_type: str, name: str, tbl_name: str, sql: str | None, columns: tuple[str, ...] = ()) -> bytes:
+    """A digest of a view's or trigger's sqlite_schema row, and a view's column names (``SELECT *`` takes
+    them from other tables): everything its model is made from.
 
     Tagged so that it can never be a :func:`table_input_key`."""
-    text = repr(("sqlite_schema row", obj_type, name, tbl_name, sql)).encode("utf-8", "surrogatepass")
+    text = repr(("sqlite_schema row", obj_type, name, tbl_name, sql, columns)).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=16).digest()
 
 

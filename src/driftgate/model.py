@@ -119,6 +119,7 @@ class View:
     name: str
     definition: str  # canonical SELECT
     location: Location | None = None
+    columns: tuple[str, ...] = ()  # the column names SQLite reports (pragma_table_info), folded
 
 
 @dataclass(frozen=True)

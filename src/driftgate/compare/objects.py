@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
-from driftgate.identifiers import fold_name, quote_if_needed
+from driftgate.identifiers import fold_name, quote, quote_if_needed
 from driftgate.model import Trigger, View
 
 
@@ -86,14 +86,21 @@ def _compare_named(
             )
             continue
         same = found.definition == item.definition
+        expected_text, actual_text = item.definition, found.definition
+        message = f"{kind} {item.name} is defined differently"
+        if same and isinstance(item, View) and isinstance(found, View) and _columns_differ(item, found):
+            # `SELECT a+1` and `SELECT a + 1` name their column "a+1" and "a + 1": queries naming it break.
+            same = False
+            expected_text, actual_text = _with_columns(item), _with_columns(found)
+            message = f"{kind} {item.name} names its columns differently"
         yield c.finding(
             kind,
             owner(item),
             item.name,
             "ok" if same else "different",
-            expected=item.definition,
-            actual=found.definition,
-            message=f"{kind} matches" if same else f"{kind} {item.name} is defined differently",
+            expected=expected_text,
+            actual=actual_text,
+            message=f"{kind} matches" if same else message,
             fix=None if same else f"{drop} {quote_if_needed(item.name)};\n{create(item)}",
             location=item.location,
         )
@@ -102,6 +109,17 @@ def _compare_named(
         if fold_name(item.name) not in names:
             fix = f"-- {drop} {quote_if_needed(item.name)};"
             yield c.unexpected(kind, owner(item), item.name, f"{kind} {item.name}", item.definition, fix)
+
+
+def _columns_differ(expected: View, actual: View) -> bool:
+    """Whether both views' column names are known and differ.  A view SQLite cannot describe (over a
+    dropped table) has none; every other has at least one, and its broken table is a finding of its own."""
+    return bool(expected.columns and actual.columns) and expected.columns != actual.columns
+
+
+def _with_columns(view: View) -> str:
+    """A view's definition with the names SQLite gives its columns (shown only when those differ)."""
+    return f"{view.definition} -- columns: {', '.join(quote(name) for name in view.columns)}"
 
 
 def compare_views(c: Comparison) -> Iterator[Finding]:
