@@ -313,6 +313,17 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a INTEGER DEFAULT +1, CHECK (a > +0));",
         "CREATE TABLE t (a INTEGER DEFAULT 1, CHECK (a > 0));",
     ),
+    # collation names are case-insensitive, however quoted, in every expression
+    "collation-name-case-in-expressions": (
+        "CREATE TABLE t (b TEXT, g INT AS (b = 'x' COLLATE nocase), c DEFAULT ('x' COLLATE nocase), "
+        "CHECK (b <> 'x' COLLATE nocase));\n"
+        "CREATE INDEX i ON t(b) WHERE b = 'x' COLLATE nocase;\n"
+        "CREATE VIEW v AS SELECT b FROM t ORDER BY b COLLATE nocase;",
+        "CREATE TABLE t (b TEXT, g INT AS (b = 'x' COLLATE NOCASE), c DEFAULT ('x' COLLATE \"NoCase\"), "
+        "CHECK (b <> 'x' COLLATE 'NOCASE'));\n"
+        "CREATE INDEX i ON t(b) WHERE b = 'x' COLLATE NOCASE;\n"
+        "CREATE VIEW v AS SELECT b FROM t ORDER BY b COLLATE NoCase;",
+    ),
     # a view's column names (pragma_table_info) compare as names: ASCII case aside
     "view-implicit-column-name-case": (
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT A+1, b FROM t;",
@@ -892,6 +903,22 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         "CREATE TABLE t (a, c); CREATE VIEW v AS SELECT * FROM t;",
         [("column", "t.b", "missing"), ("column", "t.c", "unexpected"), ("view", "v", "different")],
         [("column", "t.b", "unexpected"), ("column", "t.c", "missing"), ("view", "v", "different")],
+    ),
+    "collation-name-in-expressions": (
+        "CREATE TABLE t (b TEXT, CHECK (b <> 'x' COLLATE nocase)); "
+        "CREATE VIEW v AS SELECT b FROM t ORDER BY b COLLATE nocase;",
+        "CREATE TABLE t (b TEXT, CHECK (b <> 'x' COLLATE rtrim)); "
+        "CREATE VIEW v AS SELECT b FROM t ORDER BY b COLLATE RTRIM;",
+        [
+            ("check", "t(\"b\" <> 'x' COLLATE NOCASE)", "missing"),
+            ("check", "t(\"b\" <> 'x' COLLATE RTRIM)", "unexpected"),
+            ("view", "v", "different"),
+        ],
+        [
+            ("check", "t(\"b\" <> 'x' COLLATE NOCASE)", "unexpected"),
+            ("check", "t(\"b\" <> 'x' COLLATE RTRIM)", "missing"),
+            ("view", "v", "different"),
+        ],
     ),
     "view-dropped": (
         "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;",

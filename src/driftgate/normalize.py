@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from driftgate.identifiers import ascii_upper, fold_name, quote
+from driftgate.identifiers import ascii_upper, fold_name, is_plain_word, quote
 from driftgate.identifiers import canonical_identifier as canonical_identifier  # re-exported for older imports
 
 if TYPE_CHECKING:
@@ -515,6 +515,10 @@ def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns:
                 return exp.Column(this=exp.Identifier(this=fold_name(n.name), quoted=True))
         if isinstance(n, exp.Cast):
             _print_affinity(n)
+        if isinstance(n, exp.Collate) and isinstance(n.expression, (exp.Var, exp.Identifier, exp.Literal)):
+            # Collation names are case-insensitive (ASCII), however written: nocase, "NoCase", 'NOCASE'.
+            name = ascii_upper(n.expression.name)
+            n.set("expression", exp.Var(this=name) if is_plain_word(name) else exp.Identifier(this=name, quoted=True))
         if isinstance(n, exp.Identifier):
             return exp.Identifier(this=fold_name(n.name), quoted=True)
         return n
