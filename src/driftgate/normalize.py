@@ -229,12 +229,27 @@ def _strip_outer_parens(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _parse(text: str) -> exp.Expression | None:
+def _parse_statement(text: str) -> exp.Expression | None:
     load_parser()
     import sqlglot
 
     tree = sqlglot.parse_one(text, read=DIALECT)
     return _functions_as_called(tree, text) if tree is not None else None
+
+
+def _parse(text: str) -> exp.Expression | None:
+    """An expression's tree, read as a SELECT's one result: alone, ``replace(a, 'x', '')`` would be read
+    as a REPLACE statement (unparsed, with a warning on stderr).  None if it is not one plain expression."""
+    load_parser()
+    from sqlglot import exp
+
+    select = _parse_statement("SELECT " + text)
+    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        return None
+    if any(value for key, value in select.args.items() if key != "expressions"):
+        return None
+    tree = select.expressions[0]
+    return None if isinstance(tree, exp.Alias) else tree.pop()
 
 
 def _functions_as_called(tree: exp.Expression, text: str) -> exp.Expression:
@@ -655,7 +670,7 @@ def canonical_view(sql: str) -> str:
     if _has_unary_plus(text):
         return _view_fallback(text)
     try:
-        tree = _parse(text)
+        tree = _parse_statement(text)
     except SqlglotError:
         return _view_fallback(text)
     select = tree.expression if isinstance(tree, exp.Create) else None
