@@ -347,6 +347,12 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a, b, CHECK (a = b IN (1, 2)), CHECK (a = b LIKE 'x%'));",
         "CREATE TABLE t (a, b, CHECK ((A=B in (1,2))), CHECK (a  =  b like 'x%'));",
     ),
+    "trigger-default-timing-is-before": (  # with RAISE(IGNORE), the row is never inserted: BEFORE
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr BEFORE INSERT ON t BEGIN SELECT 1; END;\n"
+        "CREATE TRIGGER IF NOT EXISTS main.tu BEFORE UPDATE OF a ON t BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr INSERT ON t BEGIN SELECT 1; END;\n"
+        "CREATE TRIGGER main.tu UPDATE OF a ON t BEGIN SELECT 1; END;",
+    ),
     # FTS5: the virtual table is schema; its shadow tables are not drift
     "fts5-virtual-table": (
         "CREATE VIRTUAL TABLE ft USING fts5(title, body);",
@@ -970,6 +976,12 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "trigger-timing": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
         "CREATE TABLE t (a, b); CREATE TRIGGER tr BEFORE INSERT ON t BEGIN SELECT 1; END;",
+        [("trigger", "tr", "different")],
+        [("trigger", "tr", "different")],
+    ),
+    "trigger-default-timing-vs-after": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr INSERT ON t BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
         [("trigger", "tr", "different")],
         [("trigger", "tr", "different")],
     ),

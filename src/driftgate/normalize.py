@@ -623,7 +623,23 @@ def canonical_trigger(sql: str) -> str:
         if words[i : i + 3] == ["FOR", "EACH", "ROW"]:
             sql = sql[: tokens[i].start] + sql[tokens[i + 2].end + 1 :]
             break
+    event = _trigger_event_at(words, tokens)
+    if event is not None:  # no timing: SQLite's default is BEFORE
+        sql = sql[: tokens[event].start] + "BEFORE " + sql[tokens[event].start :]
     return token_canonical(sql)
+
+
+def _trigger_event_at(words: list[str], tokens: list[Token]) -> int | None:
+    """The index of a trigger's event (DELETE/INSERT/UPDATE) when no timing precedes it, else None."""
+    if "TRIGGER" not in words:
+        return None
+    at = words.index("TRIGGER") + 1
+    if words[at : at + 3] == ["IF", "NOT", "EXISTS"]:
+        at += 3
+    at += 1  # the name
+    if at < len(tokens) and tokens[at].text == ".":  # schema.name
+        at += 2
+    return at if at < len(words) and words[at] in ("DELETE", "INSERT", "UPDATE") else None
 
 
 def _column_list(names: list[str]) -> str:
