@@ -338,6 +338,11 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT A+1, b FROM t;",
         "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a+1, B FROM t;",
     ),
+    "view-order-asc-and-inner-join-are-defaults": (
+        "CREATE TABLE t (a); CREATE TABLE u (a); "
+        "CREATE VIEW v AS SELECT t.a FROM t INNER JOIN u ON u.a = t.a ORDER BY t.a ASC;",
+        "CREATE TABLE t (a); CREATE TABLE u (a); CREATE VIEW v AS SELECT t.a FROM t JOIN u ON u.a = t.a ORDER BY t.a;",
+    ),
     "view-broken-by-dropped-table": (  # SQLite cannot name its columns: compared by definition alone
         "CREATE TABLE t (a); CREATE TABLE d (a); CREATE VIEW v AS SELECT a FROM d; DROP TABLE d;",
         "CREATE TABLE t (a); CREATE TABLE d (b); CREATE VIEW v AS SELECT a FROM d; DROP TABLE d;",
@@ -948,6 +953,18 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
             ("check", "t(REPLACE(\"a\", 'x', '') <> '')", "unexpected"),
             ("default", "t.a", "different"),
         ],
+    ),
+    "view-order-desc-vs-asc": (
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t ORDER BY a ASC;",
+        "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t ORDER BY a DESC;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "view-left-join-vs-inner-join": (
+        "CREATE TABLE t (a); CREATE TABLE u (a); CREATE VIEW v AS SELECT t.a FROM t INNER JOIN u ON u.a = t.a;",
+        "CREATE TABLE t (a); CREATE TABLE u (a); CREATE VIEW v AS SELECT t.a FROM t LEFT JOIN u ON u.a = t.a;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
     ),
     "view-dropped": (
         "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;",

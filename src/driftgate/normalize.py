@@ -534,6 +534,10 @@ def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns:
             # Collation names are case-insensitive (ASCII), however written: nocase, "NoCase", 'NOCASE'.
             name = ascii_upper(n.expression.name)
             n.set("expression", exp.Var(this=name) if is_plain_word(name) else exp.Identifier(this=name, quoted=True))
+        if isinstance(n, exp.Ordered) and n.args.get("desc") is False:
+            n.set("desc", None)  # ASC is the default order (NULLs first either way)
+        if isinstance(n, exp.Join) and n.args.get("kind") == "INNER":
+            n.set("kind", None)  # INNER JOIN is JOIN (LEFT, CROSS, NATURAL... are kept)
         if isinstance(n, exp.Identifier):
             return exp.Identifier(this=fold_name(n.name), quoted=True)
         return n
