@@ -79,6 +79,10 @@ EQUAL: dict[str, tuple[str, str]] = {
         'CREATE TABLE t (a TEXT DEFAULT "abc");',
         "CREATE TABLE t (a TEXT DEFAULT 'abc');",
     ),
+    "default-negative-integer-zero": (  # INTEGER 0 either way
+        "CREATE TABLE t (a DEFAULT -0, b DEFAULT (- 0), c DEFAULT -00);",
+        "CREATE TABLE t (a DEFAULT 0, b DEFAULT 0, c DEFAULT 0);",
+    ),
     "default-drizzle-timestamp-ms": (
         "CREATE TABLE t (a INTEGER DEFAULT (cast((julianday('now') - 2440587.5)*86400000 as integer)));",
         "CREATE TABLE t (a INTEGER DEFAULT (CAST((JULIANDAY('now') - 2440587.5) * 86400000 AS INTEGER)));",
@@ -452,6 +456,12 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "default-true-vs-string-true": (
         "CREATE TABLE t (a INTEGER DEFAULT TRUE);",
         "CREATE TABLE t (a INTEGER DEFAULT 'true');",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
+    ),
+    "default-negative-real-zero": (  # -0.0 is left alone: only the INTEGER -0 is 0
+        "CREATE TABLE t (a REAL DEFAULT -0.0);",
+        "CREATE TABLE t (a REAL DEFAULT -0);",
         [("default", "t.a", "different")],
         [("default", "t.a", "different")],
     ),

@@ -514,6 +514,9 @@ def _canonicalise_tree(node: exp.Expression, table: str | None, literal_columns:
 
     def rewrite(n: exp.Expression) -> exp.Expression:
         n.pop_comments()  # comments are whitespace: they never make two items differ
+        neg_literal = isinstance(n, exp.Neg) and isinstance(n.this, exp.Literal) and not n.this.is_string
+        if neg_literal and canonical_number(n.this.this) == "0":
+            return exp.Literal.number(0)  # -0 is the INTEGER 0 (a REAL -0.0 is left as it is)
         if isinstance(n, exp.Literal) and not n.is_string:
             return exp.Literal.number(canonical_number(n.this, negated=isinstance(n.parent, exp.Neg)))
         if isinstance(n, exp.HexString):
