@@ -83,6 +83,14 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a DEFAULT -0, b DEFAULT (- 0), c DEFAULT -00);",
         "CREATE TABLE t (a DEFAULT 0, b DEFAULT 0, c DEFAULT 0);",
     ),
+    "default-bare-name-is-its-text": (  # SQLite stores DEFAULT abc as the string 'abc', as written
+        "CREATE TABLE t (a DEFAULT abc, b DEFAULT AbC, c DEFAULT key, d DEFAULT a$b);",
+        "CREATE TABLE t (a DEFAULT 'abc', b DEFAULT 'AbC', c DEFAULT \"key\", d DEFAULT 'a$b');",
+    ),
+    "default-bare-keywords-keep-their-meaning": (
+        "CREATE TABLE t (a DEFAULT true, b DEFAULT False, c DEFAULT null, d DEFAULT current_date);",
+        "CREATE TABLE t (a DEFAULT 1, b DEFAULT 0, c, d DEFAULT CURRENT_DATE);",
+    ),
     "default-drizzle-timestamp-ms": (
         "CREATE TABLE t (a INTEGER DEFAULT (cast((julianday('now') - 2440587.5)*86400000 as integer)));",
         "CREATE TABLE t (a INTEGER DEFAULT (CAST((JULIANDAY('now') - 2440587.5) * 86400000 AS INTEGER)));",
@@ -464,6 +472,18 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         "CREATE TABLE t (a REAL DEFAULT -0);",
         [("default", "t.a", "different")],
         [("default", "t.a", "different")],
+    ),
+    "default-bare-name-case": (
+        "CREATE TABLE t (a DEFAULT abc);",
+        "CREATE TABLE t (a DEFAULT ABC);",
+        [("default", "t.a", "different")],
+        [("default", "t.a", "different")],
+    ),
+    "default-bare-keywords-vs-their-text": (
+        "CREATE TABLE t (a DEFAULT true, b DEFAULT null, c DEFAULT current_time);",
+        "CREATE TABLE t (a DEFAULT 'true', b DEFAULT 'null', c DEFAULT 'current_time');",
+        [("default", "t.a", "different"), ("default", "t.b", "different"), ("default", "t.c", "different")],
+        [("default", "t.a", "different"), ("default", "t.b", "different"), ("default", "t.c", "different")],
     ),
     "default-strftime-format": (
         "CREATE TABLE t (a INTEGER DEFAULT (strftime('%s','now')));",

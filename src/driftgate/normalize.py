@@ -561,6 +561,12 @@ _PLAIN_INTEGER = re.compile(r"[0-9]+")
 _PLAIN_STRING = re.compile(r"'[^'\\\x00-\x1f\x7f]*'")
 
 
+# A DEFAULT that is one bare word is a name (stored as its text), unless it is one of these: TRUE and
+# FALSE are 1 and 0, NULL is no default, CURRENT_* the current time (each checked in SQLite and libSQL).
+_BARE_WORD = re.compile(r"[^\W\d][\w$]*")
+_DEFAULT_KEYWORDS = frozenset({"TRUE", "FALSE", "NULL", "CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP"})
+
+
 @functools.lru_cache(maxsize=65536)
 def canonical_expression(sql: str, table: str | None = None, *, literal_columns: bool = False) -> str:
     """One spelling per meaning: outer parentheses, case, quoting and spacing removed.
@@ -608,6 +614,10 @@ def canonical_default(dflt_value: str | None) -> str | None:
     """A column default as compared: ``DEFAULT NULL`` is the same as no default."""
     if dflt_value is None:
         return None
+    word = dflt_value.strip()
+    if _BARE_WORD.fullmatch(word) and ascii_upper(word) not in _DEFAULT_KEYWORDS:
+        # `DEFAULT abc`: SQLite stores the name's text, as written, as a string default ('abc').
+        return "'" + word + "'"
     canonical = canonical_expression(dflt_value, literal_columns=True)
     if canonical.upper() == "NULL":
         return None
