@@ -451,3 +451,97 @@ def test_a_view_needs_its_columns_for_a_sql_query(tmp_path: Path) -> None:
     assert "CREATE VIEW `typed` AS select id from t;" in [s.sql for s in source.statements]
     [(sql, reason, _)] = source.schema().not_compared
     assert sql.startswith("CREATE VIEW `bare`") and "needs its columns" in reason
+
+
+# --- the real drizzle-kit as the reference ------------------------------------------------------------------------
+
+
+def _drizzle_kit_db(project: Path, schema: str, db: Path, config: str | None = None) -> Path:
+    """Run the real drizzle-kit generate in ``project`` (schema entry ``schema``); build ``db`` from its SQL."""
+    import subprocess
+
+    from drizzle_corpus import DRIZZLE_KIT, NODE_MODULES
+
+    if not (project / "node_modules").exists():
+        (project / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    name = "drizzle.config.ts"
+    if config is None:
+        config = f"export default {{ dialect: 'sqlite', schema: '{schema}', out: './drizzle' }};\n"
+    elif config.lstrip().startswith("{"):
+        name = "drizzle.config.json"
+    (project / name).write_text(config)
+    env = {k: v for k, v in os.environ.items() if k not in ("LEGACY", "P", "STRICT")}
+    done = subprocess.run(
+        ["node", str(DRIZZLE_KIT), "generate", "--name", "kit"],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [migration] = (project / "drizzle").glob("0000_kit.sql")
+    return build_file_db(db, migration.read_text())
+
+
+def _check(db: Path, schema: Path | str, cwd: Path) -> tuple[int, dict[tuple[str, str], dict[str, object]]]:
+    """driftgate check --drizzle: the exit code and the failing findings by (kind, object)."""
+    report = cwd / "report.json"
+    run = driftgate("check", "--db", db, "--drizzle", schema, "--json", report, "--no-cache", cwd=cwd)
+    assert run.code in (0, 1), run.err
+    found = {(f["kind"], f["object"]): f for f in run.json(report)["findings"] if f["status"] != "ok"}
+    return run.code, found
+
+
+def test_destructured_and_conditional_exports_read_as_drizzle_kit_reads_them(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "const flag = true;\n"
+            "export const { audit } = { audit: sqliteTable('audit', { id: integer('id').primaryKey() }) };\n"
+            "const { e, ...rest } = { e: sqliteTable('e', { id: integer('id').primaryKey() }), x: 1 };\n"
+            "export { e };\n"
+            "export const f = flag ? sqliteTable('f', { id: integer('id').primaryKey() })"
+            " : sqliteTable('f_alt', { id: integer('id').primaryKey() });\n"
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")
+    assert _check(db, "schema.ts", tmp_path) == (0, {})
+    # a database that lacks one of them is drift, not a pass
+    build_file_db(lacking := tmp_path / "lacking.db", build_sql(db), "DROP TABLE audit; DROP TABLE e;")
+    code, found = _check(lacking, "schema.ts", tmp_path)
+    assert code == 1 and set(found) == {("table", "audit"), ("table", "e")}
+
+
+def test_exports_that_may_be_tables_but_cannot_be_read_are_not_compared(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "schema",
+        {
+            "main.ts": SCHEMA_HEAD + "import { relations } from 'drizzle-orm';\n"
+            "const P = process.env.P ?? 'app';\n"
+            "export const users = sqliteTable(`${P}_users`, { id: integer('id').primaryKey() });\n"
+            "export const sessions = process.env.LEGACY\n"
+            "  ? sqliteTable('sessions_legacy', { id: integer('id').primaryKey() })\n"
+            "  : sqliteTable('sessions', { id: integer('id').primaryKey(), token: text('token') });\n"
+            "export const kept = sqliteTable('kept', { id: integer('id').primaryKey() });\n"
+            "export const keptRelations = relations(kept, () => ({}));\n",  # not a table: stays quiet
+            "legacy.js": "const { sqliteTable, integer } = require('drizzle-orm/sqlite-core');\n"
+            "const old = sqliteTable('old_cjs', { id: integer('id').primaryKey() });\n"
+            "module.exports = { old };\n",
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema", tmp_path / "kit.db")
+    tables = build_sql(db)
+    assert all(f"CREATE TABLE `{t}`" in tables for t in ("app_users", "sessions", "old_cjs", "kept"))
+    for database in (db, build_file_db(tmp_path / "empty.db", "CREATE TABLE kept (id integer PRIMARY KEY NOT NULL);")):
+        code, found = _check(database, "schema", tmp_path)
+        assert code == 1
+        not_compared = {obj: f for (kind, obj), f in found.items() if f["status"] == "not_compared"}
+        assert set(not_compared) == {"${users}", "${sessions}", "${legacy.js}"}
+        assert str(not_compared["${users}"]["location"]).endswith("main.ts:4")
+        assert "`${P}_users`" in str(not_compared["${users}"]["message"])
+        assert str(not_compared["${sessions}"]["location"]).endswith("main.ts:5")
+        assert "condition is computed in JavaScript" in str(not_compared["${sessions}"]["message"])
+        assert str(not_compared["${legacy.js}"]["location"]).endswith("legacy.js:3")
+        assert "module.exports" in str(not_compared["${legacy.js}"]["message"])

@@ -251,6 +251,8 @@ def _column(
 def _sqlite_table(program: Program, args: list[Any], node: Node, module: Module) -> Any:
     where = module.location(node)
     if not args or not isinstance(args[0], str):
+        if isinstance(args[0] if args else None, Unknown):  # a name computed in JavaScript says how
+            return Unknown(f"the table name is computed in JavaScript: {args[0].reason}", where)
         return Unknown("sqliteTable without a literal table name", where)
     columns = args[1] if len(args) > 1 else {}
     if isinstance(columns, Function):

@@ -151,7 +151,34 @@ class Program:
             value = self._import_value(module, module.imports[name])
             self.values[key] = value
             return value
+        if name in module.patterns:
+            value = self._pattern_value(module, name)
+            self.values[key] = value
+            return value
         return _GLOBALS.get(name, Unknown(f"{name!r} is not defined in {module.path.name}", None))
+
+    def _pattern_value(self, module: Module, name: str) -> Any:
+        """A name bound by a destructuring declaration: the value is evaluated once per declarator."""
+        declarator = module.patterns[name]
+        pattern, value_node = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+        assert pattern is not None and value_node is not None
+        key = (module.path.resolve(), f"<pattern@{declarator.start_byte}>")
+        if key not in self.values:
+            if any(k[:2] == key for k in self.evaluating):
+                raise InputError(
+                    f"{module.location(declarator)}: import cycle: {name!r} needs its own value; "
+                    "drizzle-kit would fail with a ReferenceError"
+                )
+            self.evaluating.append((*key, declarator.start_point.row + 1))
+            try:
+                self.values[key] = self.evaluate(value_node, module, {})
+            finally:
+                self.evaluating.pop()
+        scope: dict[str, Any] = {}
+        self._bind(pattern, self.values[key], module, scope)
+        return scope.get(
+            name, Unknown(f"destructured {name!r}: a pattern driftgate does not read", module.location(declarator))
+        )
 
     def _import_value(self, module: Module, binding: Any) -> Any:
         spec, name = binding.specifier, binding.name
@@ -252,6 +279,15 @@ class Program:
                 if entry.type == "shorthand_property_identifier_pattern":
                     key = module.text(entry)
                     scope[key] = builders.member(self, value, key, entry, module)
+                elif entry.type == "object_assignment_pattern":
+                    left = entry.child_by_field_name("left")
+                    if left is not None and left.type == "shorthand_property_identifier_pattern":
+                        key = module.text(left)
+                        inner = builders.member(self, value, key, entry, module)
+                        right = entry.child_by_field_name("right")
+                        if inner is UNDEFINED and right is not None:
+                            inner = self.evaluate(right, module, scope)
+                        scope[key] = inner
                 elif entry.type == "pair_pattern":
                     key_node, target = entry.child_by_field_name("key"), entry.child_by_field_name("value")
                     if key_node is not None and target is not None:
@@ -537,6 +573,32 @@ def _binary(program: Program, node: Node, module: Module, scope: dict[str, Any])
     return Unknown(f"{_snippet(module, node)} is computed in JavaScript", module.location(node))
 
 
+def js_truthy(value: Any) -> bool | None:
+    """Boolean(value) in JavaScript; None when the value is not known."""
+    if isinstance(value, Unknown):
+        return None
+    if value is None or value is UNDEFINED:
+        return False
+    if isinstance(value, (bool, str)):
+        return bool(value)
+    if isinstance(value, (int, float)):
+        return value == value and value != 0  # NaN, 0 and -0 are falsy
+    if isinstance(value, BigInt):
+        return value.value != 0
+    return True  # objects, arrays, functions, drizzle builders
+
+
+def _ternary(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
+    condition = node.child_by_field_name("condition")
+    consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+    if condition is None or consequence is None or alternative is None:
+        return Unknown("conditional expression", module.location(node))
+    chosen = js_truthy(program.evaluate(condition, module, scope))
+    if chosen is None:  # which branch drizzle-kit takes depends on what JavaScript computes when it runs
+        return Unknown(f"{_snippet(module, node)}: its condition is computed in JavaScript", module.location(node))
+    return program.evaluate(consequence if chosen else alternative, module, scope)
+
+
 def _enum(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
     """A TypeScript enum: its members as an object (numbers count up from the last numeric value)."""
     members: dict[str, Any] = {}
@@ -581,6 +643,7 @@ _HANDLERS: dict[str, Any] = {
     "enum_declaration": _enum,
     "unary_expression": _unary,
     "binary_expression": _binary,
+    "ternary_expression": _ternary,
 }
 
 # Globals a schema file may use without importing them.
