@@ -485,6 +485,15 @@ def _drizzle_kit_db(project: Path, schema: str, db: Path, config: str | None = N
     return build_file_db(db, migration.read_text())
 
 
+def _user_sql(db: Path) -> str:
+    """The database's own CREATE statements (SQLite's internal tables left out)."""
+    import sqlite3
+
+    query = "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+    rows = sqlite3.connect(db).execute(query)
+    return ";\n".join(r[0] for r in rows)
+
+
 def _check(db: Path, schema: Path | str, cwd: Path) -> tuple[int, dict[tuple[str, str], dict[str, object]]]:
     """driftgate check --drizzle: the exit code and the failing findings by (kind, object)."""
     report = cwd / "report.json"
@@ -509,7 +518,7 @@ def test_destructured_and_conditional_exports_read_as_drizzle_kit_reads_them(tmp
     db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")
     assert _check(db, "schema.ts", tmp_path) == (0, {})
     # a database that lacks one of them is drift, not a pass
-    build_file_db(lacking := tmp_path / "lacking.db", build_sql(db), "DROP TABLE audit; DROP TABLE e;")
+    build_file_db(lacking := tmp_path / "lacking.db", _user_sql(db), "DROP TABLE audit; DROP TABLE e;")
     code, found = _check(lacking, "schema.ts", tmp_path)
     assert code == 1 and set(found) == {("table", "audit"), ("table", "e")}
 
@@ -545,3 +554,43 @@ def test_exports_that_may_be_tables_but_cannot_be_read_are_not_compared(tmp_path
         assert "condition is computed in JavaScript" in str(not_compared["${sessions}"]["message"])
         assert str(not_compared["${legacy.js}"]["location"]).endswith("legacy.js:3")
         assert "module.exports" in str(not_compared["${legacy.js}"]["message"])
+
+
+def test_options_computed_in_javascript_make_their_table_not_compared(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "import { foreignKey, unique } from 'drizzle-orm/sqlite-core';\n"
+            "import settings from './settings.json';\n"
+            "const strict = process.env.STRICT !== '0';\n"
+            "export const p = sqliteTable('p', { id: integer('id').primaryKey({ autoIncrement: strict }) });\n"
+            "export const c = sqliteTable('c', {\n"
+            "  id: integer('id').primaryKey(),\n"
+            "  pid: integer('pid').references(() => p.id, { onDelete: strict ? 'cascade' : 'set null' }),\n"
+            "});\n"
+            "export const u = sqliteTable('u', { n: text('n').notNull().unique(strict ? 'u_strict' : undefined) });\n"
+            "export const m = sqliteTable('m', { name: text('name', { length: Math.max(32, 64) }) });\n"
+            "export const j = sqliteTable('j', { name: text('name', { length: settings.maxLen }) });\n"
+            "export const k = sqliteTable('k', { a: integer('a'), b: integer('b') },\n"
+            "  (t) => [unique(strict ? 'k_strict' : undefined).on(t.a, t.b)]);\n"
+            # definite values drizzle-kit reads the same way: a truthy autoIncrement, a length given as text
+            "export const fine = sqliteTable('fine', { id: integer('id').primaryKey({ autoIncrement: 1 as any }),\n"
+            "  s: text('s', { length: '12' as any }) });\n",
+            "settings.json": '{ "maxLen": 64 }\n',
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")
+    assert "`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL" in build_sql(db) and "`s` text(12)" in build_sql(db)
+    different = build_file_db(
+        tmp_path / "different.db",
+        _user_sql(db).replace("ON DELETE cascade", "ON DELETE set null"),
+        "DROP INDEX u_strict; DROP INDEX k_strict; DROP TABLE m; CREATE TABLE m (name text(10));",
+    )
+    unread = {"p", "c", "u", "m", "j", "k"}
+    for database in (db, different):
+        code, found = _check(database, "schema.ts", tmp_path)
+        assert code == 1
+        assert {obj for (kind, obj), f in found.items() if f["status"] == "not_compared"} == unread
+        assert "computed in JavaScript" in str(found[("table", "c")]["message"])
+        assert str(found[("table", "m")]["location"]).endswith("schema.ts:11")
+        assert not any(obj == "fine" or obj.startswith("fine.") for _, obj in found)  # the definite ones compare ok

@@ -27,6 +27,7 @@ from driftgate.sources.drizzle.values import (
     JsDate,
     Namespace,
     Unknown,
+    js_truthy,
 )
 from driftgate.sources.legacy import _decode_escape
 
@@ -571,21 +572,6 @@ def _binary(program: Program, node: Node, module: Module, scope: dict[str, Any])
         keep = left not in (None, UNDEFINED) if op == "??" else bool(left) and left is not UNDEFINED
         return left if keep else right
     return Unknown(f"{_snippet(module, node)} is computed in JavaScript", module.location(node))
-
-
-def js_truthy(value: Any) -> bool | None:
-    """Boolean(value) in JavaScript; None when the value is not known."""
-    if isinstance(value, Unknown):
-        return None
-    if value is None or value is UNDEFINED:
-        return False
-    if isinstance(value, (bool, str)):
-        return bool(value)
-    if isinstance(value, (int, float)):
-        return value == value and value != 0  # NaN, 0 and -0 are falsy
-    if isinstance(value, BigInt):
-        return value.value != 0
-    return True  # objects, arrays, functions, drizzle builders
 
 
 def _ternary(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
