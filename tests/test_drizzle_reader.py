@@ -594,3 +594,31 @@ def test_options_computed_in_javascript_make_their_table_not_compared(tmp_path: 
         assert "computed in JavaScript" in str(found[("table", "c")]["message"])
         assert str(found[("table", "m")]["location"]).endswith("schema.ts:11")
         assert not any(obj == "fine" or obj.startswith("fine.") for _, obj in found)  # the definite ones compare ok
+
+
+def test_a_schema_folder_is_read_as_drizzle_kit_reads_it(tmp_path: Path) -> None:
+    # drizzle-kit 0.31's prepareFilenames: the folder's own files (readdirSync), subfolders skipped, every file
+    # required (.jsx and .json included), so a .md in the folder makes drizzle-kit itself fail.
+    head = "import { sqliteTable, integer } from 'drizzle-orm/sqlite-core';\n"
+    _write(
+        tmp_path / "db",
+        {
+            "a.ts": head + "export const a = sqliteTable('a', { id: integer('id') });\n",
+            "M.mts": head + "export const m = sqliteTable('m_mts', { id: integer('id') });\n",
+            "b.tsx": head + "export const b = sqliteTable('b_tsx', { id: integer('id') });\n",
+            "j.jsx": head + "export const j = sqliteTable('j_jsx', { id: integer('id') });\n",
+            "c.d.ts": "export type T = number;\n",
+            "d.json": '{ "x": 1 }\n',
+            "testing/fixtures.ts": head + "export const scratch = sqliteTable('scratch', { id: integer('id') });\n",
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./db", tmp_path / "kit.db")
+    assert "scratch" not in build_sql(db) and "j_jsx" in build_sql(db)
+    assert _check(db, "db", tmp_path) == (0, {})
+    assert render_drizzle_sql([tmp_path / "db"]).startswith("CREATE TABLE `m_mts`")  # readdirSync's byte order
+    lacking = build_file_db(tmp_path / "lacking.db", _user_sql(db), "DROP TABLE j_jsx;")
+    code, found = _check(lacking, "db", tmp_path)
+    assert code == 1 and set(found) == {("table", "j_jsx")}
+    (tmp_path / "db" / "README.md").write_text("# schema\n")
+    run = driftgate("check", "--db", db, "--drizzle", "db", cwd=tmp_path)
+    assert run.code == 2 and "README.md: drizzle-kit loads every file" in run.err, run.err

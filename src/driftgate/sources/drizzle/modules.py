@@ -22,20 +22,21 @@ from driftgate.model import Location
 from driftgate.sources.legacy import _line_starts, _parse, _read
 
 _NAMED_DECLARATIONS = ("function_declaration", "class_declaration", "enum_declaration")
-SCHEMA_SUFFIXES = (".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs")
+SCHEMA_SUFFIXES = (".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx")
+_TYPES_ONLY = (".d.ts", ".d.mts", ".d.cts")
 DRIZZLE_PACKAGES = ("drizzle-orm", "drizzle-orm/sqlite-core")
 _RESOLVE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".d.ts")
 
 
 def schema_files(paths: Sequence[Path]) -> list[Path]:
-    """Files given, and every schema file under folders given (sorted, node_modules skipped)."""
+    """Files given, and the files directly inside folders given, as drizzle-kit 0.31 takes them."""
     files: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
         path = Path(path)
         if not path.exists():
             raise InputError(f"--drizzle: {path}: no such file or directory")
-        found = [path] if path.is_file() else _files_under(path)
+        found = [path] if path.is_file() else _files_in(path)
         if not found:
             raise InputError(f"--drizzle: {path} holds no .ts/.js schema files")
         for file in found:
@@ -45,14 +46,20 @@ def schema_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _files_under(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    for where, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if d != "node_modules" and not d.startswith(".")]
-        found.extend(
-            Path(where, name) for name in filenames if name.endswith(SCHEMA_SUFFIXES) and not name.endswith(".d.ts")
-        )
-    return sorted(found, key=drizzle_kit_order)
+def _files_in(folder: Path) -> list[Path]:
+    """drizzle-kit's prepareFilenames: a folder's own files (readdirSync, sorted by name; subfolders skipped),
+    each one required, whatever its extension."""
+    entries = sorted((e for e in folder.iterdir() if not e.is_dir()), key=lambda e: e.name)
+    found = [e for e in entries if e.name.endswith(SCHEMA_SUFFIXES) and not e.name.endswith(_TYPES_ONLY)]
+    if not found:
+        return []
+    for entry in entries:  # JSON and declaration files load but hold no tables; anything else makes node fail
+        if not entry.name.endswith((*SCHEMA_SUFFIXES, ".json")):
+            raise InputError(
+                f"--drizzle: {entry}: drizzle-kit loads every file of the schema folder {folder} and cannot load this "
+                "one (move it out of the folder)"
+            )
+    return found
 
 
 def drizzle_kit_order(path: Path) -> tuple[str, str]:
