@@ -456,7 +456,9 @@ def test_a_view_needs_its_columns_for_a_sql_query(tmp_path: Path) -> None:
 # --- the real drizzle-kit as the reference ------------------------------------------------------------------------
 
 
-def _drizzle_kit_db(project: Path, schema: str, db: Path, config: str | None = None) -> Path:
+def _drizzle_kit_db(
+    project: Path, schema: str, db: Path, config: str | None = None, config_name: str = "drizzle.config.ts"
+) -> Path:
     """Run the real drizzle-kit generate in ``project`` (schema entry ``schema``); build ``db`` from its SQL."""
     import subprocess
 
@@ -464,12 +466,9 @@ def _drizzle_kit_db(project: Path, schema: str, db: Path, config: str | None = N
 
     if not (project / "node_modules").exists():
         (project / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
-    name = "drizzle.config.ts"
     if config is None:
         config = f"export default {{ dialect: 'sqlite', schema: '{schema}', out: './drizzle' }};\n"
-    elif config.lstrip().startswith("{"):
-        name = "drizzle.config.json"
-    (project / name).write_text(config)
+    (project / config_name).write_text(config)
     env = {k: v for k, v in os.environ.items() if k not in ("LEGACY", "P", "STRICT")}
     done = subprocess.run(
         ["node", str(DRIZZLE_KIT), "generate", "--name", "kit"],
@@ -622,3 +621,41 @@ def test_a_schema_folder_is_read_as_drizzle_kit_reads_it(tmp_path: Path) -> None
     (tmp_path / "db" / "README.md").write_text("# schema\n")
     run = driftgate("check", "--db", db, "--drizzle", "db", cwd=tmp_path)
     assert run.code == 2 and "README.md: drizzle-kit loads every file" in run.err, run.err
+
+
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [
+        (
+            "drizzle.config.js",
+            "module.exports = { dialect: 'sqlite', schema: './schema.ts', out: './drizzle', casing: 'snake_case' };\n",
+        ),
+        (
+            "drizzle.config.js",
+            "export default { dialect: 'sqlite', schema: './schema.ts', out: './drizzle', casing: 'snake_case' };\n",
+        ),
+        (
+            "drizzle.config.json",
+            '{ "dialect": "sqlite", "schema": "./schema.ts", "out": "./drizzle", "casing": "snake_case" }\n',
+        ),
+    ],
+    ids=["js-module-exports", "js-export-default", "json"],
+)
+def test_drizzle_config_js_and_json_are_found_as_drizzle_kit_finds_them(tmp_path: Path, name: str, config: str) -> None:
+    # drizzle-kit 0.31 without --config reads drizzle.config.ts, else .js, else .json (drizzleConfigFromFile).
+    _write(tmp_path, {"schema.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { userId: integer() });\n"})
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db", config, name)
+    assert "`user_id` integer" in build_sql(db)  # drizzle-kit read the config: its casing applies
+    assert _check(db, "schema.ts", tmp_path) == (0, {})
+    camel = build_file_db(tmp_path / "camel.db", "CREATE TABLE t (userId integer);")
+    code, found = _check(camel, "schema.ts", tmp_path)
+    assert code == 1 and ("column", "t.user_id") in found
+
+
+def test_an_unreadable_json_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    _write(tmp_path, {"schema.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { id: integer() });\n"})
+    (tmp_path / "drizzle.config.json").write_text('{ "dialect": "sqlite", }')
+    db = build_file_db(tmp_path / "x.db", "CREATE TABLE t (id integer);")
+    run = driftgate("check", "--db", db, "--drizzle", "schema.ts", cwd=tmp_path)
+    assert run.code == 2 and "drizzle.config.json: not a readable JSON config" in run.err
+    assert len(run.err.strip().splitlines()) == 1, run.err
