@@ -659,3 +659,22 @@ def test_an_unreadable_json_config_is_one_line_exit_2(tmp_path: Path) -> None:
     run = driftgate("check", "--db", db, "--drizzle", "schema.ts", cwd=tmp_path)
     assert run.code == 2 and "drizzle.config.json: not a readable JSON config" in run.err
     assert len(run.err.strip().splitlines()) == 1, run.err
+
+
+def test_an_item_neither_expected_source_defines_says_the_database_differs(tmp_path: Path) -> None:
+    _write(tmp_path, {"schema.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { id: integer(), n: text() });\n"})
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")  # migrations in drizzle/, the baseline
+    run = driftgate("check", "--db", db, "--drizzle", "schema.ts", "--migrations", "drizzle", cwd=tmp_path)
+    assert run.code == 0, run.out + run.err
+    build_file_db(db, "CREATE INDEX extra_n ON t (n); CREATE TABLE stray (x integer);")
+    report = tmp_path / "r.json"
+    options = ("--drizzle", "schema.ts", "--migrations", "drizzle", "--json", report)
+    run = driftgate("check", "--db", db, *options, cwd=tmp_path)
+    assert run.code == 1, run.err
+    messages = {(f["source"], f["object"]): f["message"] for f in run.json(report)["findings"] if f["status"] != "ok"}
+    assert set(messages) == {(s, o) for s in ("drizzle", "baseline") for o in ("extra_n", "stray")}
+    for obj in ("extra_n", "stray"):
+        assert messages[("drizzle", obj)].endswith("the baseline migration carries this too (see the baseline finding)")
+        assert messages[("baseline", obj)].endswith(
+            "the schema files agree with the baseline here: the database is the one that differs"
+        )
