@@ -678,3 +678,32 @@ def test_an_item_neither_expected_source_defines_says_the_database_differs(tmp_p
         assert messages[("baseline", obj)].endswith(
             "the schema files agree with the baseline here: the database is the one that differs"
         )
+
+
+def test_json_defaults_are_written_as_json_stringify_writes_them(tmp_path: Path) -> None:
+    # JSON.stringify puts integer-like keys first, in ascending order, and writes numbers as JS numbers.
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "export const s = sqliteTable('s', {\n"
+            "  messages: text('messages', { mode: 'json' })\n"
+            "    .default({ fallback: 'error', 404: 'nf', 200: 'ok', '01': 1 }),\n"
+            "  big: text('big', { mode: 'json' }).default({ big: 12345678901234567890, max: 9007199254740993 }),\n"
+            "  list: text('list', { mode: 'json' }).default([1e21, 0.1, 1e-7, 123456789012345680000]),\n"
+            "  plain: integer('plain').default(12345678901234567890),\n"
+            "});\n"
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")
+    assert """DEFAULT '{"200":"ok","404":"nf","fallback":"error","01":1}'""" in build_sql(db)
+    assert _check(db, "schema.ts", tmp_path) == (0, {})
+    # the same values written the way Python would write them are a different default (the plain integer is
+    # beyond SQLite's 64 bits: both spellings read as the same REAL, so that one cannot differ)
+    python_style = build_file_db(
+        tmp_path / "python.db",
+        """CREATE TABLE s (messages text DEFAULT '{"fallback":"error","404":"nf","200":"ok","01":1}',
+        big text DEFAULT '{"big":12345678901234567890,"max":9007199254740993}',
+        list text DEFAULT '[1e+21,0.1,1e-07,123456789012345680000]', plain integer DEFAULT 12345678901234567168);""",
+    )
+    code, found = _check(python_style, "schema.ts", tmp_path)
+    assert code == 1 and set(found) == {("default", f"s.{c}") for c in ("messages", "big", "list")}
