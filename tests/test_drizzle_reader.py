@@ -707,3 +707,25 @@ def test_json_defaults_are_written_as_json_stringify_writes_them(tmp_path: Path)
     )
     code, found = _check(python_style, "schema.ts", tmp_path)
     assert code == 1 and set(found) == {("default", f"s.{c}") for c in ("messages", "big", "list")}
+
+
+def test_unknown_exports_that_cannot_be_tables_stay_quiet(tmp_path: Path) -> None:
+    # drizzle-kit collects exported tables only: a property of a table, a relations() or an npm helper's result
+    # is not one, so an unknown value there is no table to report; a table picked out of an object may be one.
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "import { relations } from 'drizzle-orm';\n"
+            "import { createSelectSchema } from 'drizzle-zod';\n"
+            "export const users = sqliteTable('users', { id: integer('id').primaryKey() });\n"
+            "export const usersRelations = relations(users, () => ({}));\n"
+            "export const selectUser = createSelectSchema(users);\n"
+            "export const inferred = users.$inferSelect;\n"
+            "const tables = { a: sqliteTable('a', { id: integer('id') }) };\n"
+            "export const picked = tables[process.env.T as 'a'];\n"
+        },
+    )
+    schema = drizzle_source([tmp_path]).schema()
+    assert [(sql.split()[2], str(location).rsplit("/", 1)[-1]) for sql, _, location in schema.not_compared] == [
+        ("${picked}", "schema.ts:9")
+    ]

@@ -105,41 +105,43 @@ def _module(program: Program, module: Module, spec: str) -> Module | None:
     return program._relative_module(module, spec, None)
 
 
-def makes(program: Program, module: Module, node: Node, seen: _Seen) -> str | None:
-    """ "table"/"view" when evaluating ``node`` can yield a sqliteTable/sqliteView, else None."""
-    key = (str(module.path.resolve()), node.start_byte)
+def makes(program: Program, module: Module, node: Node, seen: _Seen, picked: bool = False) -> str | None:
+    """``table``/``view`` when evaluating ``node`` can yield a sqliteTable/sqliteView, else None.
+
+    ``picked``: a property of this value is taken (``x.a``), so it counts only as an object or array that
+    holds tables; a call's result does not (``users.$inferSelect`` is no table).
+    """
+    # a node and its first child share a start byte: the node's span and type tell them apart
+    key = (str(module.path.resolve()), (node.start_byte, node.end_byte, node.type))
     if key in seen:
         return None
     seen.add(key)
     while node.type in _WRAPPERS and node.named_children:
         node = next(c for c in node.named_children if c.type != "comment")
     kind = node.type
+    parts: list[Node | None] = []
     if kind == "call_expression":
-        return _call_makes(program, module, node, seen)
+        return None if picked else _call_makes(program, module, node, seen)
     if kind == "ternary_expression":
-        branches = (node.child_by_field_name("consequence"), node.child_by_field_name("alternative"))
-        return next((k for b in branches if b is not None and (k := makes(program, module, b, seen))), None)
-    if kind == "binary_expression":
-        sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-        return next((k for s in sides if s is not None and (k := makes(program, module, s, seen))), None)
-    if kind == "sequence_expression" and node.named_children:
-        return makes(program, module, node.named_children[-1], seen)
-    if kind in ("member_expression", "subscript_expression"):  # a table picked out of an object or array
+        parts = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+    elif kind == "binary_expression":
+        parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+    elif kind == "sequence_expression" and node.named_children:
+        parts = [node.named_children[-1]]
+    elif kind in ("member_expression", "subscript_expression"):  # a table picked out of an object or array
         owner = node.child_by_field_name("object")
-        return makes(program, module, owner, seen) if owner is not None else None
-    if kind in ("object", "array"):
+        return makes(program, module, owner, seen, picked=True) if owner is not None else None
+    elif kind in ("object", "array"):
+        picked = False  # its entries are what a property access picks
         for child in node.named_children:
             value = child.child_by_field_name("value") if child.type == "pair" else child
             if child.type == "spread_element" and child.named_children:
                 value = child.named_children[0]
-            found = makes(program, module, value, seen) if value is not None else None
-            if found:
-                return found
-        return None
-    if kind in ("identifier", "shorthand_property_identifier"):
+            parts.append(value)
+    elif kind in ("identifier", "shorthand_property_identifier"):
         found = definition(program, module, module.text(node), set())
-        return makes(program, found[0], found[1], seen) if found is not None else None
-    return None
+        return makes(program, found[0], found[1], seen, picked) if found is not None else None
+    return next((k for part in parts if part is not None and (k := makes(program, module, part, seen, picked))), None)
 
 
 def _call_makes(program: Program, module: Module, node: Node, seen: _Seen) -> str | None:
