@@ -451,3 +451,281 @@ def test_a_view_needs_its_columns_for_a_sql_query(tmp_path: Path) -> None:
     assert "CREATE VIEW `typed` AS select id from t;" in [s.sql for s in source.statements]
     [(sql, reason, _)] = source.schema().not_compared
     assert sql.startswith("CREATE VIEW `bare`") and "needs its columns" in reason
+
+
+# --- the real drizzle-kit as the reference ------------------------------------------------------------------------
+
+
+def _drizzle_kit_db(
+    project: Path, schema: str, db: Path, config: str | None = None, config_name: str = "drizzle.config.ts"
+) -> Path:
+    """Run the real drizzle-kit generate in ``project`` (schema entry ``schema``); build ``db`` from its SQL."""
+    import subprocess
+
+    from drizzle_corpus import DRIZZLE_KIT, NODE_MODULES
+
+    if not (project / "node_modules").exists():
+        (project / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    if config is None:
+        config = f"export default {{ dialect: 'sqlite', schema: '{schema}', out: './drizzle' }};\n"
+    (project / config_name).write_text(config)
+    env = {k: v for k, v in os.environ.items() if k not in ("LEGACY", "P", "STRICT")}
+    done = subprocess.run(
+        ["node", str(DRIZZLE_KIT), "generate", "--name", "kit"],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [migration] = (project / "drizzle").glob("0000_kit.sql")
+    return build_file_db(db, migration.read_text())
+
+
+def _user_sql(db: Path) -> str:
+    """The database's own CREATE statements (SQLite's internal tables left out)."""
+    import sqlite3
+
+    query = "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+    rows = sqlite3.connect(db).execute(query)
+    return ";\n".join(r[0] for r in rows)
+
+
+def _check(db: Path, schema: Path | str, cwd: Path) -> tuple[int, dict[tuple[str, str], dict[str, object]]]:
+    """driftgate check --drizzle: the exit code and the failing findings by (kind, object)."""
+    report = cwd / "report.json"
+    run = driftgate("check", "--db", db, "--drizzle", schema, "--json", report, "--no-cache", cwd=cwd)
+    assert run.code in (0, 1), run.err
+    found = {(f["kind"], f["object"]): f for f in run.json(report)["findings"] if f["status"] != "ok"}
+    return run.code, found
+
+
+def test_destructured_and_conditional_exports_read_as_drizzle_kit_reads_them(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "const flag = true;\n"
+            "export const { audit } = { audit: sqliteTable('audit', { id: integer('id').primaryKey() }) };\n"
+            "const { e, ...rest } = { e: sqliteTable('e', { id: integer('id').primaryKey() }), x: 1 };\n"
+            "export { e };\n"
+            "export const f = flag ? sqliteTable('f', { id: integer('id').primaryKey() })"
+            " : sqliteTable('f_alt', { id: integer('id').primaryKey() });\n"
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")
+    assert _check(db, "schema.ts", tmp_path) == (0, {})
+    # a database that lacks one of them is drift, not a pass
+    build_file_db(lacking := tmp_path / "lacking.db", _user_sql(db), "DROP TABLE audit; DROP TABLE e;")
+    code, found = _check(lacking, "schema.ts", tmp_path)
+    assert code == 1 and set(found) == {("table", "audit"), ("table", "e")}
+
+
+def test_exports_that_may_be_tables_but_cannot_be_read_are_not_compared(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "schema",
+        {
+            "main.ts": SCHEMA_HEAD + "import { relations } from 'drizzle-orm';\n"
+            "const P = process.env.P ?? 'app';\n"
+            "export const users = sqliteTable(`${P}_users`, { id: integer('id').primaryKey() });\n"
+            "export const sessions = process.env.LEGACY\n"
+            "  ? sqliteTable('sessions_legacy', { id: integer('id').primaryKey() })\n"
+            "  : sqliteTable('sessions', { id: integer('id').primaryKey(), token: text('token') });\n"
+            "export const kept = sqliteTable('kept', { id: integer('id').primaryKey() });\n"
+            "export const keptRelations = relations(kept, () => ({}));\n",  # not a table: stays quiet
+            "legacy.js": "const { sqliteTable, integer } = require('drizzle-orm/sqlite-core');\n"
+            "const old = sqliteTable('old_cjs', { id: integer('id').primaryKey() });\n"
+            "module.exports = { old };\n",
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema", tmp_path / "kit.db")
+    tables = build_sql(db)
+    assert all(f"CREATE TABLE `{t}`" in tables for t in ("app_users", "sessions", "old_cjs", "kept"))
+    for database in (db, build_file_db(tmp_path / "empty.db", "CREATE TABLE kept (id integer PRIMARY KEY NOT NULL);")):
+        code, found = _check(database, "schema", tmp_path)
+        assert code == 1
+        not_compared = {obj: f for (kind, obj), f in found.items() if f["status"] == "not_compared"}
+        assert set(not_compared) == {"${users}", "${sessions}", "${legacy.js}"}
+        assert str(not_compared["${users}"]["location"]).endswith("main.ts:4")
+        assert "`${P}_users`" in str(not_compared["${users}"]["message"])
+        assert str(not_compared["${sessions}"]["location"]).endswith("main.ts:5")
+        assert "condition is computed in JavaScript" in str(not_compared["${sessions}"]["message"])
+        assert str(not_compared["${legacy.js}"]["location"]).endswith("legacy.js:3")
+        assert "module.exports" in str(not_compared["${legacy.js}"]["message"])
+
+
+def test_options_computed_in_javascript_make_their_table_not_compared(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "import { foreignKey, unique } from 'drizzle-orm/sqlite-core';\n"
+            "import settings from './settings.json';\n"
+            "const strict = process.env.STRICT !== '0';\n"
+            "export const p = sqliteTable('p', { id: integer('id').primaryKey({ autoIncrement: strict }) });\n"
+            "export const c = sqliteTable('c', {\n"
+            "  id: integer('id').primaryKey(),\n"
+            "  pid: integer('pid').references(() => p.id, { onDelete: strict ? 'cascade' : 'set null' }),\n"
+            "});\n"
+            "export const u = sqliteTable('u', { n: text('n').notNull().unique(strict ? 'u_strict' : undefined) });\n"
+            "export const m = sqliteTable('m', { name: text('name', { length: Math.max(32, 64) }) });\n"
+            "export const j = sqliteTable('j', { name: text('name', { length: settings.maxLen }) });\n"
+            "export const k = sqliteTable('k', { a: integer('a'), b: integer('b') },\n"
+            "  (t) => [unique(strict ? 'k_strict' : undefined).on(t.a, t.b)]);\n"
+            # definite values drizzle-kit reads the same way: a truthy autoIncrement, a length given as text
+            "export const fine = sqliteTable('fine', { id: integer('id').primaryKey({ autoIncrement: 1 as any }),\n"
+            "  s: text('s', { length: '12' as any }) });\n",
+            "settings.json": '{ "maxLen": 64 }\n',
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")
+    assert "`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL" in build_sql(db) and "`s` text(12)" in build_sql(db)
+    different = build_file_db(
+        tmp_path / "different.db",
+        _user_sql(db).replace("ON DELETE cascade", "ON DELETE set null"),
+        "DROP INDEX u_strict; DROP INDEX k_strict; DROP TABLE m; CREATE TABLE m (name text(10));",
+    )
+    unread = {"p", "c", "u", "m", "j", "k"}
+    for database in (db, different):
+        code, found = _check(database, "schema.ts", tmp_path)
+        assert code == 1
+        assert {obj for (kind, obj), f in found.items() if f["status"] == "not_compared"} == unread
+        assert "computed in JavaScript" in str(found[("table", "c")]["message"])
+        assert str(found[("table", "m")]["location"]).endswith("schema.ts:11")
+        assert not any(obj == "fine" or obj.startswith("fine.") for _, obj in found)  # the definite ones compare ok
+
+
+def test_a_schema_folder_is_read_as_drizzle_kit_reads_it(tmp_path: Path) -> None:
+    # drizzle-kit 0.31's prepareFilenames: the folder's own files (readdirSync), subfolders skipped, every file
+    # required (.jsx and .json included), so a .md in the folder makes drizzle-kit itself fail.
+    head = "import { sqliteTable, integer } from 'drizzle-orm/sqlite-core';\n"
+    _write(
+        tmp_path / "db",
+        {
+            "a.ts": head + "export const a = sqliteTable('a', { id: integer('id') });\n",
+            "M.mts": head + "export const m = sqliteTable('m_mts', { id: integer('id') });\n",
+            "b.tsx": head + "export const b = sqliteTable('b_tsx', { id: integer('id') });\n",
+            "j.jsx": head + "export const j = sqliteTable('j_jsx', { id: integer('id') });\n",
+            "c.d.ts": "export type T = number;\n",
+            "d.json": '{ "x": 1 }\n',
+            "testing/fixtures.ts": head + "export const scratch = sqliteTable('scratch', { id: integer('id') });\n",
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./db", tmp_path / "kit.db")
+    assert "scratch" not in build_sql(db) and "j_jsx" in build_sql(db)
+    assert _check(db, "db", tmp_path) == (0, {})
+    assert render_drizzle_sql([tmp_path / "db"]).startswith("CREATE TABLE `m_mts`")  # readdirSync's byte order
+    lacking = build_file_db(tmp_path / "lacking.db", _user_sql(db), "DROP TABLE j_jsx;")
+    code, found = _check(lacking, "db", tmp_path)
+    assert code == 1 and set(found) == {("table", "j_jsx")}
+    (tmp_path / "db" / "README.md").write_text("# schema\n")
+    run = driftgate("check", "--db", db, "--drizzle", "db", cwd=tmp_path)
+    assert run.code == 2 and "README.md: drizzle-kit loads every file" in run.err, run.err
+
+
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [
+        (
+            "drizzle.config.js",
+            "module.exports = { dialect: 'sqlite', schema: './schema.ts', out: './drizzle', casing: 'snake_case' };\n",
+        ),
+        (
+            "drizzle.config.js",
+            "export default { dialect: 'sqlite', schema: './schema.ts', out: './drizzle', casing: 'snake_case' };\n",
+        ),
+        (
+            "drizzle.config.json",
+            '{ "dialect": "sqlite", "schema": "./schema.ts", "out": "./drizzle", "casing": "snake_case" }\n',
+        ),
+    ],
+    ids=["js-module-exports", "js-export-default", "json"],
+)
+def test_drizzle_config_js_and_json_are_found_as_drizzle_kit_finds_them(tmp_path: Path, name: str, config: str) -> None:
+    # drizzle-kit 0.31 without --config reads drizzle.config.ts, else .js, else .json (drizzleConfigFromFile).
+    _write(tmp_path, {"schema.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { userId: integer() });\n"})
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db", config, name)
+    assert "`user_id` integer" in build_sql(db)  # drizzle-kit read the config: its casing applies
+    assert _check(db, "schema.ts", tmp_path) == (0, {})
+    camel = build_file_db(tmp_path / "camel.db", "CREATE TABLE t (userId integer);")
+    code, found = _check(camel, "schema.ts", tmp_path)
+    assert code == 1 and ("column", "t.user_id") in found
+
+
+def test_an_unreadable_json_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    _write(tmp_path, {"schema.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { id: integer() });\n"})
+    (tmp_path / "drizzle.config.json").write_text('{ "dialect": "sqlite", }')
+    db = build_file_db(tmp_path / "x.db", "CREATE TABLE t (id integer);")
+    run = driftgate("check", "--db", db, "--drizzle", "schema.ts", cwd=tmp_path)
+    assert run.code == 2 and "drizzle.config.json: not a readable JSON config" in run.err
+    assert len(run.err.strip().splitlines()) == 1, run.err
+
+
+def test_an_item_neither_expected_source_defines_says_the_database_differs(tmp_path: Path) -> None:
+    _write(tmp_path, {"schema.ts": SCHEMA_HEAD + "export const t = sqliteTable('t', { id: integer(), n: text() });\n"})
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")  # migrations in drizzle/, the baseline
+    run = driftgate("check", "--db", db, "--drizzle", "schema.ts", "--migrations", "drizzle", cwd=tmp_path)
+    assert run.code == 0, run.out + run.err
+    build_file_db(db, "CREATE INDEX extra_n ON t (n); CREATE TABLE stray (x integer);")
+    report = tmp_path / "r.json"
+    options = ("--drizzle", "schema.ts", "--migrations", "drizzle", "--json", report)
+    run = driftgate("check", "--db", db, *options, cwd=tmp_path)
+    assert run.code == 1, run.err
+    messages = {(f["source"], f["object"]): f["message"] for f in run.json(report)["findings"] if f["status"] != "ok"}
+    assert set(messages) == {(s, o) for s in ("drizzle", "baseline") for o in ("extra_n", "stray")}
+    for obj in ("extra_n", "stray"):
+        assert messages[("drizzle", obj)].endswith("the baseline migration carries this too (see the baseline finding)")
+        assert messages[("baseline", obj)].endswith(
+            "the schema files agree with the baseline here: the database is the one that differs"
+        )
+
+
+def test_json_defaults_are_written_as_json_stringify_writes_them(tmp_path: Path) -> None:
+    # JSON.stringify puts integer-like keys first, in ascending order, and writes numbers as JS numbers.
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "export const s = sqliteTable('s', {\n"
+            "  messages: text('messages', { mode: 'json' })\n"
+            "    .default({ fallback: 'error', 404: 'nf', 200: 'ok', '01': 1 }),\n"
+            "  big: text('big', { mode: 'json' }).default({ big: 12345678901234567890, max: 9007199254740993 }),\n"
+            "  list: text('list', { mode: 'json' }).default([1e21, 0.1, 1e-7, 123456789012345680000]),\n"
+            "  plain: integer('plain').default(12345678901234567890),\n"
+            "});\n"
+        },
+    )
+    db = _drizzle_kit_db(tmp_path, "./schema.ts", tmp_path / "kit.db")
+    assert """DEFAULT '{"200":"ok","404":"nf","fallback":"error","01":1}'""" in build_sql(db)
+    assert _check(db, "schema.ts", tmp_path) == (0, {})
+    # the same values written the way Python would write them are a different default (the plain integer is
+    # beyond SQLite's 64 bits: both spellings read as the same REAL, so that one cannot differ)
+    python_style = build_file_db(
+        tmp_path / "python.db",
+        """CREATE TABLE s (messages text DEFAULT '{"fallback":"error","404":"nf","200":"ok","01":1}',
+        big text DEFAULT '{"big":12345678901234567890,"max":9007199254740993}',
+        list text DEFAULT '[1e+21,0.1,1e-07,123456789012345680000]', plain integer DEFAULT 12345678901234567168);""",
+    )
+    code, found = _check(python_style, "schema.ts", tmp_path)
+    assert code == 1 and set(found) == {("default", f"s.{c}") for c in ("messages", "big", "list")}
+
+
+def test_unknown_exports_that_cannot_be_tables_stay_quiet(tmp_path: Path) -> None:
+    # drizzle-kit collects exported tables only: a property of a table, a relations() or an npm helper's result
+    # is not one, so an unknown value there is no table to report; a table picked out of an object may be one.
+    _write(
+        tmp_path,
+        {
+            "schema.ts": SCHEMA_HEAD + "import { relations } from 'drizzle-orm';\n"
+            "import { createSelectSchema } from 'drizzle-zod';\n"
+            "export const users = sqliteTable('users', { id: integer('id').primaryKey() });\n"
+            "export const usersRelations = relations(users, () => ({}));\n"
+            "export const selectUser = createSelectSchema(users);\n"
+            "export const inferred = users.$inferSelect;\n"
+            "const tables = { a: sqliteTable('a', { id: integer('id') }) };\n"
+            "export const picked = tables[process.env.T as 'a'];\n"
+        },
+    )
+    schema = drizzle_source([tmp_path]).schema()
+    assert [(sql.split()[2], str(location).rsplit("/", 1)[-1]) for sql, _, location in schema.not_compared] == [
+        ("${picked}", "schema.ts:9")
+    ]

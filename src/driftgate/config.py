@@ -195,5 +195,6 @@ def build_request(
 
 
 def _default_drizzle_config(folder: Path) -> Path | None:
-    candidate = folder / "drizzle.config.ts"
-    return candidate if candidate.is_file() else None
+    from driftgate.sources.drizzle.config_file import find_drizzle_config
+
+    return find_drizzle_config(folder)

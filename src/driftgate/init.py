@@ -47,11 +47,12 @@ def _toml_string(value: str) -> str:
 
 def _config_table(folder: Path) -> tuple[str, list[str]]:
     from driftgate.request import DEFAULT_LEDGER_TABLE
+    from driftgate.sources.drizzle.config_file import find_drizzle_config
     from driftgate.sources.migrations import drizzle_config_settings
 
-    drizzle_config = folder / "drizzle.config.ts"
+    drizzle_config = find_drizzle_config(folder) or folder / "drizzle.config.ts"
     settings = drizzle_config_settings(drizzle_config) if drizzle_config.is_file() else {}
-    origin = "drizzle.config.ts" if drizzle_config.is_file() else "defaults (no drizzle.config.ts here)"
+    origin = drizzle_config.name if drizzle_config.is_file() else "defaults (no drizzle.config.ts here)"
     body = [
         "[tool.driftgate]",
         f"# Written by `driftgate init` from {origin}; run `pytest conformance`.",

@@ -14,9 +14,22 @@ from driftgate.findings import Finding
 from driftgate.model import Schema
 
 
-def _agreeing(one: Schema, other: Schema) -> set[tuple[str, str]]:
-    """(kind, object) of every item the two expected schemas define the same way."""
-    return {(f.kind, f.object) for f in compare_schemas(one, other, "three-way") if f.status == "ok"}
+class _Agreement:
+    """Which items two expected schemas define the same way, including items neither defines."""
+
+    def __init__(self, one: Schema, other: Schema) -> None:
+        findings = compare_schemas(one, other, "three-way")
+        self.same = {(f.kind, f.object) for f in findings if f.status == "ok"}
+        self.apart = {(f.kind, f.object) for f in findings if f.status != "ok"}
+        # a table only one schema has: its items are not repeated as findings, so their absence says nothing
+        self.tables_apart = {f.object for f in findings if f.kind == "table" and f.status != "ok"}
+
+    def agrees(self, finding: Finding) -> bool:
+        key = (finding.kind, finding.object)
+        if key in self.same:
+            return True
+        # an item the database has and neither schema defines: both agree it should not be there
+        return finding.status == "unexpected" and key not in self.apart and finding.table not in self.tables_apart
 
 
 def annotate(
@@ -28,21 +41,20 @@ def annotate(
 ) -> list[Finding]:
     """``newest`` is the migrations replayed up to the journal's last entry; ``pending_tags`` the entries
     after the compared baseline (empty when the baseline is the newest entry)."""
-    with_baseline = _agreeing(drizzle, baseline)
-    with_newest = _agreeing(drizzle, newest) if pending_tags else with_baseline
+    with_baseline = _Agreement(drizzle, baseline)
+    with_newest = _Agreement(drizzle, newest) if pending_tags else with_baseline
     annotated: list[Finding] = []
     for finding in findings:
-        key = (finding.kind, finding.object)
         note = None
         if finding.source == "drizzle" and finding.failed and finding.status != "not_compared":
-            if key in with_baseline:
+            if with_baseline.agrees(finding):
                 note = "the baseline migration carries this too (see the baseline finding)"
-            elif key in with_newest:
+            elif with_newest.agrees(finding):
                 note = f"a pending migration ({', '.join(pending_tags)}) carries this change: run the migrations"
             else:
                 note = "no migration carries this change: run drizzle-kit generate"
         elif finding.source == "baseline" and finding.failed and finding.status != "not_compared":
-            if key in with_baseline:
+            if with_baseline.agrees(finding):
                 note = "the schema files agree with the baseline here: the database is the one that differs"
             else:
                 note = "the schema files differ from the baseline here too (see the drizzle finding)"

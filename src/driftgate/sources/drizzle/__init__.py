@@ -16,7 +16,8 @@ from driftgate.errors import InputError
 from driftgate.sources.drizzle.evaluate import Program
 from driftgate.sources.drizzle.modules import schema_files
 from driftgate.sources.drizzle.render import render_table, render_view
-from driftgate.sources.drizzle.values import Table, View
+from driftgate.sources.drizzle.unresolved import commonjs_file, unresolved_export
+from driftgate.sources.drizzle.values import Table, Unknown, View
 from driftgate.sources.statements import SqlStatement
 
 __all__ = ["drizzle_source", "read_drizzle_schema", "render_drizzle_sql", "schema_files"]
@@ -46,13 +47,19 @@ def _read(files: list[Path], casing: str | None) -> DrizzleSchema:
     program = Program()
     tables: list[Table] = []
     views: list[View] = []
+    # exports whose value is unknown but may be a table: not compared, never dropped (keyed by file:line)
+    unresolved: dict[str, SqlStatement] = {}
     for file in files:
         module = program.module(file)
-        for _, value in program.exports(module):
+        for name, value in program.exports(module):
             if isinstance(value, Table) and not any(value is t for t in tables):
                 tables.append(value)
             elif isinstance(value, View) and not any(value is v for v in views):
                 views.append(value)
+            elif isinstance(value, Unknown) and (found := unresolved_export(program, module, name, value)):
+                unresolved.setdefault(str(found.location), found)
+        if (cjs := commonjs_file(module)) is not None:
+            unresolved.setdefault(str(cjs.location), cjs)
     statements: list[SqlStatement] = []
     for table in _unique_names(tables):
         statements.extend(render_table(program, table, casing))
@@ -62,6 +69,7 @@ def _read(files: list[Path], casing: str | None) -> DrizzleSchema:
         if statement is not None and statement.sql not in seen_sql:
             seen_sql.add(statement.sql)
             statements.append(statement)
+    statements.extend(unresolved.values())
     return DrizzleSchema(files, statements, program.warnings)
 
 

@@ -29,9 +29,11 @@ from driftgate.sources.drizzle.values import (
     TableCreator,
     Unknown,
     View,
+    js_truthy,
 )
 
 if TYPE_CHECKING:
+    from driftgate.model import Location
     from driftgate.sources.drizzle.evaluate import Program
     from driftgate.sources.drizzle.modules import Module
 
@@ -217,9 +219,16 @@ def _call_builtin(program: Program, name: str, args: list[Any], node: Node, modu
     return Unknown(f"{name}(...) from drizzle-orm is not something driftgate reads into a schema", where)
 
 
+def _unknown_option(what: str, value: Unknown, where: Location) -> Unknown:
+    """An option whose value needs JavaScript: drizzle-kit's choice cannot be known, so its table is not compared."""
+    return Unknown(f"{what} is computed in JavaScript ({value.reason}): drizzle-kit's value cannot be known", where)
+
+
 def _column(
     program: Program, kind: str, args: list[Any], node: Node, module: Module, custom: _CustomType | None = None
 ) -> Any:
+    from driftgate.sources.drizzle.evaluate import js_string
+
     where = module.location(node)
     name = ""
     config: dict[str, Any] = {}
@@ -227,16 +236,23 @@ def _column(
         name = args[0]
         if len(args) > 1 and isinstance(args[1], dict):
             config = args[1]
+        elif len(args) > 1 and isinstance(args[1], Unknown):
+            return _unknown_option(f"the config of column {name!r}", args[1], where)
     elif args and isinstance(args[0], dict):
         config = args[0]
     elif args and args[0] is not UNDEFINED:
         return Unknown(f"column name of {module.text(node)[:60]} is computed in JavaScript", where)
+    for option in ("length", "mode"):  # the options that change drizzle-kit's SQL (enum does not)
+        if isinstance(config.get(option), Unknown):
+            return _unknown_option(f"the {option} option of {module.text(node)[:60]}", config[option], where)
     builder = ColumnBuilder(kind=COLUMN_KINDS.get(kind, kind), name=name, config=config, location=where)
     if kind == "text":
+        # drizzle-orm's getSQLType: `text${length ? `(${length})` : ''}`; the json mode is plain text
         length = config.get("length")
-        builder.sql_type = (
-            f"text({length})" if isinstance(length, int) and length and config.get("mode") != "json" else "text"
-        )
+        length_text = js_string(length) if js_truthy(length) and config.get("mode") != "json" else ""
+        if length_text is None:
+            return Unknown(f"the length option of {module.text(node)[:60]} is not a number", where)
+        builder.sql_type = f"text({length_text})" if length_text else "text"
     elif custom is not None:
         data_type = custom.options.get("dataType") if isinstance(custom.options, dict) else None
         sql_type = program.call_function(data_type, [config or UNDEFINED]) if isinstance(data_type, Function) else None
@@ -251,6 +267,8 @@ def _column(
 def _sqlite_table(program: Program, args: list[Any], node: Node, module: Module) -> Any:
     where = module.location(node)
     if not args or not isinstance(args[0], str):
+        if isinstance(args[0] if args else None, Unknown):  # a name computed in JavaScript says how
+            return Unknown(f"the table name is computed in JavaScript: {args[0].reason}", where)
         return Unknown("sqliteTable without a literal table name", where)
     columns = args[1] if len(args) > 1 else {}
     if isinstance(columns, Function):
@@ -281,22 +299,25 @@ def _extra(kind: str, args: list[Any], where: Any) -> Any:
         if builder.name is None:
             return Unknown(f"{kind} without a literal name", where)
     elif kind == "unique":
+        if args and isinstance(args[0], Unknown):
+            return _unknown_option("the name of unique(...)", args[0], where)
         builder.name = args[0] if args and isinstance(args[0], str) else None
     elif kind == "check":
         builder.name = args[0] if args and isinstance(args[0], str) else None
         builder.value = args[1] if len(args) > 1 else None
         if builder.name is None or not isinstance(builder.value, Sql):
             return Unknown("check(name, sql`...`) with a name or condition driftgate cannot read", where)
-    elif kind == "primaryKey":
-        if args and isinstance(args[0], dict):
-            builder.columns = list(args[0].get("columns") or [])
-            name = args[0].get("name")
-            builder.name = name if isinstance(name, str) else None
-        else:
-            builder.columns = list(args)
-    elif kind == "foreignKey":
+    elif kind in ("primaryKey", "foreignKey"):
         config = args[0] if args and isinstance(args[0], dict) else {}
-        builder.columns = list(config.get("columns") or [])
+        if args and isinstance(args[0], Unknown):
+            return _unknown_option(f"the config of {kind}(...)", args[0], where)
+        for option in ("columns", "foreignColumns", "name"):
+            value = config.get(option)
+            if isinstance(value, Unknown) or (option != "name" and value and not isinstance(value, list)):
+                unknown = value if isinstance(value, Unknown) else Unknown(f"{option} is not an array")
+                return _unknown_option(f"the {option} of {kind}(...)", unknown, where)
+        from_config = kind == "foreignKey" or (args and isinstance(args[0], dict))  # else primaryKey(t.a, t.b)
+        builder.columns = list(config.get("columns") or []) if from_config else list(args)
         builder.foreign_columns = list(config.get("foreignColumns") or [])
         name = config.get("name")
         builder.name = name if isinstance(name, str) else None
@@ -379,12 +400,22 @@ def _column_method(
 ) -> Any:
     where = module.location(node)
     first = args[0] if args else UNDEFINED
+    options = {"primaryKey": ("autoIncrement",), "references": ("onDelete", "onUpdate"), "generatedAlwaysAs": ("mode",)}
+    config = args[1] if name != "primaryKey" and len(args) > 1 else first
+    if name in options and isinstance(config, Unknown):
+        return _unknown_option(f"the config of .{name}()", config, where)
+    for option in options.get(name, ()):
+        if isinstance(config, dict) and isinstance(config.get(option), Unknown):
+            return _unknown_option(f"the {option} option of .{name}()", config[option], where)
+    if name == "unique" and isinstance(first, Unknown):
+        return _unknown_option("the name given to .unique()", first, where)
     if name == "notNull":
         builder.not_null = True
     elif name == "primaryKey":
         builder.primary_key = True
         builder.not_null = True
-        if builder.kind == "integer" and isinstance(first, dict) and first.get("autoIncrement") is True:
+        # drizzle-orm's integer primaryKey(config): `if (config?.autoIncrement)`, a truthiness test
+        if builder.kind == "integer" and isinstance(first, dict) and js_truthy(first.get("autoIncrement")):
             builder.autoincrement = True
     elif name == "default":
         builder.default = first
@@ -424,6 +455,8 @@ def _extra_method(builder: ExtraBuilder, name: str, args: list[Any], where: Any)
     elif name == "where" and builder.kind in ("index", "uniqueIndex"):
         builder.where = args[0] if args else None
     elif name in ("onDelete", "onUpdate") and builder.kind == "foreignKey":
+        if args and isinstance(args[0], Unknown):
+            return _unknown_option(f"the action given to foreignKey(...).{name}()", args[0], where)
         action = args[0] if args and isinstance(args[0], str) else None
         if name == "onDelete":
             builder.on_delete = action

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from driftgate.sources.drizzle.values import (
     JsDate,
     Namespace,
     Unknown,
+    js_truthy,
 )
 from driftgate.sources.legacy import _decode_escape
 
@@ -151,7 +153,34 @@ class Program:
             value = self._import_value(module, module.imports[name])
             self.values[key] = value
             return value
+        if name in module.patterns:
+            value = self._pattern_value(module, name)
+            self.values[key] = value
+            return value
         return _GLOBALS.get(name, Unknown(f"{name!r} is not defined in {module.path.name}", None))
+
+    def _pattern_value(self, module: Module, name: str) -> Any:
+        """A name bound by a destructuring declaration: the value is evaluated once per declarator."""
+        declarator = module.patterns[name]
+        pattern, value_node = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+        assert pattern is not None and value_node is not None
+        key = (module.path.resolve(), f"<pattern@{declarator.start_byte}>")
+        if key not in self.values:
+            if any(k[:2] == key for k in self.evaluating):
+                raise InputError(
+                    f"{module.location(declarator)}: import cycle: {name!r} needs its own value; "
+                    "drizzle-kit would fail with a ReferenceError"
+                )
+            self.evaluating.append((*key, declarator.start_point.row + 1))
+            try:
+                self.values[key] = self.evaluate(value_node, module, {})
+            finally:
+                self.evaluating.pop()
+        scope: dict[str, Any] = {}
+        self._bind(pattern, self.values[key], module, scope)
+        return scope.get(
+            name, Unknown(f"destructured {name!r}: a pattern driftgate does not read", module.location(declarator))
+        )
 
     def _import_value(self, module: Module, binding: Any) -> Any:
         spec, name = binding.specifier, binding.name
@@ -252,6 +281,15 @@ class Program:
                 if entry.type == "shorthand_property_identifier_pattern":
                     key = module.text(entry)
                     scope[key] = builders.member(self, value, key, entry, module)
+                elif entry.type == "object_assignment_pattern":
+                    left = entry.child_by_field_name("left")
+                    if left is not None and left.type == "shorthand_property_identifier_pattern":
+                        key = module.text(left)
+                        inner = builders.member(self, value, key, entry, module)
+                        right = entry.child_by_field_name("right")
+                        if inner is UNDEFINED and right is not None:
+                            inner = self.evaluate(right, module, scope)
+                        scope[key] = inner
                 elif entry.type == "pair_pattern":
                     key_node, target = entry.child_by_field_name("key"), entry.child_by_field_name("value")
                     if key_node is not None and target is not None:
@@ -335,18 +373,30 @@ def js_string(value: Any) -> str | None:
 
 
 def js_number(value: float | int) -> str:
+    """Number.prototype.toString(): JavaScript numbers are doubles, written with the shortest digits."""
     if isinstance(value, int):
-        return str(value)
+        if abs(value) < 2**53:
+            return str(value)
+        value = float(value)  # a JS number literal this large is the nearest double
     if value != value:
         return "NaN"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-    return text
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    # repr is the shortest round-trip form, as in JS; its digits are then laid out by ECMA-262's rules
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k, n = len(digits), int(exponent) + len(digits)
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * -n + digits
+    mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{sign}{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
 
 
 def _number(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
@@ -537,6 +587,17 @@ def _binary(program: Program, node: Node, module: Module, scope: dict[str, Any])
     return Unknown(f"{_snippet(module, node)} is computed in JavaScript", module.location(node))
 
 
+def _ternary(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
+    condition = node.child_by_field_name("condition")
+    consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+    if condition is None or consequence is None or alternative is None:
+        return Unknown("conditional expression", module.location(node))
+    chosen = js_truthy(program.evaluate(condition, module, scope))
+    if chosen is None:  # which branch drizzle-kit takes depends on what JavaScript computes when it runs
+        return Unknown(f"{_snippet(module, node)}: its condition is computed in JavaScript", module.location(node))
+    return program.evaluate(consequence if chosen else alternative, module, scope)
+
+
 def _enum(program: Program, node: Node, module: Module, scope: dict[str, Any]) -> Any:
     """A TypeScript enum: its members as an object (numbers count up from the last numeric value)."""
     members: dict[str, Any] = {}
@@ -581,6 +642,7 @@ _HANDLERS: dict[str, Any] = {
     "enum_declaration": _enum,
     "unary_expression": _unary,
     "binary_expression": _binary,
+    "ternary_expression": _ternary,
 }
 
 # Globals a schema file may use without importing them.

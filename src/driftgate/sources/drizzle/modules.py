@@ -22,20 +22,21 @@ from driftgate.model import Location
 from driftgate.sources.legacy import _line_starts, _parse, _read
 
 _NAMED_DECLARATIONS = ("function_declaration", "class_declaration", "enum_declaration")
-SCHEMA_SUFFIXES = (".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs")
+SCHEMA_SUFFIXES = (".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx")
+_TYPES_ONLY = (".d.ts", ".d.mts", ".d.cts")
 DRIZZLE_PACKAGES = ("drizzle-orm", "drizzle-orm/sqlite-core")
 _RESOLVE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".d.ts")
 
 
 def schema_files(paths: Sequence[Path]) -> list[Path]:
-    """Files given, and every schema file under folders given (sorted, node_modules skipped)."""
+    """Files given, and the files directly inside folders given, as drizzle-kit 0.31 takes them."""
     files: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
         path = Path(path)
         if not path.exists():
             raise InputError(f"--drizzle: {path}: no such file or directory")
-        found = [path] if path.is_file() else _files_under(path)
+        found = [path] if path.is_file() else _files_in(path)
         if not found:
             raise InputError(f"--drizzle: {path} holds no .ts/.js schema files")
         for file in found:
@@ -45,14 +46,20 @@ def schema_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _files_under(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    for where, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if d != "node_modules" and not d.startswith(".")]
-        found.extend(
-            Path(where, name) for name in filenames if name.endswith(SCHEMA_SUFFIXES) and not name.endswith(".d.ts")
-        )
-    return sorted(found, key=drizzle_kit_order)
+def _files_in(folder: Path) -> list[Path]:
+    """drizzle-kit's prepareFilenames: a folder's own files (readdirSync, sorted by name; subfolders skipped),
+    each one required, whatever its extension."""
+    entries = sorted((e for e in folder.iterdir() if not e.is_dir()), key=lambda e: e.name)
+    found = [e for e in entries if e.name.endswith(SCHEMA_SUFFIXES) and not e.name.endswith(_TYPES_ONLY)]
+    if not found:
+        return []
+    for entry in entries:  # JSON and declaration files load but hold no tables; anything else makes node fail
+        if not entry.name.endswith((*SCHEMA_SUFFIXES, ".json")):
+            raise InputError(
+                f"--drizzle: {entry}: drizzle-kit loads every file of the schema folder {folder} and cannot load this "
+                "one (move it out of the folder)"
+            )
+    return found
 
 
 def drizzle_kit_order(path: Path) -> tuple[str, str]:
@@ -77,10 +84,14 @@ class Module:
     root: Node
     line_starts: list[int]
     declarations: dict[str, Node] = field(default_factory=dict)  # local name -> value expression node
+    # names bound by destructuring (`const { a } = {...}`) -> their variable_declarator
+    patterns: dict[str, Node] = field(default_factory=dict)
     imports: dict[str, ImportBinding] = field(default_factory=dict)
     exports: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # exported -> (local|name, spec)
     star_exports: list[str] = field(default_factory=list)  # export * from 'spec'
     export_order: list[str] = field(default_factory=list)
+    # a top-level `module.exports = ...` / `exports.x = ...`: CommonJS, whose exports the reader does not read
+    commonjs: Node | None = None
 
     def location(self, node: Node) -> Location:
         return Location(str(self.path), node.start_point.row + 1)
@@ -114,6 +125,11 @@ def _index_statement(module: Module, statement: Node) -> None:
     elif statement.type in ("lexical_declaration", "variable_declaration"):
         for name, value in _declarators(module, statement):
             module.declarations.setdefault(name, value)
+        _index_patterns(module, statement)
+    elif (
+        statement.type == "expression_statement" and module.commonjs is None and _is_commonjs_export(module, statement)
+    ):
+        module.commonjs = statement
     elif statement.type in _NAMED_DECLARATIONS:
         name = statement.child_by_field_name("name")
         if name is not None:
@@ -127,6 +143,45 @@ def _declarators(module: Module, declaration: Node) -> Iterator[tuple[str, Node]
         target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
         if target is not None and target.type == "identifier" and value is not None:
             yield module.text(target), value
+
+
+def _index_patterns(module: Module, declaration: Node) -> list[str]:
+    """Names bound by destructuring declarators (evaluated by binding the pattern to the value)."""
+    names: list[str] = []
+    for declarator in declaration.named_children:
+        if declarator.type != "variable_declarator":
+            continue
+        target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+        if target is None or value is None or target.type == "identifier":
+            continue
+        for name in _pattern_names(module, target):
+            if name not in module.declarations:
+                module.patterns.setdefault(name, declarator)
+                names.append(name)
+    return names
+
+
+def _pattern_names(module: Module, pattern: Node) -> Iterator[str]:
+    if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
+        yield module.text(pattern)
+        return
+    for child in pattern.named_children:
+        if pattern.type == "pair_pattern" and child == pattern.child_by_field_name("key"):
+            continue
+        if pattern.type in ("assignment_pattern", "object_assignment_pattern") and child == pattern.child_by_field_name(
+            "right"
+        ):
+            continue
+        yield from _pattern_names(module, child)
+
+
+def _is_commonjs_export(module: Module, statement: Node) -> bool:
+    expression = next((c for c in statement.named_children if c.type != "comment"), None)
+    if expression is None or expression.type != "assignment_expression":
+        return False
+    left = expression.child_by_field_name("left")
+    text = module.text(left).replace(" ", "") if left is not None else ""
+    return text == "module.exports" or text.startswith(("module.exports.", "module.exports[", "exports.", "exports["))
 
 
 def _string_value(module: Module, node: Node | None) -> str | None:
@@ -169,6 +224,8 @@ def _index_export(module: Module, statement: Node) -> None:
         if declaration.type in ("lexical_declaration", "variable_declaration"):
             for name, value in _declarators(module, declaration):
                 module.declarations.setdefault(name, value)
+                _add_export(module, name, name, None)
+            for name in _index_patterns(module, declaration):
                 _add_export(module, name, name, None)
         elif declaration.type in _NAMED_DECLARATIONS:
             name = declaration.child_by_field_name("name")

@@ -95,7 +95,7 @@ def json_text(value: Any) -> str | None:
     """JSON.stringify(value) for plain values (numbers spelled as JavaScript spells them); None if not plain."""
     if isinstance(value, dict):
         parts = []
-        for key, item in value.items():
+        for key, item in sorted(value.items(), key=_js_key_order):
             if item is UNDEFINED or isinstance(item, Function):
                 continue  # JSON.stringify skips them in objects
             text = json_text(item)
@@ -113,6 +113,14 @@ def json_text(value: Any) -> str | None:
     if isinstance(value, (int, float)):
         return js_number(value) if value == value and value not in (float("inf"), float("-inf")) else "null"
     return None
+
+
+def _js_key_order(entry: tuple[str, Any]) -> tuple[int, int]:
+    """A JS object's own keys: array-index keys ("0", "404") first in numeric order, then the rest as inserted."""
+    key = entry[0]
+    if key.isdigit() and key.isascii() and (key == "0" or not key.startswith("0")) and int(key) < 2**32 - 1:
+        return (0, int(key))
+    return (1, 0)  # sorted() is stable: the other keys keep their insertion order
 
 
 def default_text(value: Any, casing: str | None) -> str:

@@ -76,6 +76,21 @@ class Namespace:
     module: Any
 
 
+def js_truthy(value: Any) -> bool | None:
+    """Boolean(value) in JavaScript; None when the value is not known."""
+    if isinstance(value, Unknown):
+        return None
+    if value is None or value is UNDEFINED:
+        return False
+    if isinstance(value, (bool, str)):
+        return bool(value)
+    if isinstance(value, (int, float)):
+        return value == value and value != 0  # NaN, 0 and -0 are falsy
+    if isinstance(value, BigInt):
+        return value.value != 0
+    return True  # objects, arrays, functions, drizzle builders
+
+
 # --- sql templates -----------------------------------------------------------
 
 
