@@ -370,6 +370,11 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a, b); CREATE TRIGGER tr INSERT ON t BEGIN SELECT 1; END;\n"
         "CREATE TRIGGER main.tu UPDATE OF a ON t BEGIN SELECT 1; END;",
     ),
+    # UPDATE OF names a set of columns (it fires when any is updated); WHEN's condition is an expression
+    "trigger-update-of-set-and-when-spelling": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE OF a, b ON t WHEN (new.a > 0) BEGIN SELECT 1; END;",
+        'CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE OF "B", A, b ON t WHEN NEW.a>0 BEGIN SELECT 1; END;',
+    ),
     # FTS5: the virtual table is schema; its shadow tables are not drift
     "fts5-virtual-table": (
         "CREATE VIRTUAL TABLE ft USING fts5(title, body);",
@@ -1031,6 +1036,24 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
         [("trigger", "tr", "different")],
         [("trigger", "tr", "different")],
+    ),
+    "trigger-update-of-other-columns": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE OF a ON t BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE OF a, b ON t BEGIN SELECT 1; END;",
+        [("trigger", "tu", "different")],
+        [("trigger", "tu", "different")],
+    ),
+    "trigger-when-condition": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE ON t WHEN (new.a > 0) BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE ON t WHEN new.a >= 0 BEGIN SELECT 1; END;",
+        [("trigger", "tu", "different")],
+        [("trigger", "tu", "different")],
+    ),
+    "trigger-when-against-none": (
+        "CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE ON t WHEN new.a > 0 BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b); CREATE TRIGGER tu AFTER UPDATE ON t BEGIN SELECT 1; END;",
+        [("trigger", "tu", "different")],
+        [("trigger", "tu", "different")],
     ),
     "trigger-dropped": (
         "CREATE TABLE t (a, b); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",

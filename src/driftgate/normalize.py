@@ -643,7 +643,40 @@ def canonical_trigger(sql: str) -> str:
     event = _trigger_event_at(words, tokens)
     if event is not None:  # no timing: SQLite's default is BEFORE
         sql = sql[: tokens[event].start] + "BEFORE " + sql[tokens[event].start :]
-    return token_canonical(sql)
+    return token_canonical(_trigger_head_canonical(sql))
+
+
+def _trigger_head_canonical(sql: str) -> str:
+    """A trigger's ``UPDATE OF`` columns as the set they are (it fires when any of them is updated: sorted,
+    folded, each once), and its ``WHEN`` condition as :func:`canonical_expression` spells it (``WHEN (x)``
+    is ``WHEN x``); the body is left to the tokens.  Text it cannot read is left as it is."""
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = tokenize(sql)
+    except SqlglotError:
+        return sql
+    words = ["" if t.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else t.text.upper() for t in tokens]
+    if "BEGIN" not in words:
+        return sql
+    body = words.index("BEGIN")
+    edits: list[tuple[int, int, str]] = []  # (start, end) in the text, replaced by the new text
+    when = words.index("WHEN") if "WHEN" in words[:body] else None
+    if when is not None and when + 1 < body:
+        condition = sql[tokens[when + 1].start : tokens[body - 1].end + 1]
+        edits.append((tokens[when + 1].start, tokens[body - 1].end + 1, canonical_expression(condition)))
+    head_end = when if when is not None else body
+    update = words.index("UPDATE") if "UPDATE" in words[:head_end] else None
+    if update is not None and words[update + 1 : update + 2] == ["OF"] and "ON" in words[update:head_end]:
+        on = words.index("ON", update)
+        names = [token.text for token in tokens[update + 2 : on] if token.token_type != TokenType.COMMA]
+        if names and len(names) * 2 - 1 == on - update - 2:  # name, name, ... (nothing else)
+            columns = ", ".join(quote(name) for name in sorted({fold_name(name) for name in names}))
+            edits.append((tokens[update + 2].start, tokens[on - 1].end + 1, columns))
+    for start, end, text in sorted(edits, reverse=True):  # from the end: earlier positions stay valid
+        sql = sql[:start] + text + sql[end:]
+    return sql
 
 
 def _trigger_event_at(words: list[str], tokens: list[Token]) -> int | None:
