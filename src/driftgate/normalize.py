@@ -624,8 +624,9 @@ def canonical_default(dflt_value: str | None) -> str | None:
     return canonical
 
 
-def canonical_trigger(sql: str) -> str:
-    """A trigger compares by its token-canonical text; ``FOR EACH ROW`` is implied (SQLite has no other)."""
+def _trigger_tokens(sql: str) -> tuple[list[Token], list[str]] | None:
+    """A trigger's tokens and their words (upper case; ``""`` for a string or quoted name), or None when
+    sqlglot cannot read it."""
     load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
@@ -633,8 +634,16 @@ def canonical_trigger(sql: str) -> str:
     try:
         tokens = tokenize(sql)
     except SqlglotError:
+        return None
+    return tokens, ["" if t.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else t.text.upper() for t in tokens]
+
+
+def canonical_trigger(sql: str) -> str:
+    """A trigger compares by its token-canonical text; ``FOR EACH ROW`` is implied (SQLite has no other)."""
+    read = _trigger_tokens(sql)
+    if read is None:
         return token_canonical(sql)
-    words = ["" if t.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else t.text.upper() for t in tokens]
+    tokens, words = read
     body = words.index("BEGIN") if "BEGIN" in words else len(words)
     for i in range(min(body, len(words)) - 2):
         if words[i : i + 3] == ["FOR", "EACH", "ROW"]:
@@ -650,16 +659,12 @@ def _trigger_head_canonical(sql: str) -> str:
     """A trigger's ``UPDATE OF`` columns as the set they are (it fires when any of them is updated: sorted,
     folded, each once), and its ``WHEN`` condition as :func:`canonical_expression` spells it (``WHEN (x)``
     is ``WHEN x``); the body is left to the tokens.  Text it cannot read is left as it is."""
-    from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
 
-    try:
-        tokens = tokenize(sql)
-    except SqlglotError:
+    read = _trigger_tokens(sql)
+    if read is None or "BEGIN" not in read[1]:
         return sql
-    words = ["" if t.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else t.text.upper() for t in tokens]
-    if "BEGIN" not in words:
-        return sql
+    tokens, words = read
     body = words.index("BEGIN")
     edits: list[tuple[int, int, str]] = []  # (start, end) in the text, replaced by the new text
     when = words.index("WHEN") if "WHEN" in words[:body] else None
