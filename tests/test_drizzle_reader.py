@@ -625,6 +625,7 @@ def test_a_schema_folder_is_read_as_drizzle_kit_reads_it(tmp_path: Path) -> None
     (tmp_path / "db" / "README.md").write_text("# schema\n")
     run = driftgate("check", "--db", db, "--drizzle", "db", cwd=tmp_path)
     assert run.code == 2 and "README.md: drizzle-kit loads every file" in run.err, run.err
+    assert "a glob such as db/*.ts" in run.err and len(run.err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

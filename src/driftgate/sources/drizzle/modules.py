@@ -57,7 +57,7 @@ def _files_in(folder: Path) -> list[Path]:
         if not entry.name.endswith((*SCHEMA_SUFFIXES, ".json")):
             raise InputError(
                 f"--drizzle: {entry}: drizzle-kit loads every file of the schema folder {folder} and cannot load this "
-                "one (move it out of the folder)"
+                f"one (move it out of the folder, or name the schema files with a glob such as {folder}/*.ts)"
             )
     return found
 
