@@ -312,6 +312,18 @@ def test_directory_skips_node_modules_and_declarations(tmp_path: Path) -> None:
     ]
 
 
+def test_directory_reads_every_suffix_the_parser_knows(tmp_path: Path) -> None:
+    for name in ("a.mts", "b.cts", "c.jsx"):
+        (tmp_path / name).write_text(f'db.execute("CREATE TABLE {name[0]} (x)");\n')
+    (tmp_path / "d.d.mts").write_text("export declare const x: string;\n")
+    statements = extract_legacy_statements([tmp_path])
+    assert [(Path(s.location.file).name, s.sql) for s in statements] == [
+        ("a.mts", "CREATE TABLE a (x)"),
+        ("b.cts", "CREATE TABLE b (x)"),
+        ("c.jsx", "CREATE TABLE c (x)"),
+    ]
+
+
 def test_missing_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope.ts"
     with pytest.raises(InputError, match="no such file or directory") as error:

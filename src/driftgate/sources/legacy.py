@@ -28,7 +28,8 @@ from driftgate.errors import InputError
 from driftgate.model import Location
 from driftgate.sources.statements import SqlStatement, is_ddl, statement_spans
 
-SOURCE_SUFFIXES = frozenset({".ts", ".tsx", ".js", ".mjs", ".cjs"})
+# Every suffix _parse knows by name: a directory must not skip a file it would read if named.
+SOURCE_SUFFIXES = frozenset({".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"})
 # Methods of libSQL / better-sqlite3 style clients whose first argument is SQL.
 CLIENT_METHODS = frozenset({"execute", "executeMultiple", "batch", "exec", "run", "prepare", "all", "get", "query"})
 # Array methods whose callback's first parameter is each element in turn.
@@ -94,7 +95,8 @@ def _files_under(path: Path) -> list[Path]:
 
 
 def _is_source_name(name: str) -> bool:
-    return Path(name).suffix in SOURCE_SUFFIXES and not name.endswith(".d.ts")
+    declaration = name.endswith((".d.ts", ".d.mts", ".d.cts"))
+    return Path(name).suffix in SOURCE_SUFFIXES and not declaration
 
 
 def _read(path: Path) -> bytes:
