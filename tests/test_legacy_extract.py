@@ -167,6 +167,16 @@ def test_other_client_methods_and_non_client_calls(tmp_path: Path) -> None:
     assert found(statements) == [("CREATE TABLE p (x)", 1), ("DROP INDEX i", 2)]
 
 
+def test_regex_exec_is_not_a_client_call(tmp_path: Path) -> None:
+    statements = extract(
+        tmp_path,
+        "const CREATE_USERS = 'CREATE TABLE users (id INTEGER PRIMARY KEY)';\n"
+        "const name = /CREATE TABLE (\\w+)/.exec(CREATE_USERS)?.[1];\n"
+        "await db.execute(CREATE_USERS);\n",
+    )
+    assert found(statements) == [("CREATE TABLE users (id INTEGER PRIMARY KEY)", 1)]  # once, not twice
+
+
 def test_class_fields(tmp_path: Path) -> None:
     statements = extract(
         tmp_path,

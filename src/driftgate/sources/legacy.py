@@ -189,6 +189,9 @@ def _client_method(call: Node) -> str | None:
         return None
     prop = callee.child_by_field_name("property")
     name = prop.text.decode() if prop is not None and prop.text else ""
+    owner = callee.child_by_field_name("object")
+    if owner is not None and _unwrap(owner).type == "regex":  # /re/.exec(s) matches text, it is no SQL call
+        return None
     return name if name in CLIENT_METHODS else None
 
 
