@@ -43,6 +43,13 @@ def test_template_literal(tmp_path: Path) -> None:
     assert statements[0].unresolved == ()
 
 
+def test_template_literal_reads_crlf_and_cr_as_lf(tmp_path: Path) -> None:
+    path = tmp_path / "db.ts"
+    path.write_bytes(b"db.execute(`CREATE TABLE x (\r\n  a TEXT DEFAULT 'l1\r\nl2\rl3'\r\n)`);\r\n")
+    statements = extract_legacy_statements([path])
+    assert found(statements) == [("CREATE TABLE x (\n  a TEXT DEFAULT 'l1\nl2\nl3'\n)", 1)]
+
+
 def test_single_quoted_string(tmp_path: Path) -> None:
     statements = extract(tmp_path, "db.execute('CREATE TABLE t (a TEXT DEFAULT \\'x\\')');\n")
     assert found(statements) == [("CREATE TABLE t (a TEXT DEFAULT 'x')", 1)]

@@ -370,17 +370,18 @@ class _FileScan:
         characters), while its ``${...}`` substitutions are resolved like any template's.
         """
         texts = [_EMPTY]
+        template = node.type == "template_string"  # JS reads its CR LF and lone CR as LF
         position = node.start_byte + 1  # past the opening quote/backtick
         for part in node.named_children:
             if part.type not in ("escape_sequence", "template_substitution") or (
                 raw and part.type != "template_substitution"
             ):
                 continue  # string_fragment (and raw escapes): covered by the raw text between the parts below
-            pieces = [self._raw(position, part.start_byte)]
+            pieces = [self._raw(position, part.start_byte, template=template)]
             pieces = _product(pieces, self._part(part)) or []
             texts = _product(texts, pieces) or []
             position = part.end_byte
-        tail = self._raw(position, node.end_byte - 1)
+        tail = self._raw(position, node.end_byte - 1, template=template)
         return _product(texts, [tail]) or None
 
     def _part(self, part: Node) -> list[_Text]:
@@ -626,15 +627,24 @@ class _FileScan:
     def _line(self, byte: int) -> int:
         return bisect.bisect_right(self.line_starts, byte)
 
-    def _raw(self, start: int, end: int) -> _Text:
-        """Source bytes taken literally, each character tagged with its line."""
+    def _raw(self, start: int, end: int, *, template: bool = False) -> _Text:
+        """Source bytes taken literally, each character tagged with its line.
+
+        ``template``: text of a template literal, where JavaScript turns CR LF and a lone CR into LF.
+        """
         text = self.data[start:end].decode("utf-8", "replace")
         line = self._line(start)
+        chars: list[str] = []
         lines: list[int] = []
-        for char in text:
+        for index, char in enumerate(text):
+            if template and char == "\r":
+                if text[index + 1 : index + 2] == "\n":
+                    continue  # the LF that follows stands for both
+                char = "\n"
+            chars.append(char)
             lines.append(line)
-            line += char == "\n"
-        return _Text(text, tuple(lines))
+            line += text[index] == "\n"
+        return _Text("".join(chars), tuple(lines))
 
     def _hole(self, node: Node) -> _Text:
         """An expression we cannot know, kept as ``${expression}`` in the text."""
