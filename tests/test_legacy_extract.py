@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from cli import driftgate
 from driftgate.errors import InputError
 from driftgate.model import Location
 from driftgate.sources.legacy import extract_legacy_statements
@@ -22,6 +24,21 @@ def extract(tmp_path: Path, source: str, name: str = "db.ts") -> list[SqlStateme
 
 def found(statements: list[SqlStatement]) -> list[tuple[str, int | None]]:
     return [(s.sql, s.location.line) for s in statements]
+
+
+def check(tmp_path: Path, source: str, executed: list[str]) -> set[tuple[str, str, str]]:
+    """``driftgate check --legacy`` of ``source`` against a database built by ``executed`` (the SQL the
+    real code sends): (kind, object, status) of each finding that is not ok."""
+    database = tmp_path / "truth.db"
+    database.unlink(missing_ok=True)
+    with sqlite3.connect(database) as connection:
+        for sql in executed:
+            connection.execute(sql)
+    code, out = tmp_path / "app.ts", tmp_path / "report.json"
+    code.write_text(source, encoding="utf-8")
+    run = driftgate("check", "--legacy", code, "--db", f"file:{database}", "--json", out, "--quiet", cwd=tmp_path)
+    assert run.code in (0, 1), run.err
+    return {(f["kind"], f["object"], f["status"]) for f in run.json(out)["findings"] if f["status"] != "ok"}
 
 
 # --- the forms the first argument can take ----------------------------------
@@ -295,6 +312,27 @@ def test_unknowable_argument_is_skipped(tmp_path: Path) -> None:
 
 
 # --- inputs and errors -------------------------------------------------------
+
+
+DROP_IN_RESET = """export class Store {
+  async ensureSchema() {
+    await db.execute('CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT)');
+  }
+  async resetForTests() {
+    await db.execute('DROP TABLE IF EXISTS users');
+  }
+}
+"""
+
+
+def test_drop_is_not_compared_and_does_not_erase_the_expected_table(tmp_path: Path) -> None:
+    statements = extract(tmp_path, DROP_IN_RESET)
+    assert found(statements)[1] == ("DROP TABLE IF EXISTS users", 6)
+    assert statements[1].unresolved and "cannot tell whether this DROP runs" in statements[1].reason
+    created = "CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT)"
+    assert check(tmp_path, DROP_IN_RESET, [created]) == {("table", "users", "not_compared")}
+    missing = check(tmp_path, DROP_IN_RESET, ["CREATE TABLE other (x)"])
+    assert ("table", "users", "missing") in missing
 
 
 def test_directory_input() -> None:

@@ -102,7 +102,7 @@ _OBJECT_KINDS = {"TABLE": "table", "INDEX": "index", "VIEW": "view", "TRIGGER": 
 def object_head(words: list[str]) -> tuple[str, int] | None:
     """(kind, index of the name) of a statement head, from its tokens as upper-case words.
 
-    ``CREATE|DROP [UNIQUE|TEMP|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [schema.]name``; the one
+    ``CREATE|DROP [UNIQUE|TEMP|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF [NOT] EXISTS] [schema.]name``; the one
     reader of statement heads (locations, not-compared findings, the shadow replay's grouping).
     """
     kind_at = next((i for i, w in enumerate(words[:4]) if w in _OBJECT_KINDS), None)
@@ -111,6 +111,8 @@ def object_head(words: list[str]) -> tuple[str, int] | None:
     name_at = kind_at + 1
     if words[name_at : name_at + 3] == ["IF", "NOT", "EXISTS"]:
         name_at += 3
+    elif words[name_at : name_at + 2] == ["IF", "EXISTS"]:  # DROP ... IF EXISTS name
+        name_at += 2
     if name_at + 2 < len(words) and words[name_at + 1] == ".":
         name_at += 2  # schema-qualified: main.t
     return _OBJECT_KINDS[words[kind_at]], name_at
