@@ -170,6 +170,38 @@ def test_for_of_loop_over_const_array(tmp_path: Path) -> None:
     assert found(statements) == [("CREATE TABLE a (x)", 2), ("CREATE TABLE b (y)", 3)]
 
 
+LOOP_VARIABLE_TWICE = """const tables = ['a', 'b'];
+for (const t of tables) {
+  await db.execute(`CREATE TABLE ${t} (id INTEGER PRIMARY KEY, created_at INTEGER)`);
+}
+for (const t of tables) {
+  await db.execute(`CREATE INDEX idx_${t}_created ON ${t}(created_at)`);
+}
+"""
+
+
+def test_loop_variable_takes_one_element_wherever_it_occurs(tmp_path: Path) -> None:
+    statements = extract(tmp_path, LOOP_VARIABLE_TWICE)
+    assert [s.sql for s in statements][2:] == [
+        "CREATE INDEX idx_a_created ON a(created_at)",
+        "CREATE INDEX idx_b_created ON b(created_at)",
+    ]
+    executed = [s.sql for s in statements]  # what the real code sends, as node runs it
+    assert check(tmp_path, LOOP_VARIABLE_TWICE, executed) == set()
+    assert ("index", "idx_b_created", "missing") in check(tmp_path, LOOP_VARIABLE_TWICE, executed[:3])
+
+
+def test_too_many_texts_are_not_compared(tmp_path: Path) -> None:
+    names = ", ".join(f"'t{i}'" for i in range(17))
+    statements = extract(
+        tmp_path,
+        f"const A = [{names}];\nfor (const a of A) for (const b of A)\n"
+        "  db.execute(`CREATE TABLE ${a}_${b} (x)`);\n",
+    )
+    assert len(statements) == 1 and statements[0].location.line == 3
+    assert statements[0].unresolved and "more than 256 texts" in statements[0].reason
+
+
 def test_for_each_over_const_array(tmp_path: Path) -> None:
     statements = extract(
         tmp_path,

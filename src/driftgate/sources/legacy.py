@@ -225,9 +225,13 @@ class _Text:
 _EMPTY = _Text("", ())
 
 
-def _product(heads: list[_Text], tails: list[_Text]) -> list[_Text] | None:
+class _TooMany(Exception):
+    """More than _MAX_ALTERNATIVES texts: the statement is reported not_compared, never silently dropped."""
+
+
+def _product(heads: list[_Text], tails: list[_Text]) -> list[_Text]:
     if len(heads) * len(tails) > _MAX_ALTERNATIVES:
-        return None
+        raise _TooMany
     return [head + tail for head in heads for tail in tails]
 
 
@@ -273,6 +277,10 @@ class _FileScan:
         self.line_starts = _line_starts(data)
         self.depth = 0  # current nesting of _values/_texts/_elements, see _MAX_DEPTH
         self.scopes: dict[int, dict[str, _Binding]] = {}  # node id -> names declared directly in it
+        # Loop variables (by the id of what they iterate): the element each takes in the text resolved now,
+        # and the ones met not yet fixed.  One variable has one value in one text, however often it occurs.
+        self.fixed: dict[int, Node] = {}
+        self.met: dict[int, Node] = {}
 
     def statements(self) -> Iterator[SqlStatement]:
         for node in _preorder(self.tree.root_node):
@@ -284,9 +292,33 @@ class _FileScan:
         argument = _first_argument(call) if method else None
         if argument is None:
             return
-        texts = self._batch_texts(argument) if method == "batch" else self._statement_texts(argument)
+        try:
+            texts = self._argument_texts(method, argument)
+        except _TooMany:
+            sql = " ".join(self._source(argument).split())
+            reason = f"the SQL may take more than {_MAX_ALTERNATIVES} texts"
+            yield SqlStatement(sql, Location(str(self.path), self._line(argument.start_byte)), (sql,), reason)
+            return
         for text in texts:
             yield from self._ddl(text)
+
+    def _argument_texts(self, method: str | None, argument: Node) -> list[_Text]:
+        """The texts of a call's argument, each loop variable taking each of its elements in turn."""
+        self.met = {}
+        texts = self._batch_texts(argument) if method == "batch" else self._statement_texts(argument)
+        if not self.met:
+            return texts
+        key, iterable = next(iter(self.met.items()))
+        combined: list[_Text] = []
+        for element in self._elements(iterable) or []:
+            self.fixed[key] = element
+            try:
+                combined.extend(self._argument_texts(method, argument))
+            finally:
+                del self.fixed[key]
+            if len(combined) > _MAX_ALTERNATIVES:
+                raise _TooMany
+        return combined
 
     def _ddl(self, text: _Text) -> Iterator[SqlStatement]:
         for start, end in statement_spans(text.masked()):
@@ -339,7 +371,9 @@ class _FileScan:
             if found is None:
                 return None
             texts.extend(found)
-        return texts if len(texts) <= _MAX_ALTERNATIVES else None
+        if len(texts) > _MAX_ALTERNATIVES:
+            raise _TooMany
+        return texts
 
     def _value_texts(self, node: Node) -> list[_Text] | None:
         if node.type in ("string", "template_string"):
@@ -386,12 +420,11 @@ class _FileScan:
                 raw and part.type != "template_substitution"
             ):
                 continue  # string_fragment (and raw escapes): covered by the raw text between the parts below
-            pieces = [self._raw(position, part.start_byte, template=template)]
-            pieces = _product(pieces, self._part(part)) or []
-            texts = _product(texts, pieces) or []
+            pieces = _product([self._raw(position, part.start_byte, template=template)], self._part(part))
+            texts = _product(texts, pieces)
             position = part.end_byte
         tail = self._raw(position, node.end_byte - 1, template=template)
-        return _product(texts, [tail]) or None
+        return _product(texts, [tail])
 
     def _part(self, part: Node) -> list[_Text]:
         if part.type == "escape_sequence":
@@ -423,6 +456,10 @@ class _FileScan:
         if binding.kind == "value" and binding.node is not None:
             return self._values(binding.node)
         if binding.kind == "elements" and binding.node is not None:
+            chosen = self.fixed.get(binding.node.id)
+            if chosen is not None:
+                return self._values(chosen)
+            self.met.setdefault(binding.node.id, binding.node)
             elements = self._elements(binding.node)
             return None if elements is None else self._all_values(elements)
         return None
