@@ -220,7 +220,15 @@ def test_other_client_methods_and_non_client_calls(tmp_path: Path) -> None:
         "sql`CREATE TABLE tagged (x)`;\n",
         name="db.js",
     )
-    assert found(statements) == [("CREATE TABLE p (x)", 1), ("DROP INDEX i", 2)]
+    assert found(statements) == [
+        ("CREATE TABLE p (x)", 1),
+        ("DROP INDEX i", 2),
+        # DDL that goes who knows where is not silenced: it is not_compared where it is written
+        ("CREATE TABLE no_object (x)", 4),
+        ("CREATE TABLE tagged (x)", 5),
+    ]
+    assert [bool(s.unresolved) for s in statements] == [False, True, True, True]
+    assert "cannot tell how this SQL reaches the database" in statements[3].reason
 
 
 def test_regex_exec_is_not_a_client_call(tmp_path: Path) -> None:
@@ -339,6 +347,41 @@ def test_unknowable_argument_is_skipped(tmp_path: Path) -> None:
         "  db.execute(build());\n"
         "  db.execute(a);\n"
         "}\n",
+    )
+    assert statements == []
+
+
+UNFOLLOWED = """const SCHEMA = ['CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)'];
+for (let i = 0; i < SCHEMA.length; i++) await db.execute(SCHEMA[i]);
+const more = [];
+more.push(`CREATE INDEX idx_users_email ON users(email)`);
+await db.batch(more);
+"""
+
+
+def test_ddl_reaching_the_database_unseen_is_not_compared(tmp_path: Path) -> None:
+    statements = extract(tmp_path, UNFOLLOWED)
+    assert found(statements) == [
+        ("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)", 1),
+        ("CREATE INDEX idx_users_email ON users(email)", 4),
+    ]
+    assert all("cannot tell how this SQL reaches the database" in s.reason for s in statements)
+    executed = [s.sql for s in statements]  # what node sends
+    not_compared = {("table", "users", "not_compared"), ("index", "idx_users_email", "not_compared")}
+    assert not_compared <= check(tmp_path, UNFOLLOWED, executed)
+    assert not_compared <= check(tmp_path, UNFOLLOWED, [])  # never read as conforming
+
+
+def test_messages_and_unread_ddl_text_are_not_statements(tmp_path: Path) -> None:
+    statements = extract(
+        tmp_path,
+        "/** Runs CREATE TABLE users (id INTEGER PRIMARY KEY) at startup. */\n"
+        "console.error('CREATE TABLE users (id INTEGER) failed');\n"
+        "logger.warn(`DROP TABLE ${name}`);\n"
+        "throw new Error('ALTER TABLE users ADD COLUMN x failed');\n"
+        "const OLD = 'CREATE TABLE old (x)';\n"
+        "if (err) report('CREATE TABLE failed: ' + err);\n"
+        "if (sql.startsWith('CREATE TABLE')) count++;\n",
     )
     assert statements == []
 

@@ -55,6 +55,24 @@ _MAX_DEPTH = 48
 _CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 _SNIPPET_WIDTH = 40
 _DROP = re.compile(r"DROP\b", re.IGNORECASE)
+# DDL text in a literal (raw source, ${...} kept): strict enough that 'CREATE TABLE failed' is not.
+_NAME = r"(?:\"[^\"]*\"|`[^`]*`|\[[^\]]*\]|\$\{[^}]*\}|[\w$.])+"
+_DDL_HEAD = re.compile(
+    r"(?is)\s*(?:CREATE\s+(?:(?:UNIQUE|TEMP|TEMPORARY|VIRTUAL)\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)(?:\s+IF\s+NOT\s+EXISTS)?"
+    r"|ALTER\s+TABLE|DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER)(?:\s+IF\s+EXISTS)?)\s+$"
+)
+_DDL_LOOKING = re.compile(
+    r"(?is)\s*(?:CREATE\s+(?:(?:UNIQUE|TEMP|TEMPORARY|VIRTUAL)\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    + _NAME
+    + r"\s*(?:\(|(?:ON|AS|USING|BEFORE|AFTER|INSTEAD|INSERT|UPDATE|DELETE)\b)"
+    + r"|ALTER\s+TABLE\s+"
+    + _NAME
+    + r"\s+(?:ADD|RENAME|DROP)\b|DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER)\s+(?:IF\s+EXISTS\s+)?"
+    + _NAME
+    + r"\s*(?:;|$))"
+)
+# Callees whose arguments are messages: console.log(...), logger.warn(...), log(...)
+_LOG_CALL = re.compile(r"(?:^|\.)(?:console|logger|log|info|warn|warning|error|debug|trace|fatal)$", re.IGNORECASE)
 _DROP_REASON = "driftgate cannot tell whether this DROP runs (code may drop in a path such as a test reset)"
 
 
@@ -208,11 +226,14 @@ class _Text:
     text: str
     lines: tuple[int, ...]
     holes: tuple[tuple[int, int, str], ...] = ()  # (start, end, expression) of each ${expression} left in
+    literals: frozenset[int] = frozenset()  # ids of the string/template nodes the text was read from
 
     def __add__(self, other: _Text) -> _Text:
         shift = len(self.text)
         moved = tuple((start + shift, end + shift, expr) for start, end, expr in other.holes)
-        return _Text(self.text + other.text, self.lines + other.lines, self.holes + moved)
+        return _Text(
+            self.text + other.text, self.lines + other.lines, self.holes + moved, self.literals | other.literals
+        )
 
     def masked(self) -> str:
         """The text with each hole blanked, so quotes or ';' inside ${...} cannot confuse the splitter."""
@@ -281,11 +302,63 @@ class _FileScan:
         # and the ones met not yet fixed.  One variable has one value in one text, however often it occurs.
         self.fixed: dict[int, Node] = {}
         self.met: dict[int, Node] = {}
+        self.consumed: set[int] = set()  # ids of the literals read into some call's SQL
 
     def statements(self) -> Iterator[SqlStatement]:
+        literals: list[Node] = []
         for node in _preorder(self.tree.root_node):
             if node.type == "call_expression":
                 yield from self._call_statements(node)
+            elif node.type in ("string", "template_string"):
+                literals.append(node)
+        # Never silence: DDL text that no call above was read to send is reported where it is written.
+        names = self._referenced_names()
+        for literal in literals:
+            if literal.id not in self.consumed and self._looks_like_ddl(literal) and not self._unused(literal, names):
+                sql = " ".join(self._source(literal)[1:-1].split())
+                reason = "driftgate cannot tell how this SQL reaches the database"
+                yield SqlStatement(sql, Location(str(self.path), self._line(literal.start_byte)), (sql,), reason)
+
+    def _looks_like_ddl(self, literal: Node) -> bool:
+        text = self._source(literal)[1:-1]
+        if _DDL_LOOKING.match(text):
+            return True
+        # 'CREATE TABLE ' + name + ' (...)': a head alone, completed by what is added to it
+        parent = literal.parent
+        return bool(_DDL_HEAD.match(text)) and parent is not None and parent.type == "binary_expression"
+
+    def _unused(self, literal: Node, names: set[str]) -> bool:
+        """A literal in a log call, an error, or a const no one reads: text about SQL, not SQL sent."""
+        node: Node | None = literal
+        while node is not None and node.type not in _FUNCTIONS and node.type != "program":
+            if node.type in ("throw_statement", "new_expression"):
+                return True
+            if node.type == "call_expression" and _LOG_CALL.search(
+                self._source(node.child_by_field_name("function") or node)
+            ):
+                return True
+            if node.type == "variable_declarator" and node.parent is not None:
+                target = node.child_by_field_name("name")
+                exported = node.parent.parent is not None and node.parent.parent.type == "export_statement"
+                if target is not None and target.type == "identifier" and not exported:
+                    return self._source(target) not in names
+            node = node.parent
+        return False
+
+    def _referenced_names(self) -> set[str]:
+        """Names used anywhere other than where they are declared."""
+        names: set[str] = set()
+        for node in _preorder(self.tree.root_node):
+            if node.type in ("identifier", "shorthand_property_identifier"):
+                parent = node.parent
+                declared = (
+                    parent is not None
+                    and parent.type == "variable_declarator"
+                    and parent.child_by_field_name("name") == node
+                )
+                if not declared:
+                    names.add(self._source(node))
+        return names
 
     def _call_statements(self, call: Node) -> Iterator[SqlStatement]:
         method = _client_method(call)
@@ -295,11 +368,13 @@ class _FileScan:
         try:
             texts = self._argument_texts(method, argument)
         except _TooMany:
+            self.consumed.update(n.id for n in _preorder(argument) if n.type in ("string", "template_string"))
             sql = " ".join(self._source(argument).split())
             reason = f"the SQL may take more than {_MAX_ALTERNATIVES} texts"
             yield SqlStatement(sql, Location(str(self.path), self._line(argument.start_byte)), (sql,), reason)
             return
         for text in texts:
+            self.consumed |= text.literals
             yield from self._ddl(text)
 
     def _argument_texts(self, method: str | None, argument: Node) -> list[_Text]:
@@ -424,6 +499,7 @@ class _FileScan:
             texts = _product(texts, pieces)
             position = part.end_byte
         tail = self._raw(position, node.end_byte - 1, template=template)
+        tail = _Text(tail.text, tail.lines, literals=frozenset({node.id}))
         return _product(texts, [tail])
 
     def _part(self, part: Node) -> list[_Text]:
