@@ -372,6 +372,36 @@ def test_ddl_reaching_the_database_unseen_is_not_compared(tmp_path: Path) -> Non
     assert not_compared <= check(tmp_path, UNFOLLOWED, [])  # never read as conforming
 
 
+FOLLOWED = """const SCHEMA = [
+  'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)',
+  'CREATE INDEX idx_users_email ON users(email)',
+];
+await db.executeMultiple(SCHEMA.join(';\\n'));
+const MORE = { posts: 'CREATE TABLE posts (id INTEGER PRIMARY KEY)' };
+for (const ddl of Object.values(MORE)) await db.execute(ddl);
+await db.batch(['a', 'b'].map((t) => ({ sql: `CREATE TABLE ${t} (x)`, args: [] })));
+await db.execute(`
+  CREATE VIEW v AS SELECT 1
+`.trim());
+"""
+
+
+def test_join_values_map_and_trim_of_known_text_are_read(tmp_path: Path) -> None:
+    statements = extract(tmp_path, FOLLOWED)
+    assert found(statements) == [
+        ("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);", 2),
+        ("CREATE INDEX idx_users_email ON users(email)", 3),
+        ("CREATE TABLE posts (id INTEGER PRIMARY KEY)", 6),
+        ("CREATE TABLE a (x)", 8),
+        ("CREATE TABLE b (x)", 8),
+        ("CREATE VIEW v AS SELECT 1", 10),
+    ]
+    assert not any(s.unresolved for s in statements)
+    executed = [s.sql for s in statements]  # what node sends
+    assert check(tmp_path, FOLLOWED, executed) == set()
+    assert ("index", "idx_users_email", "missing") in check(tmp_path, FOLLOWED, executed[:1] + executed[2:])
+
+
 def test_messages_and_unread_ddl_text_are_not_statements(tmp_path: Path) -> None:
     statements = extract(
         tmp_path,

@@ -235,6 +235,15 @@ class _Text:
             self.text + other.text, self.lines + other.lines, self.holes + moved, self.literals | other.literals
         )
 
+    def stripped(self) -> _Text:
+        """``.trim()``: without leading and trailing whitespace (holes cut into stay out of it)."""
+        start = len(self.text) - len(self.text.lstrip())
+        end = len(self.text.rstrip())
+        if start >= end:
+            return _Text("", (), (), self.literals)
+        holes = tuple((a - start, b - start, e) for a, b, e in self.holes if a >= start and b <= end)
+        return _Text(self.text[start:end], self.lines[start:end], holes, self.literals)
+
     def masked(self) -> str:
         """The text with each hole blanked, so quotes or ';' inside ${...} cannot confuse the splitter."""
         chars = list(self.text)
@@ -460,6 +469,36 @@ class _FileScan:
             return self._concatenation(node)
         if node.type == "number":
             return [self._raw(node.start_byte, node.end_byte)]
+        if node.type == "call_expression":
+            return self._method_texts(node)
+        return None
+
+    def _method_texts(self, call: Node) -> list[_Text] | None:
+        """``text.trim()`` and ``ARRAY.join(sep)``, when the text or the array's elements are known."""
+        callee = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        if callee is None or callee.type != "member_expression" or arguments is None:
+            return None
+        owner, prop = callee.child_by_field_name("object"), callee.child_by_field_name("property")
+        method = self._source(prop) if prop is not None else ""
+        given = [a for a in arguments.named_children if a.type != "comment"]
+        if owner is None:
+            return None
+        if method == "trim" and not given:
+            texts = self._texts(owner)
+            return None if texts is None else [text.stripped() for text in texts]
+        if method == "join" and len(given) <= 1:
+            elements = self._elements(owner)
+            separators = self._texts(given[0]) if given else [_Text(",", (self._line(call.start_byte),))]
+            if elements is None or separators is None:
+                return None
+            joined = [_EMPTY]
+            for index, element in enumerate(elements):
+                texts = self._texts(element)
+                if texts is None:
+                    return None
+                joined = _product(_product(joined, separators) if index else joined, texts)
+            return joined
         return None
 
     def _concatenation(self, node: Node) -> list[_Text] | None:
@@ -561,6 +600,8 @@ class _FileScan:
 
     def _elements_of(self, node: Node) -> list[Node] | None:
         values = self._values(node)
+        if values is not None and len(values) == 1 and values[0].type == "call_expression":
+            return self._call_elements(values[0])
         if values is None or any(value.type != "array" for value in values):
             return None
         elements: list[Node] = []
@@ -571,6 +612,28 @@ class _FileScan:
                 elif element.type != "comment":
                     elements.append(element)
         return elements
+
+    def _call_elements(self, call: Node) -> list[Node] | None:
+        """``Object.values(OBJ)``: OBJ's property values; ``ARR.map(x => expr)``: expr, x each element."""
+        callee = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        given = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+        if callee is None or callee.type != "member_expression" or len(given) != 1:
+            return None
+        if self._source(callee).replace(" ", "") == "Object.values":
+            objects = self._values(given[0])
+            if objects is None or len(objects) != 1 or objects[0].type != "object":
+                return None
+            entries = objects[0].named_children
+            if any(e.type not in ("pair", "shorthand_property_identifier", "comment") for e in entries):
+                return None  # a spread or a method: not a plain list of values
+            found = [e.child_by_field_name("value") if e.type == "pair" else e for e in entries if e.type != "comment"]
+            return [value for value in found if value is not None]
+        prop = callee.child_by_field_name("property")
+        body = given[0].child_by_field_name("body") if given[0].type == "arrow_function" else None
+        if prop is not None and self._source(prop) == "map" and body is not None and body.type != "statement_block":
+            return [body]  # its parameter is bound to each element (see _callback_binding)
+        return None
 
     def _member_values(self, node: Node) -> list[Node] | None:
         """``obj.prop`` where obj is an object literal, ``this`` (a class field) or a class (static field)."""
