@@ -121,8 +121,10 @@ def test_string_raw_template_is_read_with_its_backslashes(tmp_path: Path) -> Non
 
 
 def test_not_a_string_raw_tag_is_not_sql(tmp_path: Path) -> None:
+    # A tag other than String.raw makes its own text: never read as SQL, but never silence either.
     (tmp_path / "db.ts").write_text("await db.execute(sql`CREATE TABLE tagged (id INTEGER)`);\n")
-    assert extract_legacy_statements([tmp_path / "db.ts"]) == []
+    [statement] = extract_legacy_statements([tmp_path / "db.ts"])
+    assert statement.unresolved and statement.reason == "driftgate cannot tell how this SQL reaches the database"
 
 
 def test_example_still_blocked_with_plural_wording(tmp_path: Path) -> None:
