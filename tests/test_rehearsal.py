@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from cli import driftgate
 from conftest import LEGACY_SQL, PREPARE_SQL, REPO, SEQUENCE_MIGRATIONS, build_file_db
@@ -159,3 +160,57 @@ def test_fts5_and_views_and_triggers_are_rebuilt(tmp_path: Path) -> None:
     missing = _folder(tmp_path / "again", ("0001_drop_view", "DROP VIEW `v_nope`;"))
     _, document, _ = _check(tmp_path, db, missing)
     assert "no such view" in _rehearsal(document)["0001_drop_view"]["actual"]
+
+
+def _migrate(db: Path, folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["node", str(REPO / "tools" / "migrate.mjs"), f"file:{db}", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# Measured with drizzle-orm's real migrator on a file database: every one of these fails with
+# SQLITE_UNKNOWN_0 "not an error" (sqld: SQL_NO_STATEMENT) and rolls back every pending migration.
+NO_STATEMENT_CHUNKS = {
+    "custom": "-- Custom SQL migration file, put your code below! --",  # drizzle-kit generate --custom
+    "empty": "",
+    "space": "  \n",
+    "block_comment": "/* nothing here */\n",
+    "lone_semicolon": ";\n",
+    "trailing_breakpoint": "ALTER TABLE `sessions` ADD `note` text;\n--> statement-breakpoint\n",
+    "comment_chunk": "ALTER TABLE `sessions` ADD `note` text;\n--> statement-breakpoint\n-- done\n",
+    "pull_style": "/*\nCREATE TABLE `extra` (`x` integer);\n*/\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_STATEMENT_CHUNKS))
+def test_a_chunk_without_a_statement_fails_as_in_the_migrator_and_blocks_the_stamp(tmp_path: Path, case: str) -> None:
+    db = _conforming(tmp_path)
+    folder = _folder(tmp_path, ("0001_custom", NO_STATEMENT_CHUNKS[case]))
+    code, document, _ = _check(tmp_path, db, folder)
+    found = _rehearsal(document)["0001_custom"]
+    assert code == 1 and found["status"] == "different"
+    assert "no SQL statement" in found["actual"] and found["location"].startswith(str(folder / "0001_custom.sql"))
+    assert not _real_migrator_succeeds(db, folder)
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 1 and "baseline:migration:0001_custom" in stamp.err
+    with sqlite3.connect(db) as connection:
+        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+
+
+def test_a_custom_migration_with_a_statement_is_stamped_then_migrated(tmp_path: Path) -> None:
+    db = _conforming(tmp_path)
+    custom = "-- Custom SQL migration file, put your code below! --\nALTER TABLE `sessions` ADD `note` text;;\n"
+    folder = _folder(tmp_path, ("0001_custom", custom))
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 0 and _rehearsal(document)["0001_custom"]["status"] == "ok"
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 0, stamp.err + stamp.out
+    assert _migrate(db, folder).returncode == 0
+    with sqlite3.connect(db) as connection:
+        assert "note" in {r[1] for r in connection.execute("PRAGMA table_info(sessions)")}
+        assert connection.execute("SELECT count(*) FROM __drizzle_migrations").fetchone() == (2,)
