@@ -214,3 +214,57 @@ def test_a_custom_migration_with_a_statement_is_stamped_then_migrated(tmp_path: 
     with sqlite3.connect(db) as connection:
         assert "note" in {r[1] for r in connection.execute("PRAGMA table_info(sessions)")}
         assert connection.execute("SELECT count(*) FROM __drizzle_migrations").fetchone() == (2,)
+
+
+def _journal_order_folder(tmp_path: Path, order: list[int], whens: dict[int, int]) -> Path:
+    """Baseline, then 0001 (a table) and 0002 (an index on it), stored in the journal array in ``order``."""
+    folder = _folder(
+        tmp_path,
+        ("0001_table", "CREATE TABLE `notes` (`id` integer PRIMARY KEY NOT NULL, `body` text);\n"),
+        ("0002_index", "CREATE INDEX `notes_body_idx` ON `notes` (`body`);\n"),
+    )
+    journal_path = folder / "meta" / "_journal.json"
+    journal = json.loads(journal_path.read_text())
+    base = journal["entries"][0]["when"]
+    entries = [journal["entries"][i] for i in order]
+    for entry in entries[1:]:
+        entry["when"] = base + whens[entry["idx"]]
+    journal_path.write_text(json.dumps({**journal, "entries": entries}))
+    return folder
+
+
+def test_journal_array_order_is_the_order_the_migrator_runs(tmp_path: Path) -> None:
+    """Stored 0, 2, 1 with `when` rising with idx: the migrator runs 0002 first (and it fails)."""
+    db = _conforming(tmp_path)
+    folder = _journal_order_folder(tmp_path, [0, 2, 1], {1: 1, 2: 2})
+    assert [e.tag for e in load_migrations(folder).entries] == ["0000_baseline", "0002_index", "0001_table"]
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 1
+    found = _rehearsal(document)
+    assert found["0002_index"]["status"] == "different" and "no such table" in found["0002_index"]["actual"]
+    assert found["0001_table"]["status"] == "not_compared"
+    ledger = {f["object"]: f for f in document["findings"] if f["kind"] == "ledger"}
+    assert ledger["0001_table"]["status"] == "different"  # its when is below 0002's, which comes before it
+    assert not _real_migrator_succeeds(db, folder)
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 1
+    with sqlite3.connect(db) as connection:
+        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+
+
+def test_journal_array_order_that_the_migrator_can_run_is_stamped(tmp_path: Path) -> None:
+    """Stored 0, 2, 1 with `when` rising in array order and 0001 needing 0002's table: the migrator succeeds."""
+    db = _conforming(tmp_path)
+    folder = _journal_order_folder(tmp_path, [0, 2, 1], {2: 1, 1: 2})
+    (folder / "0001_table.sql").write_text("CREATE INDEX `notes_body_idx` ON `notes` (`body`);\n")
+    (folder / "0002_index.sql").write_text("CREATE TABLE `notes` (`id` integer PRIMARY KEY NOT NULL, `body` text);\n")
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 0, document["findings"]
+    assert {f["status"] for f in _rehearsal(document).values()} == {"ok"}
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 0, stamp.err + stamp.out
+    assert _migrate(db, folder).returncode == 0
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT 1 FROM sqlite_schema WHERE name = 'notes_body_idx'").fetchall()

@@ -69,7 +69,7 @@ class LedgerState:
         """What `drizzle-kit migrate` would run once the baseline is recorded: the entries after it whose
         `when` is above the newest created_at (the migrator reads that once and compares every entry with it)."""
         threshold = baseline.when if self.newest is None else max(self.newest, baseline.when)
-        return tuple(s.entry for s in self.entries if s.entry.idx > baseline.idx and s.entry.when > threshold)
+        return tuple(s.entry for s in self.entries if s.entry.position > baseline.position and s.entry.when > threshold)
 
 
 def ledger_state(folder: MigrationsFolder, rows: Sequence[LedgerRow] | None) -> LedgerState:

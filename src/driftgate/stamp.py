@@ -64,7 +64,7 @@ def _refuse_strangers(state: LedgerState, target: MigrationEntry, table: str) ->
 
 
 def _refuse_edited(state: LedgerState, target: MigrationEntry, table: str) -> str | None:
-    edited = next((s for s in state.entries if s.entry.idx <= target.idx and s.edited), None)
+    edited = next((s for s in state.entries if s.entry.position <= target.position and s.edited), None)
     if edited is None:
         return None
     return (
@@ -104,7 +104,7 @@ def plan_from_state(state: LedgerState, folder: MigrationsFolder, tag: str, tabl
         reason = rule(state, target, table)
         if reason is not None:
             raise StampRefused(f"refusing to stamp {target.tag}: {reason}")
-    missing = tuple(s.entry for s in state.entries if s.entry.idx <= target.idx and not s.rows)
+    missing = tuple(s.entry for s in state.entries if s.entry.position <= target.position and not s.rows)
     statements: list[Statement] = [(create_ledger_sql(table), ())]
     statements += [(insert_sql(table), (e.hash, e.when, e.when)) for e in missing]
     return StampPlan(target.tag, False, missing, tuple(statements))

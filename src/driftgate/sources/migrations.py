@@ -22,6 +22,9 @@ class MigrationEntry:
     when: int  # journal `when`, integer ms: what the migrator stores as created_at
     path: Path
     folder: Path
+    # Its place in the journal's `entries` array: the order drizzle's migrator reads, applies and compares
+    # entries in (readMigrationFiles iterates the array; `idx` is never read).
+    position: int = 0
 
     @cached_property
     def text(self) -> str:
@@ -68,7 +71,7 @@ class MigrationsFolder:
 
     def up_to(self, tag: str) -> tuple[MigrationEntry, ...]:
         target = self.entry(tag)
-        return tuple(e for e in self.entries if e.idx <= target.idx)
+        return self.entries[: target.position + 1]
 
     def statements_up_to(self, tag: str) -> list[SqlStatement]:
         entries = self.up_to(tag)
@@ -116,8 +119,8 @@ def load_migrations(folder: Path) -> MigrationsFolder:
         path = folder / f"{tag}.sql"
         if not path.is_file():
             raise InputError(f"{journal_path}: entry {tag} points at {path}, which does not exist")
-        entries.append(MigrationEntry(idx, tag, when, path, folder))
-    entries.sort(key=lambda e: e.idx)
+        entries.append(MigrationEntry(idx, tag, when, path, folder, len(entries)))
+    # Not sorted by idx: the migrator runs the entries in array order, and so must every replay and rehearsal.
     return MigrationsFolder(folder, tuple(entries))
 
 
