@@ -268,3 +268,30 @@ def test_journal_array_order_that_the_migrator_can_run_is_stamped(tmp_path: Path
     assert _migrate(db, folder).returncode == 0
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT 1 FROM sqlite_schema WHERE name = 'notes_body_idx'").fetchall()
+
+
+def test_a_fractional_journal_when_is_stamped_as_the_migrator_stores_it(tmp_path: Path) -> None:
+    """drizzle's migrator binds `when` as a JS number: 1795787031783.5 is stored as that REAL, not truncated."""
+    db = _conforming(tmp_path)
+    folder = _folder(tmp_path, ("0001_note", "ALTER TABLE `sessions` ADD `note` text;\n"))
+    journal_path = folder / "meta" / "_journal.json"
+    journal = json.loads(journal_path.read_text())
+    journal["entries"][0]["when"] += 0.5
+    journal_path.write_text(json.dumps(journal))
+    when = journal["entries"][0]["when"]
+    assert load_migrations(folder).entries[0].when == when
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 0, stamp.err + stamp.out
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT created_at, typeof(created_at) FROM __drizzle_migrations").fetchall() == [
+            (when, "real")
+        ]
+    migrated = _migrate(db, folder)  # the baseline is not run again (it would fail: its tables exist)
+    assert migrated.returncode == 0, migrated.stderr
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM __drizzle_migrations").fetchone() == (2,)
+    again = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert again.code == 0 and "already stamped" in again.out
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 0 and not [f for f in document["findings"] if f["kind"] == "ledger" and f["status"] != "ok"]
