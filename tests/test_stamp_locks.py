@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,3 +54,18 @@ def test_a_locked_file_is_unreachable_not_bad_input(
     assert "not a readable SQLite database" not in run.err
     holder.close()
     assert _no_ledger(db)
+
+
+@pytest.mark.parametrize("holder", ["BEGIN IMMEDIATE"], indirect=True)
+def test_a_write_locked_stamp_gives_up_within_its_timeout(tmp_path: Path, db: Path, holder: sqlite3.Connection) -> None:
+    args = ["--db", db, "--migrations", SEQUENCE_MIGRATIONS, "--timeout", "1", "--yes", "--no-backup"]
+    started = time.monotonic()
+    run = driftgate("stamp", *args, cwd=tmp_path)
+    elapsed = time.monotonic() - started
+    assert run.code == 3, run.err + run.out
+    assert "locked by another connection" in run.err and "nothing written" in run.err
+    assert elapsed < 8, elapsed  # it was 12 busy waits of --timeout each
+    holder.execute("ROLLBACK")
+    assert _no_ledger(db)
+    run = driftgate("stamp", *args, cwd=tmp_path)  # the lock gone, the same stamp goes through
+    assert run.code == 0, run.err + run.out

@@ -144,6 +144,11 @@ class FileBackend:
             raise DatabaseError(f"{self.display}: {exc}") from None
         return results
 
+    def limit_wait(self, seconds: float) -> None:
+        """Wait at most this long for another connection's lock from now on (SQLite's busy timeout)."""
+        self.timeout = max(seconds, 0.0)
+        self._connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+
     def close(self) -> None:
         self._connection.close()
 
@@ -182,6 +187,11 @@ class Database:
         Returns the number of rows each statement changed.
         """
         return self._backend.batch(statements)
+
+    def limit_wait(self, seconds: float) -> None:
+        """A file's busy timeout from now on (a remote request keeps its own --timeout)."""
+        if isinstance(self._backend, FileBackend):
+            self._backend.limit_wait(seconds)
 
     def close(self) -> None:
         self._backend.close()
