@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from cli import driftgate
 from conftest import LEGACY_SQL, PREPARE_SQL, REPO, SEQUENCE_MIGRATIONS, build_file_db
@@ -159,3 +160,138 @@ def test_fts5_and_views_and_triggers_are_rebuilt(tmp_path: Path) -> None:
     missing = _folder(tmp_path / "again", ("0001_drop_view", "DROP VIEW `v_nope`;"))
     _, document, _ = _check(tmp_path, db, missing)
     assert "no such view" in _rehearsal(document)["0001_drop_view"]["actual"]
+
+
+def _migrate(db: Path, folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["node", str(REPO / "tools" / "migrate.mjs"), f"file:{db}", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# Measured with drizzle-orm's real migrator on a file database: every one of these fails with
+# SQLITE_UNKNOWN_0 "not an error" (sqld: SQL_NO_STATEMENT) and rolls back every pending migration.
+NO_STATEMENT_CHUNKS = {
+    "custom": "-- Custom SQL migration file, put your code below! --",  # drizzle-kit generate --custom
+    "empty": "",
+    "space": "  \n",
+    "block_comment": "/* nothing here */\n",
+    "lone_semicolon": ";\n",
+    "trailing_breakpoint": "ALTER TABLE `sessions` ADD `note` text;\n--> statement-breakpoint\n",
+    "comment_chunk": "ALTER TABLE `sessions` ADD `note` text;\n--> statement-breakpoint\n-- done\n",
+    "pull_style": "/*\nCREATE TABLE `extra` (`x` integer);\n*/\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_STATEMENT_CHUNKS))
+def test_a_chunk_without_a_statement_fails_as_in_the_migrator_and_blocks_the_stamp(tmp_path: Path, case: str) -> None:
+    db = _conforming(tmp_path)
+    folder = _folder(tmp_path, ("0001_custom", NO_STATEMENT_CHUNKS[case]))
+    code, document, _ = _check(tmp_path, db, folder)
+    found = _rehearsal(document)["0001_custom"]
+    assert code == 1 and found["status"] == "different"
+    assert "no SQL statement" in found["actual"] and found["location"].startswith(str(folder / "0001_custom.sql"))
+    assert not _real_migrator_succeeds(db, folder)
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 1 and "baseline:migration:0001_custom" in stamp.err
+    with sqlite3.connect(db) as connection:
+        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+
+
+def test_a_custom_migration_with_a_statement_is_stamped_then_migrated(tmp_path: Path) -> None:
+    db = _conforming(tmp_path)
+    custom = "-- Custom SQL migration file, put your code below! --\nALTER TABLE `sessions` ADD `note` text;;\n"
+    folder = _folder(tmp_path, ("0001_custom", custom))
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 0 and _rehearsal(document)["0001_custom"]["status"] == "ok"
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 0, stamp.err + stamp.out
+    assert _migrate(db, folder).returncode == 0
+    with sqlite3.connect(db) as connection:
+        assert "note" in {r[1] for r in connection.execute("PRAGMA table_info(sessions)")}
+        assert connection.execute("SELECT count(*) FROM __drizzle_migrations").fetchone() == (2,)
+
+
+def _journal_order_folder(tmp_path: Path, order: list[int], whens: dict[int, int]) -> Path:
+    """Baseline, then 0001 (a table) and 0002 (an index on it), stored in the journal array in ``order``."""
+    folder = _folder(
+        tmp_path,
+        ("0001_table", "CREATE TABLE `notes` (`id` integer PRIMARY KEY NOT NULL, `body` text);\n"),
+        ("0002_index", "CREATE INDEX `notes_body_idx` ON `notes` (`body`);\n"),
+    )
+    journal_path = folder / "meta" / "_journal.json"
+    journal = json.loads(journal_path.read_text())
+    base = journal["entries"][0]["when"]
+    entries = [journal["entries"][i] for i in order]
+    for entry in entries[1:]:
+        entry["when"] = base + whens[entry["idx"]]
+    journal_path.write_text(json.dumps({**journal, "entries": entries}))
+    return folder
+
+
+def test_journal_array_order_is_the_order_the_migrator_runs(tmp_path: Path) -> None:
+    """Stored 0, 2, 1 with `when` rising with idx: the migrator runs 0002 first (and it fails)."""
+    db = _conforming(tmp_path)
+    folder = _journal_order_folder(tmp_path, [0, 2, 1], {1: 1, 2: 2})
+    assert [e.tag for e in load_migrations(folder).entries] == ["0000_baseline", "0002_index", "0001_table"]
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 1
+    found = _rehearsal(document)
+    assert found["0002_index"]["status"] == "different" and "no such table" in found["0002_index"]["actual"]
+    assert found["0001_table"]["status"] == "not_compared"
+    ledger = {f["object"]: f for f in document["findings"] if f["kind"] == "ledger"}
+    assert ledger["0001_table"]["status"] == "different"  # its when is below 0002's, which comes before it
+    assert not _real_migrator_succeeds(db, folder)
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 1
+    with sqlite3.connect(db) as connection:
+        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+
+
+def test_journal_array_order_that_the_migrator_can_run_is_stamped(tmp_path: Path) -> None:
+    """Stored 0, 2, 1 with `when` rising in array order and 0001 needing 0002's table: the migrator succeeds."""
+    db = _conforming(tmp_path)
+    folder = _journal_order_folder(tmp_path, [0, 2, 1], {2: 1, 1: 2})
+    (folder / "0001_table.sql").write_text("CREATE INDEX `notes_body_idx` ON `notes` (`body`);\n")
+    (folder / "0002_index.sql").write_text("CREATE TABLE `notes` (`id` integer PRIMARY KEY NOT NULL, `body` text);\n")
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 0, document["findings"]
+    assert {f["status"] for f in _rehearsal(document).values()} == {"ok"}
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 0, stamp.err + stamp.out
+    assert _migrate(db, folder).returncode == 0
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT 1 FROM sqlite_schema WHERE name = 'notes_body_idx'").fetchall()
+
+
+def test_a_fractional_journal_when_is_stamped_as_the_migrator_stores_it(tmp_path: Path) -> None:
+    """drizzle's migrator binds `when` as a JS number: 1795787031783.5 is stored as that REAL, not truncated."""
+    db = _conforming(tmp_path)
+    folder = _folder(tmp_path, ("0001_note", "ALTER TABLE `sessions` ADD `note` text;\n"))
+    journal_path = folder / "meta" / "_journal.json"
+    journal = json.loads(journal_path.read_text())
+    journal["entries"][0]["when"] += 0.5
+    journal_path.write_text(json.dumps(journal))
+    when = journal["entries"][0]["when"]
+    assert load_migrations(folder).entries[0].when == when
+
+    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert stamp.code == 0, stamp.err + stamp.out
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT created_at, typeof(created_at) FROM __drizzle_migrations").fetchall() == [
+            (when, "real")
+        ]
+    migrated = _migrate(db, folder)  # the baseline is not run again (it would fail: its tables exist)
+    assert migrated.returncode == 0, migrated.stderr
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM __drizzle_migrations").fetchone() == (2,)
+    again = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    assert again.code == 0 and "already stamped" in again.out
+    code, document, _ = _check(tmp_path, db, folder)
+    assert code == 0 and not [f for f in document["findings"] if f["kind"] == "ledger" and f["status"] != "ok"]

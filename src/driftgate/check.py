@@ -379,7 +379,7 @@ def _three_way(
     from driftgate.three_way import annotate
 
     schemas = {source.label: schema for source, schema in pairs}
-    pending = [e.tag for e in folder.entries if e.idx > folder.entry(tag).idx]
+    pending = [e.tag for e in folder.entries if e.position > folder.entry(tag).position]
     # The newest entry's schema is replayed once per run too (cached like every baseline tag).
     newest = expected.baseline(folder.entries[-1].tag)[1] if pending else schemas["baseline"]
     drizzle, baseline = schemas["drizzle"], schemas["baseline"]

@@ -64,6 +64,21 @@ def not_libsql(where: str, detail: str) -> DatabaseError:
     return DatabaseError(f"{where}: does not answer like a libSQL server ({detail})")
 
 
+def locked(where: str, timeout: float) -> DatabaseError:
+    """Another connection holds a lock on a file database (BEGIN EXCLUSIVE, locking_mode=EXCLUSIVE) past --timeout."""
+    return DatabaseError(
+        f"{where}: the database is locked by another connection and stayed locked for {timeout:g} s (--timeout)"
+    )
+
+
+def is_lock_error(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED (any extended code): a lock held elsewhere, not a bad file."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
 def cannot_connect(host: str, port: int | str, error: OSError) -> str:
     """ "cannot connect to h:p (reason)": the host, the port and the system's reason, what a user can act on."""
     return f"cannot connect to {host}:{port} ({connect_reason(error)})"
@@ -86,6 +101,7 @@ class FileBackend:
         path = target.file_path
         assert path is not None
         self.display = target.display
+        self.timeout = timeout
         if not path.is_file():
             raise InputError(missing_file_message(path))
         mode = "rw" if writable else "ro"
@@ -100,12 +116,16 @@ class FileBackend:
             )
             self._connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
         except sqlite3.DatabaseError as exc:
+            if is_lock_error(exc):  # the file is fine: someone else holds it (exit 3, like a timeout)
+                raise locked(self.display, timeout) from None
             raise InputError(f"--db: {path} is not a readable SQLite database ({exc})") from None
 
     def query(self, sql: str, args: Sequence[Any]) -> list[Row]:
         try:
             return [tuple(r) for r in self._connection.execute(sql, tuple(args)).fetchall()]
         except sqlite3.Error as exc:
+            if is_lock_error(exc):
+                raise locked(self.display, self.timeout) from None
             raise DatabaseError(f"{self.display}: {exc}") from None
 
     def batch(self, statements: Sequence[Statement]) -> list[int]:
@@ -123,6 +143,11 @@ class FileBackend:
                 cursor.execute("ROLLBACK")
             raise DatabaseError(f"{self.display}: {exc}") from None
         return results
+
+    def limit_wait(self, seconds: float) -> None:
+        """Wait at most this long for another connection's lock from now on (SQLite's busy timeout)."""
+        self.timeout = max(seconds, 0.0)
+        self._connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
 
     def close(self) -> None:
         self._connection.close()
@@ -162,6 +187,11 @@ class Database:
         Returns the number of rows each statement changed.
         """
         return self._backend.batch(statements)
+
+    def limit_wait(self, seconds: float) -> None:
+        """A file's busy timeout from now on (a remote request keeps its own --timeout)."""
+        if isinstance(self._backend, FileBackend):
+            self._backend.limit_wait(seconds)
 
     def close(self) -> None:
         self._backend.close()

@@ -28,8 +28,8 @@ class EntryState:
 
     entry: MigrationEntry
     rows: tuple[LedgerRow, ...]  # rows whose created_at is this entry's `when`
-    earlier_max_when: int | None  # the greatest `when` of the entries before it in the journal
-    newest: int | None  # the ledger's newest created_at
+    earlier_max_when: int | float | None  # the greatest `when` of the entries before it in the journal
+    newest: int | float | None  # the ledger's newest created_at
 
     @property
     def recorded(self) -> bool:
@@ -56,7 +56,7 @@ class EntryState:
 class LedgerState:
     entries: tuple[EntryState, ...]
     strangers: tuple[LedgerRow, ...]  # rows the journal does not know (no entry has their created_at)
-    newest: int | None
+    newest: int | float | None
     exists: bool  # the ledger table exists
 
     def entry(self, tag: str) -> EntryState:
@@ -69,18 +69,18 @@ class LedgerState:
         """What `drizzle-kit migrate` would run once the baseline is recorded: the entries after it whose
         `when` is above the newest created_at (the migrator reads that once and compares every entry with it)."""
         threshold = baseline.when if self.newest is None else max(self.newest, baseline.when)
-        return tuple(s.entry for s in self.entries if s.entry.idx > baseline.idx and s.entry.when > threshold)
+        return tuple(s.entry for s in self.entries if s.entry.position > baseline.position and s.entry.when > threshold)
 
 
 def ledger_state(folder: MigrationsFolder, rows: Sequence[LedgerRow] | None) -> LedgerState:
     """Group the rows by created_at and compare them with the journal, once."""
     all_rows = tuple(rows or ())
-    by_when: dict[int | None, list[LedgerRow]] = {}
+    by_when: dict[int | float | None, list[LedgerRow]] = {}
     for row in all_rows:
         by_when.setdefault(row.created_at, []).append(row)
     newest = max((r.created_at for r in all_rows if r.created_at is not None), default=None)
     states = []
-    earlier: int | None = None
+    earlier: int | float | None = None
     for entry in folder.entries:
         states.append(EntryState(entry, tuple(by_when.get(entry.when, ())), earlier, newest))
         earlier = entry.when if earlier is None else max(earlier, entry.when)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,7 @@ ONE_QUERY_TABLES = 2000
 @dataclass(frozen=True)
 class LedgerRow:
     hash: str
-    created_at: int | None
+    created_at: int | float | None  # as the migrator reads it: Number(created_at)
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,20 @@ def ledger_exists(db: Database, table: str) -> bool:
 
 def read_ledger(db: Database, table: str) -> tuple[LedgerRow, ...]:
     rows = db.query(f"SELECT hash, created_at FROM {quote(table)} ORDER BY created_at")
-    return tuple(LedgerRow(str(r[0]), _as_int(r[1])) for r in rows)
+    return tuple(LedgerRow(str(r[0]), _as_number(r[1])) for r in rows)
 
 
-def _as_int(value: Any) -> int | None:
+def _as_number(value: Any) -> int | float | None:
+    """A fractional created_at (a fractional journal `when`, stored by the migrator) is kept, not truncated."""
+    if value is None or isinstance(value, int):
+        return value
     try:
-        return int(value) if value is not None else None
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else number
 
 
 @dataclass(frozen=True)

@@ -63,12 +63,15 @@ def migrator_chunks(entry: MigrationEntry) -> list[tuple[str, int]]:
     return pieces
 
 
-def _statement(entry: MigrationEntry, chunk: str, line: int) -> SqlStatement | None:
-    """The one statement of a chunk (None for a chunk of comments and space).
+def _statement(entry: MigrationEntry, chunk: str, line: int) -> SqlStatement:
+    """The one statement of a chunk.
 
     The migrator sends each chunk as one statement.  Measured with drizzle-orm 0.45.4 and
     @libsql/client: over Hrana (sqld, Turso) a chunk of two statements fails with
     SQL_MANY_STATEMENTS; on a local file only the first runs and the rest are silently skipped.
+    A chunk with no statement at all (empty, space, comments or a lone ';': drizzle-kit's
+    ``generate --custom`` file, a trailing breakpoint, a pull-style file) fails too, on a file with
+    SQLITE_UNKNOWN_0 "not an error" and over Hrana with SQL_NO_STATEMENT, rolling everything back.
     """
     statements = split_sql_script(chunk, Location(str(entry.path), line))
     if len(statements) > 1:
@@ -78,16 +81,22 @@ def _statement(entry: MigrationEntry, chunk: str, line: int) -> SqlStatement | N
             "only the first and skips the rest)",
             statements[1].location,
         )
-    return statements[0] if statements else None
+    if not statements:
+        raise RehearsalError(
+            "this chunk holds no SQL statement (only space or comments): the migrator still sends it, and "
+            "SQLite rejects an empty statement (a local file: SQLITE_UNKNOWN_0 'not an error'; Turso/sqld: "
+            f"SQL_NO_STATEMENT); put a statement in it or remove it (and a trailing `{BREAKPOINT}`)",
+            Location(str(entry.path), line),
+        )
+    return statements[0]
 
 
 def apply_entry(connection: libsql.Connection, entry: MigrationEntry) -> None:
     """Run one entry chunk by chunk; the migrator's own transaction makes BEGIN/COMMIT in a file moot."""
-    if entry.is_pull_style:  # its whole DDL is a comment: the migrator runs nothing
-        return
+    # A pull-style entry (its whole DDL inside a comment) is no exception: its chunk holds no statement.
     for chunk, line in migrator_chunks(entry):
         statement = _statement(entry, chunk, line)
-        if statement is None or is_transaction_control(statement.sql):
+        if is_transaction_control(statement.sql):
             continue
         try:
             connection.execute(statement.sql)

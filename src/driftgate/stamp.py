@@ -64,7 +64,7 @@ def _refuse_strangers(state: LedgerState, target: MigrationEntry, table: str) ->
 
 
 def _refuse_edited(state: LedgerState, target: MigrationEntry, table: str) -> str | None:
-    edited = next((s for s in state.entries if s.entry.idx <= target.idx and s.edited), None)
+    edited = next((s for s in state.entries if s.entry.position <= target.position and s.edited), None)
     if edited is None:
         return None
     return (
@@ -104,7 +104,7 @@ def plan_from_state(state: LedgerState, folder: MigrationsFolder, tag: str, tabl
         reason = rule(state, target, table)
         if reason is not None:
             raise StampRefused(f"refusing to stamp {target.tag}: {reason}")
-    missing = tuple(s.entry for s in state.entries if s.entry.idx <= target.idx and not s.rows)
+    missing = tuple(s.entry for s in state.entries if s.entry.position <= target.position and not s.rows)
     statements: list[Statement] = [(create_ledger_sql(table), ())]
     statements += [(insert_sql(table), (e.hash, e.when, e.when)) for e in missing]
     return StampPlan(target.tag, False, missing, tuple(statements))
@@ -174,10 +174,19 @@ def backup_file(db: Database, path: Path) -> Path:
 def write_stamp(
     target: DatabaseTarget, folder: MigrationsFolder, tag: str, table: str, *, timeout: float, backup: bool
 ) -> StampOutcome:
-    """Plan and write atomically; concurrent writers are retried, then see 'already stamped'."""
+    """Plan and write atomically; concurrent writers are retried, then see 'already stamped'.
+
+    The whole write (every retry and every wait for another connection's lock) stays within
+    ``timeout``: past it, exit 3 and nothing written.
+    """
+    deadline = time.monotonic() + timeout
     with Database(target, timeout=timeout, writable=True) as db:
         backup_path: Path | None = None
         for attempt in range(ATTEMPTS):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            db.limit_wait(remaining)
             rows = read_ledger(db, table) if ledger_exists(db, table) else None
             plan = plan_stamp(folder, tag, rows, table)
             if plan.already_stamped:
@@ -187,9 +196,9 @@ def write_stamp(
             try:
                 written = db.batch(plan.statements)
             except DatabaseError as error:
-                if not _is_busy(error) or attempt == ATTEMPTS - 1:
+                if not _is_busy(error):
                     raise
-                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+                time.sleep(max(min(random.uniform(0.02, 0.1) * (attempt + 1), deadline - time.monotonic()), 0))
                 continue
             inserted = sum(written[1:])
             if inserted == len(plan.to_insert):
@@ -199,7 +208,10 @@ def write_stamp(
             if plan_stamp(folder, tag, rows, table).already_stamped:
                 return StampOutcome(plan.tag, inserted, inserted == 0, backup_path)
             raise StampRefused(f"{table} changed while stamping {plan.tag}; inspect the ledger and run the stamp again")
-    raise DatabaseError(f"{target.display}: the database stayed busy; nothing written")
+    raise DatabaseError(
+        f"{target.display}: the database stayed locked by another connection for {timeout:g} s (--timeout); "
+        "nothing written"
+    )
 
 
 def stamp_after_check(

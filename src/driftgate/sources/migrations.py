@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,9 +20,14 @@ from driftgate.sources.statements import SqlStatement, skip_space_and_comments, 
 class MigrationEntry:
     idx: int
     tag: str
-    when: int  # journal `when`, integer ms: what the migrator stores as created_at
+    # journal `when` (ms), the JS number the migrator binds as created_at: an int, or a float when the
+    # journal holds a fractional value (the migrator then stores that REAL and compares with it)
+    when: int | float
     path: Path
     folder: Path
+    # Its place in the journal's `entries` array: the order drizzle's migrator reads, applies and compares
+    # entries in (readMigrationFiles iterates the array; `idx` is never read).
+    position: int = 0
 
     @cached_property
     def text(self) -> str:
@@ -68,7 +74,7 @@ class MigrationsFolder:
 
     def up_to(self, tag: str) -> tuple[MigrationEntry, ...]:
         target = self.entry(tag)
-        return tuple(e for e in self.entries if e.idx <= target.idx)
+        return self.entries[: target.position + 1]
 
     def statements_up_to(self, tag: str) -> list[SqlStatement]:
         entries = self.up_to(tag)
@@ -78,6 +84,18 @@ class MigrationsFolder:
         for entry in entries[start:]:
             statements.extend(entry.statements())
         return statements
+
+
+def _journal_when(value: object) -> int | float:
+    """The journal's `when` as the JS number drizzle's migrator stores: 1795787031783.5 stays fractional."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(value)
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return int(number) if number.is_integer() else number
 
 
 _NEW_LAYOUT = re.compile(r"^\d{14}_.+")
@@ -110,14 +128,14 @@ def load_migrations(folder: Path) -> MigrationsFolder:
     entries = []
     for raw in raw_entries:
         try:
-            idx, tag, when = int(raw["idx"]), str(raw["tag"]), int(raw["when"])
-        except (KeyError, TypeError, ValueError):
+            idx, tag, when = int(raw["idx"]), str(raw["tag"]), _journal_when(raw["when"])
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise InputError(f"{journal_path}: malformed entry {json.dumps(raw)[:120]}") from None
         path = folder / f"{tag}.sql"
         if not path.is_file():
             raise InputError(f"{journal_path}: entry {tag} points at {path}, which does not exist")
-        entries.append(MigrationEntry(idx, tag, when, path, folder))
-    entries.sort(key=lambda e: e.idx)
+        entries.append(MigrationEntry(idx, tag, when, path, folder, len(entries)))
+    # Not sorted by idx: the migrator runs the entries in array order, and so must every replay and rehearsal.
     return MigrationsFolder(folder, tuple(entries))
 
 
