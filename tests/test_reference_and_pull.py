@@ -32,6 +32,31 @@ def test_extract_check_detects_a_changed_source(tmp_path: Path) -> None:
     assert stale.code == 1 and "stale" in stale.err
 
 
+def test_extract_of_no_ddl_is_bad_input_and_writes_nothing(tmp_path: Path) -> None:
+    # As check says it: an empty reference would keep `extract --check` green once every statement is gone.
+    (tmp_path / "app.ts").write_text("export const greeting = 'hello';\n")
+    target = tmp_path / "legacy.sql"
+    for extra in ((), ("--check",)):
+        run = driftgate("extract", "--legacy", "app.ts", "-o", target, *extra, cwd=tmp_path)
+        assert run.code == 2 and run.err.strip() == "driftgate: error: --legacy: no DDL found in app.ts", run.err
+    assert not target.exists()
+
+
+def test_extract_says_why_a_statement_is_not_compared(tmp_path: Path) -> None:
+    (tmp_path / "app.ts").write_text(
+        "import { T } from './names';\n"
+        "export async function init(db) { await db.execute(`CREATE TABLE ${T} (id INTEGER)`);\n"
+        "  await db.execute('CREATE TABLE a (id INTEGER PRIMARY KEY)'); }\n"
+        "export async function reset(db) { await db.execute('DROP TABLE IF EXISTS a'); }\n"
+    )
+    (tmp_path / "names.ts").write_text("export const T = process.env.T;\n")
+    assert driftgate("extract", "--legacy", "app.ts", "-o", "legacy.sql", cwd=tmp_path).code == 0
+    text = (tmp_path / "legacy.sql").read_text()
+    assert "-- app.ts:2 (not compared: unresolved T)\nCREATE TABLE ${T} (id INTEGER);" in text
+    assert "-- app.ts:3\nCREATE TABLE a (id INTEGER PRIMARY KEY);" in text
+    assert "-- app.ts:4 (not compared: driftgate cannot tell whether this DROP runs" in text
+
+
 def test_pull_style_baseline_shows_what_pull_lost(tmp_path: Path, legacy_db: Path) -> None:
     out = tmp_path / "r.json"
     run = driftgate(
