@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from cli import driftgate
+from cli import Run, driftgate
 from conftest import LEGACY_SQL, PREPARE_SQL, REPO, SEQUENCE_MIGRATIONS, build_file_db
 from driftgate.report.json_report import report_schema
 from driftgate.sources.migrations import load_migrations
@@ -68,6 +68,19 @@ def _real_migrator_succeeds(db: Path, folder: Path) -> bool:
     return done.returncode == 0
 
 
+def _stamp(tmp_path: Path, db: Path, folder: Path) -> Run:
+    return driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+
+
+def _stamp_refused(tmp_path: Path, db: Path, folder: Path) -> str:
+    """The stamp's error output, once it has refused (exit 1) and written no ledger at all."""
+    stamp = _stamp(tmp_path, db, folder)
+    assert stamp.code == 1, stamp.err
+    with sqlite3.connect(db) as connection:
+        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+    return stamp.err
+
+
 def _conforming(tmp_path: Path) -> Path:
     return build_file_db(tmp_path / "prod.db", LEGACY_SQL.read_text(), PREPARE_SQL.read_text())
 
@@ -108,10 +121,7 @@ def test_failing_entry_is_different_with_file_line_and_blocks_the_stamp(tmp_path
     assert "0001_lookup" in html and "already exists" in html
     assert not _real_migrator_succeeds(db, folder)
 
-    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
-    assert stamp.code == 1 and "baseline:migration:0001_lookup" in stamp.err
-    with sqlite3.connect(db) as connection:
-        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+    assert "baseline:migration:0001_lookup" in _stamp_refused(tmp_path, db, folder)
 
 
 def test_later_entry_failing_after_an_applying_one(tmp_path: Path) -> None:
@@ -195,10 +205,7 @@ def test_a_chunk_without_a_statement_fails_as_in_the_migrator_and_blocks_the_sta
     assert "no SQL statement" in found["actual"] and found["location"].startswith(str(folder / "0001_custom.sql"))
     assert not _real_migrator_succeeds(db, folder)
 
-    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
-    assert stamp.code == 1 and "baseline:migration:0001_custom" in stamp.err
-    with sqlite3.connect(db) as connection:
-        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+    assert "baseline:migration:0001_custom" in _stamp_refused(tmp_path, db, folder)
 
 
 def test_a_custom_migration_with_a_statement_is_stamped_then_migrated(tmp_path: Path) -> None:
@@ -208,7 +215,7 @@ def test_a_custom_migration_with_a_statement_is_stamped_then_migrated(tmp_path: 
     code, document, _ = _check(tmp_path, db, folder)
     assert code == 0 and _rehearsal(document)["0001_custom"]["status"] == "ok"
 
-    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    stamp = _stamp(tmp_path, db, folder)
     assert stamp.code == 0, stamp.err + stamp.out
     assert _migrate(db, folder).returncode == 0
     with sqlite3.connect(db) as connection:
@@ -247,10 +254,7 @@ def test_journal_array_order_is_the_order_the_migrator_runs(tmp_path: Path) -> N
     assert ledger["0001_table"]["status"] == "different"  # its when is below 0002's, which comes before it
     assert not _real_migrator_succeeds(db, folder)
 
-    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
-    assert stamp.code == 1
-    with sqlite3.connect(db) as connection:
-        assert not connection.execute("SELECT 1 FROM sqlite_schema WHERE name = '__drizzle_migrations'").fetchall()
+    _stamp_refused(tmp_path, db, folder)
 
 
 def test_journal_array_order_that_the_migrator_can_run_is_stamped(tmp_path: Path) -> None:
@@ -263,7 +267,7 @@ def test_journal_array_order_that_the_migrator_can_run_is_stamped(tmp_path: Path
     assert code == 0, document["findings"]
     assert {f["status"] for f in _rehearsal(document).values()} == {"ok"}
 
-    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    stamp = _stamp(tmp_path, db, folder)
     assert stamp.code == 0, stamp.err + stamp.out
     assert _migrate(db, folder).returncode == 0
     with sqlite3.connect(db) as connection:
@@ -281,7 +285,7 @@ def test_a_fractional_journal_when_is_stamped_as_the_migrator_stores_it(tmp_path
     when = journal["entries"][0]["when"]
     assert load_migrations(folder).entries[0].when == when
 
-    stamp = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    stamp = _stamp(tmp_path, db, folder)
     assert stamp.code == 0, stamp.err + stamp.out
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT created_at, typeof(created_at) FROM __drizzle_migrations").fetchall() == [
@@ -291,7 +295,7 @@ def test_a_fractional_journal_when_is_stamped_as_the_migrator_stores_it(tmp_path
     assert migrated.returncode == 0, migrated.stderr
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM __drizzle_migrations").fetchone() == (2,)
-    again = driftgate("stamp", "--db", db, "--migrations", folder, "--yes", "--no-backup", cwd=tmp_path)
+    again = _stamp(tmp_path, db, folder)
     assert again.code == 0 and "already stamped" in again.out
     code, document, _ = _check(tmp_path, db, folder)
     assert code == 0 and not [f for f in document["findings"] if f["kind"] == "ledger" and f["status"] != "ok"]
