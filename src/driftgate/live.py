@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import glob
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from driftgate.introspect import (
 )
 from driftgate.model import Schema, Table, Trigger, View
 from driftgate.request import DEFAULT_LEDGER_TABLE
+from driftgate.sources.migrations import migrator_number
 
 # Tables per query when one response would be too large: about 1.9 MB of answer for 1,000 plain tables
 # (sqld caps one at 10 MB; a chunk still too large is halved). Measured on 4,000 tables: chunks of 500
@@ -111,20 +111,8 @@ def ledger_exists(db: Database, table: str) -> bool:
 
 def read_ledger(db: Database, table: str) -> tuple[LedgerRow, ...]:
     rows = db.query(f"SELECT hash, created_at FROM {quote(table)} ORDER BY created_at")
-    return tuple(LedgerRow(str(r[0]), _as_number(r[1])) for r in rows)
-
-
-def _as_number(value: Any) -> int | float | None:
-    """A fractional created_at (a fractional journal `when`, stored by the migrator) is kept, not truncated."""
-    if value is None or isinstance(value, int):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(number):
-        return None
-    return int(number) if number.is_integer() else number
+    # A fractional created_at (a fractional journal `when`, stored by the migrator) is kept, not truncated.
+    return tuple(LedgerRow(str(r[0]), migrator_number(r[1])) for r in rows)
 
 
 @dataclass(frozen=True)

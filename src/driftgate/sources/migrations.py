@@ -86,16 +86,27 @@ class MigrationsFolder:
         return statements
 
 
-def _journal_when(value: object) -> int | float:
-    """The journal's `when` as the JS number drizzle's migrator stores: 1795787031783.5 stays fractional."""
+def migrator_number(value: object) -> int | float | None:
+    """``value`` as the JS number drizzle's migrator holds (a journal `when`, a ledger `created_at`): an int
+    when whole, a float when fractional (1795787031783.5 stays so); None when it is no finite number."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise TypeError(value)
+        return None
     if isinstance(value, int):
         return value
-    number = float(value)
+    try:
+        number = float(value)
+    except ValueError:
+        return None
     if not math.isfinite(number):
-        raise ValueError(value)
+        return None
     return int(number) if number.is_integer() else number
+
+
+def _journal_when(value: object) -> int | float:
+    number = migrator_number(value)
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 _NEW_LAYOUT = re.compile(r"^\d{14}_.+")
