@@ -128,25 +128,13 @@ class Program:
         if key in self.values:
             return self.values[key]
         if name in module.declarations:
-            if any(k[:2] == key for k in self.evaluating):
-                chain = " -> ".join(f"{p.name}:{line} {n}" for p, n, line in self.evaluating)
-                raise InputError(
-                    f"{module.path}:{module.declarations[name].start_point.row + 1}: import cycle: {name!r} "
-                    f"needs its own value ({chain}); drizzle-kit would fail with a ReferenceError"
-                )
             declaration = module.declarations[name]
-            self.evaluating.append((module.path.resolve(), name, declaration.start_point.row + 1))
-            try:
-                if declaration.type in ("function_declaration", "class_declaration"):
-                    value: Any = (
-                        Function(declaration, module, {})
-                        if declaration.type == "function_declaration"
-                        else Unknown(f"class {name}", module.location(declaration))
-                    )
-                else:
-                    value = self.evaluate(declaration, module, {})
-            finally:
-                self.evaluating.pop()
+            if declaration.type == "function_declaration":
+                value: Any = Function(declaration, module, {})
+            elif declaration.type == "class_declaration":
+                value = Unknown(f"class {name}", module.location(declaration))
+            else:
+                value = self._evaluated_once(module, name, name, declaration, declaration)
             self.values[key] = value
             return value
         if name in module.imports:
@@ -166,21 +154,28 @@ class Program:
         assert pattern is not None and value_node is not None
         key = (module.path.resolve(), f"<pattern@{declarator.start_byte}>")
         if key not in self.values:
-            if any(k[:2] == key for k in self.evaluating):
-                raise InputError(
-                    f"{module.location(declarator)}: import cycle: {name!r} needs its own value; "
-                    "drizzle-kit would fail with a ReferenceError"
-                )
-            self.evaluating.append((*key, declarator.start_point.row + 1))
-            try:
-                self.values[key] = self.evaluate(value_node, module, {})
-            finally:
-                self.evaluating.pop()
+            self.values[key] = self._evaluated_once(module, key[1], name, value_node, declarator)
         scope: dict[str, Any] = {}
         self._bind(pattern, self.values[key], module, scope)
         return scope.get(
             name, Unknown(f"destructured {name!r}: a pattern driftgate does not read", module.location(declarator))
         )
+
+    def _evaluated_once(self, module: Module, key: str, name: str, node: Node, declared: Node) -> Any:
+        """``node``'s value, the module-level ``key`` (``name`` as written, ``declared`` where) being evaluated
+        meanwhile: a value that needs itself (an import cycle) is bad input, as drizzle-kit fails on it."""
+        at_line = declared.start_point.row + 1
+        if any(k[:2] == (module.path.resolve(), key) for k in self.evaluating):
+            chain = " -> ".join(f"{p.name}:{line} {n}" for p, n, line in self.evaluating)
+            raise InputError(
+                f"{module.path}:{at_line}: import cycle: {name!r} "
+                f"needs its own value ({chain}); drizzle-kit would fail with a ReferenceError"
+            )
+        self.evaluating.append((module.path.resolve(), key, at_line))
+        try:
+            return self.evaluate(node, module, {})
+        finally:
+            self.evaluating.pop()
 
     def _import_value(self, module: Module, binding: Any) -> Any:
         spec, name = binding.specifier, binding.name
