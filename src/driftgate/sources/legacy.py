@@ -183,6 +183,14 @@ def _line_starts(data: bytes) -> list[int]:
     return starts
 
 
+def _declares(identifier: Node) -> bool:
+    """Whether ``identifier`` is the name a variable declarator declares (not a use of it)."""
+    parent = identifier.parent
+    if parent is None or parent.type != "variable_declarator":
+        return False
+    return parent.child_by_field_name("name") == identifier
+
+
 def _preorder(root: Node) -> Iterator[Node]:
     stack = [root]
     while stack:
@@ -315,13 +323,15 @@ class _FileScan:
 
     def statements(self) -> Iterator[SqlStatement]:
         literals: list[Node] = []
+        names: set[str] = set()  # names used anywhere other than where they are declared (see _unused)
         for node in _preorder(self.tree.root_node):
             if node.type == "call_expression":
                 yield from self._call_statements(node)
             elif node.type in ("string", "template_string"):
                 literals.append(node)
+            elif node.type in ("identifier", "shorthand_property_identifier") and not _declares(node):
+                names.add(self._source(node))
         # Never silence: DDL text that no call above was read to send is reported where it is written.
-        names = self._referenced_names()
         for literal in literals:
             if literal.id not in self.consumed and self._looks_like_ddl(literal) and not self._unused(literal, names):
                 sql = " ".join(self._source(literal)[1:-1].split())
@@ -353,21 +363,6 @@ class _FileScan:
                     return self._source(target) not in names
             node = node.parent
         return False
-
-    def _referenced_names(self) -> set[str]:
-        """Names used anywhere other than where they are declared."""
-        names: set[str] = set()
-        for node in _preorder(self.tree.root_node):
-            if node.type in ("identifier", "shorthand_property_identifier"):
-                parent = node.parent
-                declared = (
-                    parent is not None
-                    and parent.type == "variable_declarator"
-                    and parent.child_by_field_name("name") == node
-                )
-                if not declared:
-                    names.add(self._source(node))
-        return names
 
     def _call_statements(self, call: Node) -> Iterator[SqlStatement]:
         method = _client_method(call)
