@@ -624,9 +624,11 @@ def canonical_default(dflt_value: str | None) -> str | None:
     return canonical
 
 
-def _trigger_tokens(sql: str) -> tuple[list[Token], list[str]] | None:
-    """A trigger's tokens and their words (upper case; ``""`` for a string or quoted name), or None when
-    sqlglot cannot read it."""
+def canonical_trigger(sql: str) -> str:
+    """A trigger compares by its token-canonical text, read as SQLite reads its head: ``FOR EACH ROW`` is
+    implied (SQLite has no other), no timing is ``BEFORE``, ``UPDATE OF`` names a set of columns (it fires
+    when any of them is updated: sorted, folded, each once), and the ``WHEN`` condition is an expression
+    (:func:`canonical_expression`: ``WHEN (x)`` is ``WHEN x``).  The body is left to the tokens."""
     load_parser()
     from sqlglot.errors import SqlglotError
     from sqlglot.tokens import TokenType
@@ -634,39 +636,30 @@ def _trigger_tokens(sql: str) -> tuple[list[Token], list[str]] | None:
     try:
         tokens = tokenize(sql)
     except SqlglotError:
-        return None
-    return tokens, ["" if t.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else t.text.upper() for t in tokens]
-
-
-def canonical_trigger(sql: str) -> str:
-    """A trigger compares by its token-canonical text; ``FOR EACH ROW`` is implied (SQLite has no other)."""
-    read = _trigger_tokens(sql)
-    if read is None:
         return token_canonical(sql)
-    tokens, words = read
+    words = ["" if t.token_type in (TokenType.STRING, TokenType.IDENTIFIER) else t.text.upper() for t in tokens]
+    edits: list[tuple[int, int, str]] = []  # (start, end) in the text, replaced by the new text
     body = words.index("BEGIN") if "BEGIN" in words else len(words)
     for i in range(min(body, len(words)) - 2):
         if words[i : i + 3] == ["FOR", "EACH", "ROW"]:
-            sql = sql[: tokens[i].start] + sql[tokens[i + 2].end + 1 :]
+            edits.append((tokens[i].start, tokens[i + 2].end + 1, ""))
             break
     event = _trigger_event_at(words, tokens)
     if event is not None:  # no timing: SQLite's default is BEFORE
-        sql = sql[: tokens[event].start] + "BEFORE " + sql[tokens[event].start :]
-    return token_canonical(_trigger_head_canonical(sql))
+        edits.append((tokens[event].start, tokens[event].start, "BEFORE "))
+    if body < len(words):
+        edits.extend(_trigger_head_edits(sql, tokens, words, body))
+    for start, end, text in sorted(edits, reverse=True):  # from the end: earlier positions stay valid
+        sql = sql[:start] + text + sql[end:]
+    return token_canonical(sql)
 
 
-def _trigger_head_canonical(sql: str) -> str:
-    """A trigger's ``UPDATE OF`` columns as the set they are (it fires when any of them is updated: sorted,
-    folded, each once), and its ``WHEN`` condition as :func:`canonical_expression` spells it (``WHEN (x)``
-    is ``WHEN x``); the body is left to the tokens.  Text it cannot read is left as it is."""
+def _trigger_head_edits(sql: str, tokens: list[Token], words: list[str], body: int) -> list[tuple[int, int, str]]:
+    """The ``WHEN`` condition as :func:`canonical_expression` spells it, and the ``UPDATE OF`` columns as a
+    sorted set, as edits of ``sql`` (``body``: the index of ``BEGIN``)."""
     from sqlglot.tokens import TokenType
 
-    read = _trigger_tokens(sql)
-    if read is None or "BEGIN" not in read[1]:
-        return sql
-    tokens, words = read
-    body = words.index("BEGIN")
-    edits: list[tuple[int, int, str]] = []  # (start, end) in the text, replaced by the new text
+    edits: list[tuple[int, int, str]] = []
     when = words.index("WHEN") if "WHEN" in words[:body] else None
     if when is not None and when + 1 < body:
         condition = sql[tokens[when + 1].start : tokens[body - 1].end + 1]
@@ -679,9 +672,7 @@ def _trigger_head_canonical(sql: str) -> str:
         if names and len(names) * 2 - 1 == on - update - 2:  # name, name, ... (nothing else)
             columns = ", ".join(quote(name) for name in sorted({fold_name(name) for name in names}))
             edits.append((tokens[update + 2].start, tokens[on - 1].end + 1, columns))
-    for start, end, text in sorted(edits, reverse=True):  # from the end: earlier positions stay valid
-        sql = sql[:start] + text + sql[end:]
-    return sql
+    return edits
 
 
 def _trigger_event_at(words: list[str], tokens: list[Token]) -> int | None:
