@@ -211,3 +211,38 @@ def test_help_imports_the_cli_alone(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout and done.stdout.splitlines()[-1] == "[]", done.stdout
+
+
+def test_a_sql_check_never_loads_the_typescript_reader(tmp_path: Path) -> None:
+    """A check of plain SQL looks for a drizzle.config.ts (none here) and does not import the Drizzle reader or
+    tree-sitter for that (issue 11: the lookup once lived in the reader's package and cost 40 ms of every start);
+    with a drizzle.config.ts beside it, the reader is loaded and reads it (its ``out`` is the migrations folder,
+    which does not exist here: exit 2)."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "db.sqlite"
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t (id INTEGER PRIMARY KEY);\n")
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    program = (
+        "import sys\n"
+        f"sys.argv = ['driftgate', 'check', '--db', {str(db)!r}, '--sql', 'schema.sql']\n"
+        "from driftgate.cli import main\n"
+        "try:\n    main()\n"
+        "except SystemExit as exit:\n    print('exit', exit.code)\n"
+        "print(sorted(m for m in ('tree_sitter', 'driftgate.sources.drizzle') if m in sys.modules))\n"
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    lines = run()
+    assert lines[-2:] == ["exit 0", "[]"], lines
+    (tmp_path / "drizzle.config.ts").write_text('export default { dialect: "turso", out: "./drizzle" };\n')
+    lines = run()
+    assert lines[-2:] == ["exit 2", "['driftgate.sources.drizzle', 'tree_sitter']"], lines

@@ -46,8 +46,8 @@ def _toml_string(value: str) -> str:
 
 
 def _config_table(folder: Path) -> tuple[str, list[str]]:
+    from driftgate.config import find_drizzle_config
     from driftgate.request import DEFAULT_LEDGER_TABLE
-    from driftgate.sources.drizzle.config_file import find_drizzle_config
     from driftgate.sources.migrations import drizzle_config_settings
 
     drizzle_config = find_drizzle_config(folder) or folder / "drizzle.config.ts"

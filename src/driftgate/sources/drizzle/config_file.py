@@ -13,15 +13,6 @@ from driftgate.errors import InputError
 from driftgate.sources.drizzle.evaluate import Program
 from driftgate.sources.drizzle.modules import Module
 
-# drizzle-kit 0.31's drizzleConfigFromFile: without --config, the first of these that exists (bin.cjs)
-DEFAULT_CONFIG_NAMES = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.json")
-
-
-def find_drizzle_config(folder: Path) -> Path | None:
-    """The config drizzle-kit would read in ``folder`` when given no --config."""
-    return next((folder / name for name in DEFAULT_CONFIG_NAMES if (folder / name).is_file()), None)
-
-
 _WRAPPERS = ("parenthesized_expression", "as_expression", "satisfies_expression")
 
 
