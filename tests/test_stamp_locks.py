@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -65,6 +66,10 @@ def test_a_write_locked_stamp_gives_up_within_its_timeout(tmp_path: Path, db: Pa
     assert run.code == 3, run.err + run.out
     assert "locked by another connection" in run.err and "nothing written" in run.err
     assert elapsed < 8, elapsed  # it was 12 busy waits of --timeout each
+    # The message says what was tried: how long, in how many attempts, against which --timeout.
+    waited = re.search(r"locked by another connection for ([0-9.]+) s \((\d+) attempts?, --timeout 1 s\)", run.err)
+    assert waited is not None, run.err
+    assert 0.9 <= float(waited.group(1)) < 8 and int(waited.group(2)) >= 1, run.err
     holder.execute("ROLLBACK")
     assert _no_ledger(db)
     run = driftgate("stamp", *args, cwd=tmp_path)  # the lock gone, the same stamp goes through

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from driftgate.connection import Database, Statement
 from driftgate.errors import DatabaseError, InputError, StampRefused
-from driftgate.findings import Report
+from driftgate.findings import Report, plural
 from driftgate.identifiers import quote
 from driftgate.ledger import LedgerState, ledger_state
 from driftgate.live import LedgerRow, ledger_exists, read_ledger
@@ -179,7 +179,9 @@ def write_stamp(
     The whole write (every retry and every wait for another connection's lock) stays within
     ``timeout``: past it, exit 3 and nothing written.
     """
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
+    attempts = 0
     with Database(target, timeout=timeout, writable=True) as db:
         backup_path: Path | None = None
         for attempt in range(ATTEMPTS):
@@ -187,6 +189,7 @@ def write_stamp(
             if remaining <= 0:
                 break
             db.limit_wait(remaining)
+            attempts += 1
             rows = read_ledger(db, table) if ledger_exists(db, table) else None
             plan = plan_stamp(folder, tag, rows, table)
             if plan.already_stamped:
@@ -208,9 +211,11 @@ def write_stamp(
             if plan_stamp(folder, tag, rows, table).already_stamped:
                 return StampOutcome(plan.tag, inserted, inserted == 0, backup_path)
             raise StampRefused(f"{table} changed while stamping {plan.tag}; inspect the ledger and run the stamp again")
+    # What was tried, as it happened: a file waits out --timeout in its attempts, a server may answer "busy"
+    # at once, so that every attempt is spent well before it.
     raise DatabaseError(
-        f"{target.display}: the database stayed locked by another connection for {timeout:g} s (--timeout); "
-        "nothing written"
+        f"{target.display}: the database stayed locked by another connection for {time.monotonic() - started:.1f} s "
+        f"({plural(attempts, 'attempt')}, --timeout {timeout:g} s); nothing written"
     )
 
 
