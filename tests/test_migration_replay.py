@@ -97,7 +97,26 @@ def test_a_migration_that_cannot_be_replayed_names_file_and_line(tmp_path: Path)
 
 
 def test_transaction_control_is_recognised_by_its_first_word() -> None:
-    for sql in ("BEGIN TRANSACTION;", "  -- note\ncommit;", "END;", "/* x */ ROLLBACK", "SAVEPOINT a"):
+    for sql in (
+        "BEGIN TRANSACTION;",
+        "  -- note\ncommit;",
+        "END;",
+        "/* x */ ROLLBACK",
+        "SAVEPOINT a",
+        "COMMIT;;",
+        "release a;",
+        "begin\tdeferred",
+        "Begin\n",
+    ):
         assert is_transaction_control(sql), sql
-    for sql in ("BEGINNING", "CREATE TABLE begin_x (a)", "", "-- only a comment"):
+    for sql in (
+        "BEGINNING",
+        "CREATE TABLE begin_x (a)",
+        "",
+        "   ",
+        "-- only a comment",
+        "COMMIT--x",
+        "END;x",
+        "begın",
+    ):  # a dotless i is no keyword letter to SQLite
         assert not is_transaction_control(sql), sql
