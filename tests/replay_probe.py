@@ -7,6 +7,7 @@ shows and prints "ok"; a failed assertion is a non-zero exit with the traceback 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import signal
@@ -503,15 +504,155 @@ def check_errors_leave_no_children() -> None:
     assert len(list((work / "cache").glob("expected-*.pickle"))) == 1, "the good model was still written"
 
 
+def _one_core_report(request: Any, environ: dict[str, str]) -> bytes:
+    """The JSON report of ``request`` checked on one core, with no cache, started_at left out."""
+    from driftgate.check import run_check
+    from driftgate.report.json_report import report_bytes
+
+    os.environ["DRIFTGATE_FORK"] = "0"
+    try:
+        alone = run_check(dataclasses.replace(request, cache=False), environ)
+    finally:
+        del os.environ["DRIFTGATE_FORK"]
+    return _STARTED.sub(b"", report_bytes(alone.report))
+
+
+_STARTED = re.compile(rb'"started_at": "[^"]*"')
+
+
+def _shares_taken() -> list[Any]:
+    """A list that gets what every ReplayHelper.take_share returns from now on."""
+    taken: list[Any] = []
+    original = ReplayHelper.take_share
+
+    def recording(self: ReplayHelper, model: Any, label: str) -> Any:
+        answer = original(self, model, label)
+        taken.append(answer)
+        return answer
+
+    ReplayHelper.take_share = recording  # type: ignore[method-assign]
+    return taken
+
+
+def conforming_share() -> None:
+    """A large conforming check has the helper compare and render the last tables (its share), and reports
+    byte for byte what one core reports."""
+    from driftgate.report.json_report import report_bytes
+
+    taken = _shares_taken()
+    result, bins, writers, request, environ = check_big_project()
+    for writer in writers:
+        writer.wait()
+    assert result.report.gate_pass and bins[0][1], bins
+    assert len(taken) == 1 and taken[0] is not None, "the helper's share was taken"
+    keys, renderings, counts = taken[0]
+    assert 0 < len(keys) < 300 and len(renderings) == len(counts) == 10, len(keys)
+    assert _STARTED.sub(b"", report_bytes(result.report)) == _one_core_report(request, environ)
+    assert_no_children()
+
+
+def _broken_share(kind: str) -> None:
+    """A helper whose share fails, is lost, or is not of the model's last tables: those are compared here,
+    and the report is one core's."""
+    from driftgate.report.json_report import report_bytes
+
+    original = shadow._conforming_share
+
+    def share(*args: Any) -> Any:
+        if kind == "fails":
+            raise RuntimeError("a bug in the helper's share")
+        if kind == "lost":
+            os._exit(3)
+        answer = original(*args)
+        return (answer[0][1:], *answer[1:])  # keys that are not the model's last tables'
+
+    shadow._conforming_share = share  # type: ignore[assignment]
+    taken = _shares_taken()
+    result, bins, writers, request, environ = check_big_project()
+    for writer in writers:
+        writer.wait()
+    assert result.report.gate_pass and bins[0][1] and len(taken) == 1, (bins, taken)
+    assert (taken[0] is None) == (kind != "other_tables"), taken
+    assert _STARTED.sub(b"", report_bytes(result.report)) == _one_core_report(request, environ)
+    assert_no_children()
+
+
+def conforming_share_fails() -> None:
+    _broken_share("fails")
+
+
+def conforming_share_lost() -> None:
+    _broken_share("lost")
+
+
+def conforming_share_of_other_tables() -> None:
+    _broken_share("other_tables")
+
+
+def conforming_share_not_taken() -> None:
+    """A database that differs from the model: the helper's share is never waited for, nothing is left
+    behind, and the report is one core's."""
+    from conftest import build_file_db
+    from driftgate.check import CheckRequest, run_check
+    from driftgate.report.json_report import report_bytes
+
+    work = Path(sys.argv[2])
+    taken = _shares_taken()
+    schema = "\n".join(s.sql for s in big_script())
+    (work / "schema.sql").write_text(schema, encoding="utf-8")
+    differs = build_file_db(work / "differs.db", schema.replace("score real DEFAULT 7.5", "score integer"))
+    request = CheckRequest(db_url=str(differs), sql=(work / "schema.sql",))
+    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache")}
+    bins = count_shared_replays()
+    result = run_check(request, environ)
+    assert bins[0][1] and not result.report.gate_pass and taken == [], (bins, taken)
+    assert _STARTED.sub(b"", report_bytes(result.report)) == _one_core_report(request, environ)
+    assert_no_children()
+
+
+def conforming_share_then_baseline() -> None:
+    """A baseline replayed after a shared source (its tag follows the ledger) first takes the source's share
+    off the helper, whose answer would otherwise be read as the baseline's; the baseline's own share is then
+    taken, and the report is one core's.  (The source's is not: the live tables are taken from the baseline's
+    model, whose locations are the migration's, so the live schema equals the baseline alone.)"""
+    import json
+
+    from conftest import build_file_db
+    from driftgate.check import CheckRequest, run_check
+    from driftgate.report.json_report import report_bytes
+
+    work = Path(sys.argv[2])
+    taken = _shares_taken()
+    schema = "\n".join(s.sql for s in big_script())
+    (work / "schema.sql").write_text(schema, encoding="utf-8")
+    folder = work / "migrations"
+    (folder / "meta").mkdir(parents=True)
+    (folder / "0000_big.sql").write_text("\n--> statement-breakpoint\n".join(s.sql for s in big_script()))
+    entry = {"idx": 0, "version": "6", "when": 1795700417628, "tag": "0000_big", "breakpoints": True}
+    (folder / "meta" / "_journal.json").write_text(
+        json.dumps({"version": "7", "dialect": "sqlite", "entries": [entry]})
+    )
+    db = build_file_db(work / "live.db", schema)
+    request = CheckRequest(db_url=str(db), sql=(work / "schema.sql",), migrations=folder)
+    environ = {"DRIFTGATE_CACHE_DIR": str(work / "cache")}
+    bins = count_shared_replays()
+    result = run_check(request, environ)
+    assert [helped for _count, helped in bins] == [True, True], bins  # the source's replay, then the baseline's
+    assert [answer is not None for answer in taken] == [True], [None if a is None else len(a[0]) for a in taken]
+    assert result.report.gate_pass
+    assert _STARTED.sub(b"", report_bytes(result.report)) == _one_core_report(request, environ)
+    assert_no_children()
+
+
 def count_shared_replays() -> list[tuple[int, bool]]:
     """A list that gets, for every replay split into scratch databases from now on, (how many there are,
     whether a helper took part)."""
     bins: list[tuple[int, bool]] = []
     original = shadow._replay_bins
 
-    def counting(runnable, all_bins, helper, exchange):  # type: ignore[no-untyped-def]
+    def counting(runnable, all_bins, helper, exchange, *share):  # type: ignore[no-untyped-def]
         bins.append((len(all_bins), helper is not None))
-        return original(runnable, all_bins, helper, exchange)
+        return original(runnable, all_bins, helper, exchange, *share)
 
     shadow._replay_bins = counting  # type: ignore[assignment]
     return bins

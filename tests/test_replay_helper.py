@@ -43,6 +43,12 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "killed_now_reaped_later",  # close(reap=False): the helper goes while this process goes on
         "live_built_there",  # the live state of a small schema, built by a helper that reads ahead
         "meanwhile_work",  # work done while this process waits for the helper; the parser on its thread
+        "conforming_share",  # the helper compares and renders the last tables of a conforming database
+        "conforming_share_fails",  # a share that fails, is lost or is of other tables: compared here
+        "conforming_share_lost",
+        "conforming_share_of_other_tables",
+        "conforming_share_not_taken",  # a database that differs: the share is not waited for
+        "conforming_share_then_baseline",  # a baseline replayed after a shared source takes the source's share
     ],
 )
 def test_replay_helper_scenario(scenario: str, tmp_path: Path) -> None:

@@ -17,10 +17,19 @@ from itertools import chain
 
 from driftgate import __version__
 from driftgate.cache import ExpectedModelCache, cache_dir
-from driftgate.compare import compare_schemas
+from driftgate.compare import can_share_conforming, compare_schemas, conforming_chunks, split_tables
 from driftgate.connection import Database
 from driftgate.errors import InputError
-from driftgate.findings import Counts, Finding, FindingParts, FindingsPart, Rendering, Report, apply_accept
+from driftgate.findings import (
+    Counts,
+    Finding,
+    FindingParts,
+    FindingsPart,
+    Rendering,
+    Report,
+    apply_accept,
+    counted,
+)
 from driftgate.forked import Child, ThreadWork, in_background, turned_off
 from driftgate.gcpause import collector_paused
 from driftgate.ledger import LedgerState, ledger_findings, ledger_state
@@ -232,10 +241,50 @@ class Expected:
                 return FindingsPart.from_record(
                     count, Counter(dict(counts)), rendered, lambda: compare_schemas(schema, live, label)
                 )
+        shared = self._shared_part(schema, live, label, self._record_keeper(key, label))
+        if shared is not None:
+            return shared
         findings = compare_schemas(schema, live, label)
         if any(f.status != "ok" for f in findings):
             return FindingsPart.in_hand(findings)
         return FindingsPart.conforming(findings, self._record_keeper(key, label))
+
+    def _shared_part(
+        self, schema: Schema, live: Schema, label: str, remember: Callable[[int, Counts, Rendering], None] | None
+    ) -> FindingsPart | None:
+        """The conforming part made on two cores: the replay helper's share (its tables compared with
+        themselves and rendered, see driftgate.shadow.help_replay) joined, comparator by comparator, with
+        this process's comparison of the other tables (compare.conforming_chunks: byte for byte the whole
+        comparison's rendering).  None when the helper has no share of this model (or lost it), or its
+        tables are not the model's last ones by their input keys: then compared here, as without a helper."""
+        helper = self.helper
+        first = helper.share_begins(schema, label) if helper is not None and can_share_conforming(schema) else None
+        if helper is None or first is None:
+            return None
+        from driftgate.report.json_report import rendered_findings
+
+        mine = conforming_chunks(split_tables(schema, first)[0], label)  # while the helper does its share
+        mine_rendered = [rendered_findings(findings) for findings in mine]
+        answer = helper.take_share(schema, label)
+        if answer is None:
+            return None
+        keys, theirs, their_counts = answer
+        if tuple(keys) != schema.table_keys[first:] or len(theirs) != len(mine):
+            return None
+        pieces: list[Rendering] = []
+        counts: Counts = Counter()
+        for findings, rendered, their_rendered, their_counted in zip(
+            mine, mine_rendered, theirs, their_counts, strict=True
+        ):
+            if findings:
+                pieces.append(rendered)
+                counts.update(counted(findings))
+            if their_rendered:
+                pieces.append(their_rendered)
+                counts.update(their_counted)
+        return FindingsPart.prerendered(
+            sum(counts.values()), counts, b",\n".join(pieces), lambda: compare_schemas(schema, live, label), remember
+        )
 
     def _record_keeper(self, key: str | None, label: str) -> Callable[[int, Counts, Rendering], None] | None:
         """What keeps a conforming part of the model with cache key ``key`` as its record, once rendered: a
@@ -294,9 +343,15 @@ def load_expected(
         if helper is not None and helper is own:
             helper.close()
             expected.helper = None
-        elif helper is not None and folder is None and not helper.may_build_live(expected.tables):
-            # The caller's, with no baseline to replay and too large a schema for the live state (live_model):
-            # not needed any more; reaped by the caller's own close, while this process goes on.
+        elif (
+            helper is not None
+            and folder is None
+            and not helper.may_build_live(expected.tables)
+            and not helper.awaits_share
+        ):
+            # The caller's, with no baseline to replay, too large a schema for the live state (live_model) and
+            # no share of the comparison to come: not needed any more; reaped by the caller's own close, while
+            # this process goes on.
             helper.close(reap=False)
             expected.helper = None
     return expected
@@ -441,6 +496,8 @@ def run_check(
         helper = ReplayHelper.start(reading_ahead=True)  # the pytest plugin's: README command 1, 0.85x
         if helper is not None:
             helper.import_parser_for(request)
+    if helper is not None:
+        helper.shares_conforming = True  # kept until the check has compared (below): it may share that too
     reader = threading.Thread(target=read, name="driftgate-read", daemon=True)
     reader.start()
     writer = None
@@ -454,10 +511,13 @@ def run_check(
                 if isinstance(raw, BaseException):
                     raise raw
                 live = live_model(expected, raw)  # may replay a baseline, with the helper
-                if helper is not None:
+                if helper is not None and not helper.awaits_share:
                     helper.close(reap=False)  # reaped once the check is made (finally, below)
                 writer = expected.write_cache_in_background() if forking else None
-                return check_live(expected, target, live, started)
+                result = check_live(expected, target, live, started)
+                if helper is not None:
+                    helper.close(reap=False)  # a share not taken (the database differs) is not waited for
+                return result
         finally:
             expected.finish_cache_writes(writer if cache_writers is None else None)
             if writer is not None and cache_writers is not None:

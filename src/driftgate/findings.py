@@ -122,6 +122,11 @@ _NOT_OK = partial(ne, "ok")
 _SOURCE_KIND_STATUS = field_getter("source", "kind", "status")
 
 
+def counted(findings: Iterable[Finding]) -> Counter[tuple[str, str, str]]:
+    """How many findings each (source, kind, status) has, keys in order of first appearance (:data:`Counts`)."""
+    return Counter(map(_SOURCE_KIND_STATUS, findings))
+
+
 def _tally(counts: Counter[tuple[str, str, str]], part: int) -> dict[str, int]:
     """One part's counts from :attr:`Report.counts`; keys in order of first appearance in the findings,
     as counting the findings themselves would give (a key's first triple is where it first appears)."""
@@ -233,6 +238,19 @@ class FindingsPart:
         """A conforming part read back from what :meth:`conforming` remembered; ``build`` compares again."""
         return cls(count, counts=counts, build=build, rendered=rendered, all_ok=True)
 
+    @classmethod
+    def prerendered(
+        cls,
+        count: int,
+        counts: Counts,
+        rendered: Rendering,
+        build: Callable[[], Sequence[Finding]],
+        remember: Callable[[int, Counts, Rendering], None] | None = None,
+    ) -> FindingsPart:
+        """A conforming part whose rendering was made before any report asked for it (on two cores, see
+        driftgate.check); ``remember`` keeps it, as :meth:`conforming`'s does, once a report renders it."""
+        return cls(count, counts=counts, build=build, rendered=rendered, remember=remember, all_ok=True)
+
     @property
     def findings(self) -> Sequence[Finding]:
         if self._findings is None:
@@ -243,19 +261,21 @@ class FindingsPart:
     @property
     def counts(self) -> Counts:
         if self._counts is None:
-            self._counts = Counter(map(_SOURCE_KIND_STATUS, self.findings))
+            self._counts = counted(self.findings)
         return self._counts
 
     def rendered(self, render: Callable[[Sequence[Finding]], Rendering]) -> Rendering:
         """The JSON report's rendering of these findings by ``render``: a conforming part's is made once
         (and remembered), any other part's each time it is asked for (it is not kept in memory)."""
-        if self._rendered is not None:
-            return self._rendered
-        rendered = render(self.findings)
-        if self.all_ok:
+        rendered = self._rendered
+        if rendered is None:
+            rendered = render(self.findings)
+            if not self.all_ok:
+                return rendered
             self._rendered = rendered
-            if self._remember is not None:
-                self._remember(self.count, self.counts, rendered)
+        remember, self._remember = self._remember, None  # kept once, by the first report that renders it
+        if remember is not None:
+            remember(self.count, self.counts, rendered)
         return rendered
 
     def memo(self, name: str, make: Callable[[Sequence[Finding]], Any]) -> Any:
@@ -384,7 +404,7 @@ class Report:
         """How many findings each (source, kind, status) has, in order of first appearance."""
         if isinstance(self.findings, FindingParts):
             return self.findings.counts
-        return Counter(map(_SOURCE_KIND_STATUS, self.findings))
+        return counted(self.findings)
 
     def gate_reasons(self) -> list[str]:
         return [f"{f.key} is {f.status}" for f in self.failed]

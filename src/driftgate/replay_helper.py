@@ -16,6 +16,11 @@ ways:
   (this process does not import sqlglot at all when the live database conforms).  The CLI starts such a
   helper before it imports the check.
 
+A helper kept for the comparison (:attr:`ReplayHelper.shares_conforming`, the check's own) also takes a share
+of it after a shared replay: it compares the tables it replayed with themselves and renders their findings
+(:func:`driftgate.shadow.help_replay`), which the check takes (:meth:`ReplayHelper.conforming_share`) when the
+database turns out to equal the model, comparing and rendering only the other tables itself.
+
 A helper that reads ahead also builds the live state (:meth:`ReplayHelper.live`) of a database of up to
 :data:`LIVE_TABLES` tables whose DDL texts are not the expected ones (a legacy database against
 drizzle's DDL), when building it would make this process import the parser (sqlglot, whose import alone
@@ -81,6 +86,10 @@ class ReplayHelper:
         self._reading: tuple[Sequence[SqlStatement], int] | None = None  # what prepare sent, its exchange
         self._ending: Child | None = None  # killed by close(reap=False), reaped by the next close
         self._meanwhile: list[Callable[[], object]] = []  # done the next time this process waits for it
+        # Set by an owner that keeps the helper until the check has compared (run_check): a shared replay
+        # then asks it for its share of the comparison too.
+        self.shares_conforming = False
+        self._shares: dict[int, _Share] = {}  # by exchange, in the order the answers will come
 
     @classmethod
     def start(cls, *, reading_ahead: bool = False) -> ReplayHelper | None:
@@ -154,11 +163,62 @@ class ReplayHelper:
         return answer[0] if answer is not None else None
 
     def _in_step(self) -> bool:
-        """False, and the helper closed, when the last exchange (prepare's) never took place: out of step."""
+        """False, and the helper closed, when the last exchange (prepare's) never took place: out of step.
+        Shares of a comparison still to come are taken first (an exchange begun now would read them)."""
         if self._reading is not None:
             self.close()
             return False
-        return True
+        self._take_shares()
+        return self.child is not None
+
+    def expect_share(self, exchange: int) -> None:
+        """The helper, sent a replay in ``exchange`` with a share to compare, will answer it then."""
+        self._shares[exchange] = _Share()
+
+    def shared(self, exchange: int, model: Schema, label: str, first: int | None) -> None:
+        """The share asked for in ``exchange`` is of ``model``'s tables from ``first`` on (None: it cannot
+        be of use, its tables not being the model's last ones), compared under ``label``."""
+        share = self._shares.get(exchange)
+        if share is not None:
+            share.model, share.label, share.first = model, label, first
+
+    @property
+    def awaits_share(self) -> bool:
+        """Whether a share of a comparison is still to be taken: the helper is then kept running."""
+        return self.child is not None and any(s.first is not None and not s.taken for s in self._shares.values())
+
+    def share_begins(self, model: Schema, label: str) -> int | None:
+        """Where the tables of the helper's share of ``model`` compared with itself under ``label`` begin among
+        ``model``'s; None when it has no share of it (this process compares every table itself)."""
+        exchange = self._share_of(model, label)
+        return None if exchange is None else self._shares[exchange].first
+
+    def take_share(self, model: Schema, label: str) -> ConformingShare | None:
+        """The helper's share (:meth:`share_begins`), waited for: its tables' input keys, and each comparator's
+        rendering and counts of their findings; None when it was lost or failed."""
+        exchange = self._share_of(model, label)
+        if exchange is None:
+            return None
+        self._take_shares(until=exchange)
+        share = self._shares.pop(exchange, None)
+        return share.answer if share is not None else None
+
+    def _share_of(self, model: Schema, label: str) -> int | None:
+        if self.child is None:
+            return None
+        return next(
+            (e for e, s in self._shares.items() if s.model is model and s.label == label and s.first is not None),
+            None,
+        )
+
+    def _take_shares(self, until: int | None = None) -> None:
+        """The answers of the shares asked for, in order, up to the exchange ``until`` (all without it)."""
+        for exchange, share in list(self._shares.items()):
+            if not share.taken:
+                answer = self.receive("conforming", exchange) if self.child is not None else None
+                share.taken, share.answer = True, answer[0] if answer is not None else None
+            if exchange == until:
+                return
 
     def prepare(self, statements: Sequence[SqlStatement]) -> None:
         """A replay of ``statements`` is coming: when it is worth the help, the helper is sent their last
@@ -225,6 +285,7 @@ class ReplayHelper:
         """
         self._reading = None
         self._meanwhile.clear()
+        self._shares.clear()
         if self.child is not None:
             self.child.kill()
             self._ending, self.child = self.child, None
@@ -239,6 +300,22 @@ class ReplayHelper:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
+
+
+# The helper's share of a conforming comparison (driftgate.shadow._conforming_share): its tables' input keys,
+# and for each comparator the JSON report's rendering of their findings and the findings' counts.
+ConformingShare = tuple[tuple[bytes, ...], list[bytes], list[Any]]
+
+
+class _Share:
+    """A share of a comparison asked of the helper in one exchange, and its answer once taken."""
+
+    def __init__(self) -> None:
+        self.model: Schema | None = None
+        self.label = ""
+        self.first: int | None = None
+        self.taken = False
+        self.answer: ConformingShare | None = None
 
 
 def _small_sources(request: CheckRequest) -> bool:

@@ -89,6 +89,17 @@ class Locations:
         """What ``other`` recorded, as if its statements came after this one's (a later one wins)."""
         self._where.update(other._where)
 
+    def compact(self, names: set[str]) -> dict[tuple[str, str, str | None], tuple[str, int | None]]:
+        """What was recorded about the objects named ``names`` (canonical), as plain tuples (a few times
+        cheaper to send another process than locations): every key a :meth:`lookup` of one of them reads."""
+        return {key: (where.file, where.line) for key, where in self._where.items() if key[1] in names}
+
+    @classmethod
+    def from_compact(cls, compact: dict[tuple[str, str, str | None], tuple[str, int | None]]) -> Locations:
+        locations = cls()
+        locations._where = {key: Location(file, line) for key, (file, line) in compact.items()}
+        return locations
+
     def lookup(self, kind: str, name: str, column: str | None) -> Location | None:
         key_name = canonical_identifier(name)
         if column is not None:
@@ -109,6 +120,7 @@ class _Touches:
     names: set[str]  # every token's folded text, except foreign-key targets
     fk_targets: set[str]  # the folded name right after REFERENCES
     renamed_to: str | None = None  # ALTER TABLE ... RENAME TO x / RENAME COLUMN a TO b
+    creates_table: bool = False  # ``created`` is a table
 
 
 def create_head(words: list[str]) -> tuple[str, int] | None:
@@ -145,7 +157,7 @@ def _touches(tokens: StatementTokens, head: tuple[str, int] | None) -> _Touches:
     if view_or_trigger:
         # sqlite_schema order decides the order of views and triggers: keep them all in one database.
         names.add(_VIEWS_AND_TRIGGERS)
-    return _Touches(verb, created, names, fk_targets, renamed_to)
+    return _Touches(verb, created, names, fk_targets, renamed_to, head is not None and head[0] == "table")
 
 
 def _folded_texts(texts: list[str]) -> list[str]:
@@ -168,7 +180,10 @@ def replay_bins(touches: Sequence[_Touches | None], size: int) -> list[list[int]
     renames; a foreign-key target joins only when that table is ever altered or dropped (SQLite
     rewrites REFERENCES on a rename; creating a table never looks at its parents). Views and triggers
     stay together, since their order in sqlite_schema is creation order within one database. Whole
-    groups are then packed, in order of their first statement, into bins of about ``size`` statements.
+    groups are then packed into bins of about ``size`` statements in the order of the first table name
+    each creates (folded; the group of views and triggers, and any group creating no table, first): the
+    model does not depend on the order of the bins, and so the last bins, which a replay helper replays,
+    hold the last tables of the model, which it can then compare as well (:func:`help_replay`).
     """
     if len(touches) <= size or any(t is None or t.verb not in _LOCAL_VERBS for t in touches):
         return None
@@ -204,8 +219,14 @@ def replay_bins(touches: Sequence[_Touches | None], size: int) -> list[list[int]
     groups: dict[int, list[int]] = {}
     for i in range(len(touches)):
         groups.setdefault(root(i), []).append(i)
+
+    def first_table(members: list[int]) -> tuple[str, int]:
+        created = [t.created for i in members if (t := touches[i]) is not None and t.creates_table and t.created]
+        together = any(_VIEWS_AND_TRIGGERS in t.names for i in members if (t := touches[i]) is not None)
+        return ("" if together or not created else min(created)), members[0]
+
     bins: list[list[int]] = [[]]
-    for members in sorted(groups.values(), key=lambda m: m[0]):
+    for members in sorted(groups.values(), key=first_table):
         if bins[-1] and len(bins[-1]) + len(members) > size:
             bins.append([])
         bins[-1].extend(members)
@@ -247,6 +268,7 @@ def shadow_schema(
     ignore: Iterable[str] = (),
     bin_size: int | None = BIN_STATEMENTS,
     helper: ReplayHelper | None = None,
+    label: str | None = None,
 ) -> Schema:
     """Execute ``statements`` in fresh in-memory databases and introspect the result.
 
@@ -256,7 +278,11 @@ def shadow_schema(
 
     ``helper`` (:mod:`driftgate.replay_helper`), for a large script, reads the last part of the
     statements and replays about half of the scratch databases on the other core (:func:`help_replay`);
-    whatever it fails to do is done here, so the model is the same with or without it.
+    whatever it fails to do is done here, so the model is the same with or without it.  When the helper
+    is kept for the comparison (:attr:`ReplayHelper.shares_conforming`) and ``label`` names the source, it
+    then also compares the tables it replayed with themselves and renders their findings, in case the
+    database conforms (:meth:`ReplayHelper.conforming_share`): a large conforming check compares and
+    renders its findings on both cores.
     """
     exchange = helper.reading(statements) if helper is not None else None
     if helper is not None and exchange is not None and bin_size is None:
@@ -266,14 +292,17 @@ def shadow_schema(
     split = helper.split(statements) if helper is not None else len(statements)
     first, second = _script(statements[:split]), _script(statements[split:])
     runnable, not_compared, items = first[0] + second[0], first[1] + second[1], first[2] + second[2]
+    share = None
+    if helper is not None and label is not None and helper.shares_conforming and not not_compared and not items:
+        share = (label, tuple(ignore))
     try:
-        locations, document = _replayed(runnable, len(first[0]), bin_size, helper, exchange)
+        locations, document, theirs = _replayed(runnable, len(first[0]), bin_size, helper, exchange, share)
     except BaseException:
         if helper is not None:  # the exchange was cut short: out of step, it is never used again
             helper.close()
         raise
     schema = build_schema(document, ignore=ignore, locate=locations.lookup)
-    return Schema(
+    model = Schema(
         schema.tables,
         schema.views,
         schema.triggers,
@@ -282,13 +311,37 @@ def shadow_schema(
         table_keys=schema.table_keys,
         object_keys=schema.object_keys,
     )
+    if helper is not None and exchange is not None and share is not None:
+        helper.shared(exchange, model, share[0], _first_of(model, theirs))
+    return model
+
+
+def _first_of(model: Schema, theirs: set[str] | None) -> int | None:
+    """Where the helper's tables (folded names ``theirs``) begin among the model's: None unless they are
+    exactly its last tables (what a comparison split there needs, see compare.split_tables)."""
+    if theirs is None:
+        return None
+    first = next((i for i, t in enumerate(model.tables) if fold_name(t.name) in theirs), len(model.tables))
+    if any(fold_name(t.name) not in theirs for t in model.tables[first:]):
+        return None
+    return first  # the helper's own tables are checked by their keys when its share is taken (check.py)
+
+
+Share = tuple[str, tuple[str, ...]]  # the label and the ignored names of a conforming comparison to share
 
 
 def _replayed(
-    runnable: list[SqlStatement], mine: int, bin_size: int | None, helper: ReplayHelper | None, exchange: int | None
-) -> tuple[Locations, dict[str, list[Any]]]:
-    """Where each thing is defined, and the introspection document of the whole script.  With a helper,
-    this process reads the first ``mine`` statements, and the helper (in ``exchange``) the others."""
+    runnable: list[SqlStatement],
+    mine: int,
+    bin_size: int | None,
+    helper: ReplayHelper | None,
+    exchange: int | None,
+    share: Share | None = None,
+) -> tuple[Locations, dict[str, list[Any]], set[str] | None]:
+    """Where each thing is defined, the introspection document of the whole script, and the (folded) names
+    of the tables the helper replayed when it was asked to share the comparison of its tables (``share``),
+    else None.  With a helper, this process reads the first ``mine`` statements, and the helper (in
+    ``exchange``) the others."""
     locations = Locations()
     touches = _read(runnable[:mine], locations)
     theirs = helper.receive("read", exchange) if helper is not None and exchange is not None else None
@@ -299,13 +352,27 @@ def _replayed(
         touches.extend(theirs[0])
         locations.update(theirs[1])
     bins = replay_bins(touches, bin_size) if bin_size is not None else None
+    request = None
+    if bins is not None and share is not None and helper is not None:
+        theirs = bins[_bins_for_half(bins) :]
+        names = {canonical_identifier(name) for members in theirs for i in members for name in _named(touches[i])}
+        request = (*share, locations.compact(names))
     try:
         if bins is not None:
-            return locations, merge_documents(_replay_bins(runnable, bins, helper, exchange))
+            documents, first = _replay_bins(runnable, bins, helper, exchange, request)
+            tables = None if first is None else {fold_name(row[0]) for d in documents[first:] for row in d["tables"]}
+            return locations, merge_documents(documents), tables
         _replay_bins(runnable, [], helper, exchange)  # the helper, told there is nothing to replay, is in step
     except _ReplayFailed:
         pass
-    return locations, _replay(runnable, raise_input_error=True)
+    return locations, _replay(runnable, raise_input_error=True), None
+
+
+def _named(touch: _Touches | None) -> tuple[str, ...]:
+    """The names a statement gives objects (what it creates, what it renames to)."""
+    if touch is None:
+        return ()
+    return tuple(name for name in (touch.created, touch.renamed_to) if name is not None)
 
 
 NotCompared = tuple[str, str, Location | None]
@@ -346,19 +413,27 @@ def _read(runnable: Sequence[SqlStatement], locations: Locations) -> list[_Touch
 
 
 def _replay_bins(
-    runnable: Sequence[SqlStatement], bins: list[list[int]], helper: ReplayHelper | None, exchange: int | None
-) -> list[dict[str, list[Any]]]:
-    """Each bin's introspection document, in bin order; the helper replays the later bins holding
-    about half of the statements, this process the others (and the helper's too, should it fail)."""
+    runnable: Sequence[SqlStatement],
+    bins: list[list[int]],
+    helper: ReplayHelper | None,
+    exchange: int | None,
+    share: tuple[str, tuple[str, ...], dict[Any, Any]] | None = None,
+) -> tuple[list[dict[str, list[Any]]], int | None]:
+    """Each bin's introspection document, in bin order, and where the documents the helper replayed begin
+    (None when it replayed none): the helper replays the later bins holding about half of the statements,
+    this process the others (and the helper's too, should it fail).  ``share``: what the helper needs to
+    compare its tables then (:func:`help_replay`); it answers in the same exchange, whatever happens."""
 
     def replayed(members: list[int]) -> dict[str, list[Any]]:
         return _replay((runnable[i] for i in members), raise_input_error=False)
 
     if helper is None or exchange is None:
-        return [replayed(members) for members in bins]
+        return [replayed(members) for members in bins], None
     mine = _bins_for_half(bins)
     theirs = bins[mine:]
-    sent = helper.send(("replay", exchange, [[runnable[i].sql for i in members] for members in theirs]))
+    sent = helper.send(("replay", exchange, [[runnable[i].sql for i in members] for members in theirs], share))
+    if sent and share is not None:
+        helper.expect_share(exchange)
     try:
         documents = [replayed(members) for members in bins[:mine]]
     except _ReplayFailed:
@@ -368,11 +443,11 @@ def _replay_bins(
     answer = helper.receive("replayed", exchange) if sent else None
     if answer is None:  # lost: its bins are replayed here
         documents.extend(replayed(members) for members in theirs)
-    elif answer[0] is None:  # a statement failed there: the whole script is replayed here, for its error
+        return documents, None
+    if answer[0] is None:  # a statement failed there: the whole script is replayed here, for its error
         raise _ReplayFailed
-    else:
-        documents.extend(map(parse_document, answer[0]))
-    return documents
+    documents.extend(map(parse_document, answer[0]))
+    return documents, mine
 
 
 def _bins_for_half(bins: list[list[int]]) -> int:
@@ -394,11 +469,39 @@ def help_replay(statements: Sequence[SqlStatement], exchange: int, channel: Chan
     locations = Locations()
     channel.send(("read", exchange, _read(runnable, locations), locations))
     request = channel.receive()
-    if not isinstance(request, tuple) or len(request) != 3 or request[:2] != ("replay", exchange):
+    if not isinstance(request, tuple) or len(request) != 4 or request[:2] != ("replay", exchange):
         return False
     try:
         texts: list[str] | None = [_replayed_text(sqls, raise_input_error=False) for sqls in request[2]]
     except _ReplayFailed:
         texts = None
     channel.send(("replayed", exchange, texts))
+    if request[3] is not None:
+        answer = None
+        if texts:
+            try:
+                answer = _conforming_share(texts, *request[3])
+            except Exception:  # noqa: BLE001 - the parent compares these tables itself, as without a helper
+                answer = None
+        channel.send(("conforming", exchange, answer))
     return True
+
+
+def _conforming_share(
+    texts: list[str], label: str, ignore: tuple[str, ...], compact: dict[Any, Any]
+) -> tuple[tuple[bytes, ...], list[bytes], list[Any]] | None:
+    """The helper's share of a conforming comparison: the tables of its scratch databases (built as the
+    parent builds the whole model, its locations from ``compact``) compared with themselves, comparator by
+    comparator, each list of findings rendered for the JSON report and counted; with the tables' input keys,
+    by which the parent knows them for its own last tables (:func:`driftgate.introspect.table_input_key`).
+    None when they hold views or triggers (the parent's part holds those)."""
+    from driftgate.compare import conforming_chunks
+    from driftgate.findings import counted
+    from driftgate.report.json_report import rendered_findings
+
+    locations = Locations.from_compact(compact)
+    schema = build_schema(merge_documents(map(parse_document, texts)), ignore=ignore, locate=locations.lookup)
+    if schema.views or schema.triggers:
+        return None
+    chunks = conforming_chunks(schema, label)
+    return schema.table_keys, [bytes(rendered_findings(c)) for c in chunks], [counted(c) for c in chunks]

@@ -55,6 +55,35 @@ def compare_schemas(
     return _items_not_compared(comparison, findings)
 
 
+def conforming_chunks(schema: Schema, source: str) -> list[list[Finding]]:
+    """``schema`` compared with itself, one list of findings per comparator (in :data:`COMPARATORS` order):
+    what :func:`compare_schemas` gives for a database equal to ``schema``, before it is joined.
+
+    For a schema without statements or items it could not compare (:func:`can_share_conforming`), joining
+    the lists gives ``compare_schemas(schema, schema, source)``; and for a split of its tables
+    (:func:`split_tables`), each list is the first part's list followed by the second's: every comparator goes
+    through the expected tables (their columns, keys, indexes, constraints) in order, finds each one's
+    counterpart among the same tables, and goes through views and triggers apart from them; against itself
+    nothing is unexpected.  The tests hold both to every schema of the fixtures, at every split.
+    """
+    comparison = Comparison.of(schema, schema, source)
+    return [list(comparator(comparison)) for comparator in COMPARATORS]
+
+
+def can_share_conforming(schema: Schema) -> bool:
+    """Whether :func:`conforming_chunks` of ``schema`` joined is its conforming comparison (nothing in it is
+    replaced by a not_compared finding, see :func:`compare_schemas`)."""
+    return not schema.not_compared and not schema.items_not_compared
+
+
+def split_tables(schema: Schema, first: int) -> tuple[Schema, Schema]:
+    """``schema``'s first ``first`` tables with its views and triggers, and its other tables alone."""
+    return (
+        Schema(schema.tables[:first], schema.views, schema.triggers),
+        Schema(schema.tables[first:]),
+    )
+
+
 def _items_not_compared(c: Comparison, findings: list[Finding]) -> list[Finding]:
     """A part the source could not know (a default computed in JavaScript) replaces its comparison."""
     if not c.expected.items_not_compared:

@@ -53,18 +53,23 @@ class ExpectedSource:
         """
         ignore = tuple(ignore)
         if cache is None:
-            return _replay(self.statements, ignore, helper), None
+            return _replay(self.statements, ignore, helper, self.label), None
         from driftgate.cache import cache_key
 
         key = cache_key(self.statements, ignore)
         schema = cache.get(key)
         if schema is None:
-            schema = _replay(self.statements, ignore, helper)
+            schema = _replay(self.statements, ignore, helper, self.label)
             (store or cache.put)(key, schema)
         return schema, key
 
 
-def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str], helper: ReplayHelper | None = None) -> Schema:
+def _replay(
+    statements: Sequence[SqlStatement],
+    ignore: Iterable[str],
+    helper: ReplayHelper | None = None,
+    label: str | None = None,
+) -> Schema:
     # The replay needs libSQL (and the parser only for what PRAGMAs do not tell, see introspect): imported
     # only when a model is not in the cache, and not at all here when a helper replays the script whole.
     ignore = tuple(ignore)  # read twice below, when a helper fails
@@ -75,7 +80,7 @@ def _replay(statements: Sequence[SqlStatement], ignore: Iterable[str], helper: R
         helper.prepare(statements)
     from driftgate.shadow import shadow_schema
 
-    return shadow_schema(statements, ignore=ignore, helper=helper)
+    return shadow_schema(statements, ignore=ignore, helper=helper, label=label)
 
 
 def legacy_source(paths: Sequence[Path]) -> ExpectedSource:
