@@ -32,6 +32,11 @@ if TYPE_CHECKING:  # sources imports shadow; only annotations need this
     from driftgate.replay_helper import ReplayHelper
     from driftgate.sources.statements import SqlStatement
 
+    # A statement as a scratch database is given it: its SQL, or the statement itself when a failure is an
+    # input error; a tolerated one (``SqlStatement.tolerated``) as (its index in the script, its SQL), wherever
+    # it is replayed (the helper too): skipped when SQLite refuses it, its index told (Locations.forget).
+    _Executed = str | SqlStatement | tuple[int, str]
+
 # Statements whose effect is confined to the objects they name; any other (PRAGMA, VACUUM, ...) may
 # change the whole database, so a script holding one is replayed in a single database.
 _LOCAL_VERBS = {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "REPLACE"}
@@ -41,17 +46,40 @@ BIN_STATEMENTS = 200
 _VIEWS_AND_TRIGGERS = "\0views-and-triggers"  # a name no identifier can have
 
 
+_Key = tuple[str, str, str | None]
+
+
 class Locations:
-    """Remembers which statement defined each object, so findings can point at a file and line."""
+    """Remembers which statement defined each object, so findings can point at a file and line.
+
+    A tolerated statement (``SqlStatement.tolerated``) is recorded like any other, and what it replaced is
+    kept: should the replay skip it (SQLite refused it), :meth:`forget` puts that back, so a refused
+    ``ALTER TABLE t ADD COLUMN c`` leaves ``c`` where the CREATE TABLE defined it.
+    """
 
     def __init__(self) -> None:
-        self._where: dict[tuple[str, str, str | None], Location] = {}
+        self._where: dict[_Key, Location] = {}
+        # Each tolerated statement's records, in statement order: (its index, key, what it replaced, itself).
+        self._tolerated: list[tuple[int, _Key, Location | None, Location]] = []
 
-    def record(self, statement: SqlStatement, tokens: StatementTokens, head: tuple[str, int] | None) -> None:
-        """``head``: :func:`create_head` of the statement's words."""
-        words, texts = tokens.words, tokens.texts
-        if not words:
+    def record(
+        self, statement: SqlStatement, tokens: StatementTokens, head: tuple[str, int] | None, index: int = 0
+    ) -> None:
+        """``head``: :func:`create_head` of the statement's words; ``index``: the statement's in the script
+        (what :meth:`forget` is told)."""
+        if not tokens.words:
             return
+        if not statement.tolerated:
+            self._record(statement, tokens, head)
+            return
+        own = Locations()
+        own._record(statement, tokens, head)
+        for key, where in own._where.items():
+            self._tolerated.append((index, key, self._where.get(key), where))
+            self._where[key] = where
+
+    def _record(self, statement: SqlStatement, tokens: StatementTokens, head: tuple[str, int] | None) -> None:
+        words, texts = tokens.words, tokens.texts
         base = (statement.location.line or 1) - 1
 
         def at(token_index: int) -> Location:
@@ -85,9 +113,25 @@ class Locations:
             if words[first] not in TABLE_CONSTRAINT_WORDS:
                 self._where[("column", table, canonical_identifier(tokens.texts[first]))] = at(first)
 
-    def update(self, other: Locations) -> None:
-        """What ``other`` recorded, as if its statements came after this one's (a later one wins)."""
+    def update(self, other: Locations, offset: int = 0) -> None:
+        """What ``other`` recorded, as if its statements came after this one's (a later one wins); its
+        statements' indexes are ``offset`` past its own."""
+        for index, key, replaced, where in other._tolerated:
+            self._tolerated.append((index + offset, key, self._where.get(key) if replaced is None else replaced, where))
         self._where.update(other._where)
+
+    def forget(self, skipped: Iterable[int]) -> None:
+        """The tolerated statements at these indexes were skipped (SQLite refused them): what they recorded
+        is undone, unless a later statement recorded the same thing again."""
+        gone = set(skipped)
+        if not gone:
+            return
+        for index, key, replaced, where in reversed(self._tolerated):
+            if index in gone and self._where.get(key) is where:
+                if replaced is None:
+                    del self._where[key]
+                else:
+                    self._where[key] = replaced
 
     def lookup(self, kind: str, name: str, column: str | None) -> Location | None:
         key_name = canonical_identifier(name)
@@ -216,18 +260,32 @@ class _ReplayFailed(Exception):
     pass
 
 
-def _replay(statements: Iterable[SqlStatement], *, raise_input_error: bool) -> dict[str, list[Any]]:
+def _executed(runnable: Sequence[SqlStatement], index: int) -> str | tuple[int, str]:
+    """A statement as a scratch database is given it (:data:`_Executed`), anywhere but the whole replay."""
+    statement = runnable[index]
+    return (index, statement.sql) if statement.tolerated else statement.sql
+
+
+def _replay(statements: Iterable[_Executed], *, raise_input_error: bool, skipped: list[int]) -> dict[str, list[Any]]:
     """One scratch database: execute, introspect, close."""
-    return parse_document(_replayed_text(statements, raise_input_error=raise_input_error))
+    return parse_document(_replayed_text(statements, raise_input_error=raise_input_error, skipped=skipped))
 
 
-def _replayed_text(statements: Iterable[SqlStatement | str], *, raise_input_error: bool) -> str:
+def _replayed_text(statements: Iterable[_Executed], *, raise_input_error: bool, skipped: list[int]) -> str:
     """:func:`_replay`'s introspection document, as the JSON text libSQL returns (a statement may be given
-    as its SQL alone, when it cannot fail with an input error)."""
+    as its SQL alone, when it cannot fail with an input error).  The index of each tolerated statement that
+    SQLite refuses is added to ``skipped``: a refused statement changes nothing (SQLite undoes it whole),
+    as in the application's database, whose code ignores that failure."""
     connection = libsql.connect(":memory:")
     try:
         connection.execute("PRAGMA foreign_keys = OFF")
         for statement in statements:
+            if isinstance(statement, tuple):
+                try:
+                    connection.execute(statement[1])
+                except Exception:  # noqa: BLE001 - whatever SQLite refuses, the code ignores
+                    skipped.append(statement[0])
+                continue
             try:
                 connection.execute(statement if isinstance(statement, str) else statement.sql)
             except Exception as exc:  # libsql raises its own ValueError subclasses
@@ -294,18 +352,24 @@ def _replayed(
     theirs = helper.receive("read", exchange) if helper is not None and exchange is not None else None
     if theirs is None:  # no helper, or lost: its half is read here
         helper = exchange = None
-        touches.extend(_read(runnable[mine:], locations))
+        touches.extend(_read(runnable[mine:], locations, mine))
     else:
         touches.extend(theirs[0])
-        locations.update(theirs[1])
+        locations.update(theirs[1], mine)
     bins = replay_bins(touches, bin_size) if bin_size is not None else None
+    skipped: list[int] = []
     try:
         if bins is not None:
-            return locations, merge_documents(_replay_bins(runnable, bins, helper, exchange))
-        _replay_bins(runnable, [], helper, exchange)  # the helper, told there is nothing to replay, is in step
+            document = merge_documents(_replay_bins(runnable, bins, helper, exchange, skipped))
+            locations.forget(skipped)
+            return locations, document
+        _replay_bins(runnable, [], helper, exchange, skipped)  # the helper, told there is nothing to replay, is in step
     except _ReplayFailed:
-        pass
-    return locations, _replay(runnable, raise_input_error=True)
+        skipped.clear()
+    whole = [(i, s.sql) if s.tolerated else s for i, s in enumerate(runnable)]
+    document = _replay(whole, raise_input_error=True, skipped=skipped)
+    locations.forget(skipped)
+    return locations, document
 
 
 NotCompared = tuple[str, str, Location | None]
@@ -331,34 +395,40 @@ def _script(
     return runnable, not_compared, items
 
 
-def _read(runnable: Sequence[SqlStatement], locations: Locations) -> list[_Touches | None]:
-    """Each statement's tokens, read once: where it defines things (into ``locations``) and what it touches."""
+def _read(runnable: Sequence[SqlStatement], locations: Locations, offset: int = 0) -> list[_Touches | None]:
+    """Each statement's tokens, read once: where it defines things (into ``locations``) and what it touches.
+    ``offset``: the index of the first statement in the script."""
     touches: list[_Touches | None] = []
-    for statement in runnable:
+    for index, statement in enumerate(runnable, offset):
         tokens = scan(statement.sql)
         if tokens is None:  # SQLite cannot read it either: the replay fails, and says why
             touches.append(None)
             continue
         head = create_head(tokens.words)
-        locations.record(statement, tokens, head)
+        locations.record(statement, tokens, head, index)
         touches.append(_touches(tokens, head))
     return touches
 
 
 def _replay_bins(
-    runnable: Sequence[SqlStatement], bins: list[list[int]], helper: ReplayHelper | None, exchange: int | None
+    runnable: Sequence[SqlStatement],
+    bins: list[list[int]],
+    helper: ReplayHelper | None,
+    exchange: int | None,
+    skipped: list[int],
 ) -> list[dict[str, list[Any]]]:
     """Each bin's introspection document, in bin order; the helper replays the later bins holding
-    about half of the statements, this process the others (and the helper's too, should it fail)."""
+    about half of the statements, this process the others (and the helper's too, should it fail).
+    The tolerated statements SQLite refused, in any bin, are added to ``skipped``."""
 
     def replayed(members: list[int]) -> dict[str, list[Any]]:
-        return _replay((runnable[i] for i in members), raise_input_error=False)
+        return _replay((_executed(runnable, i) for i in members), raise_input_error=False, skipped=skipped)
 
     if helper is None or exchange is None:
         return [replayed(members) for members in bins]
     mine = _bins_for_half(bins)
     theirs = bins[mine:]
-    sent = helper.send(("replay", exchange, [[runnable[i].sql for i in members] for members in theirs]))
+    sent = helper.send(("replay", exchange, [[_executed(runnable, i) for i in members] for members in theirs]))
     try:
         documents = [replayed(members) for members in bins[:mine]]
     except _ReplayFailed:
@@ -372,6 +442,7 @@ def _replay_bins(
         raise _ReplayFailed
     else:
         documents.extend(map(parse_document, answer[0]))
+        skipped.extend(answer[1])
     return documents
 
 
@@ -389,16 +460,20 @@ def help_replay(statements: Sequence[SqlStatement], exchange: int, channel: Chan
     """The helper's side of :func:`shadow_schema`, in the forked child, given the last part of the
     statements in ``exchange``: send what they define and touch; then replay the bins whose SQL it is sent
     and send their introspection texts (None for them all when a statement fails: the parent replays the
-    script in one database, for the error exactly as it reads there).  False when the parent is out of step."""
+    script in one database, for the error exactly as it reads there), and the indexes of the tolerated
+    statements SQLite refused.  False when the parent is out of step."""
     runnable = _script(statements)[0]
     locations = Locations()
     channel.send(("read", exchange, _read(runnable, locations), locations))
     request = channel.receive()
     if not isinstance(request, tuple) or len(request) != 3 or request[:2] != ("replay", exchange):
         return False
+    skipped: list[int] = []
     try:
-        texts: list[str] | None = [_replayed_text(sqls, raise_input_error=False) for sqls in request[2]]
+        texts: list[str] | None = [
+            _replayed_text(sqls, raise_input_error=False, skipped=skipped) for sqls in request[2]
+        ]
     except _ReplayFailed:
         texts = None
-    channel.send(("replayed", exchange, texts))
+    channel.send(("replayed", exchange, texts, skipped))
     return True
