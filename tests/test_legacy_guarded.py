@@ -4,7 +4,7 @@
 fresh one SQLite refuses the ALTER (the CREATE TABLE already has the column) and the app goes on.  The
 replay does the same: a tolerated statement is applied where SQLite accepts it and skipped where SQLite
 refuses it (a refused statement changes nothing), wherever it is replayed: split or whole, here or in the
-replay helper.
+replay helper, in ``extract``'s reference file and in an example database.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import pytest
 
 from cli import Run, driftgate
 from driftgate.cache import cache_key
+from driftgate.compare import compare_schemas
+from driftgate.embedded import build_database
 from driftgate.model import Location, Schema
 from driftgate.shadow import _touches, create_head, replay_bins, shadow_schema
 from driftgate.sources.legacy import extract_legacy_statements
@@ -302,3 +304,72 @@ def test_the_replay_helper_changes_nothing(tmp_path: Path) -> None:
     assert failing(report) == {("column", "t250.added250", "missing")}
     assert located(report, "column", "t250.name") == f"app.ts:{2 + 4 * 250}"
     assert located(report, "column", "t10.added10") == f"app.ts:{5 + 4 * 10}"
+
+
+# --- extract and the example database ---------------------------------------------------------------
+
+
+def test_extract_comments_out_what_sqlite_refuses_and_replays_to_the_same_model(tmp_path: Path) -> None:
+    source = app(
+        TOLERATING["try/catch"],  # 3-7: refused (duplicate column)
+        '  await db.execute("ALTER TABLE users ADD COLUMN nickname TEXT").catch(() => {});\n',  # 8: applied
+        '  await db.execute(`ALTER TABLE "odd\nname" ADD COLUMN x TEXT`).catch(() => {});\n',  # 9-10: refused
+    )
+    path = write(tmp_path, source)
+    assert driftgate("extract", "--legacy", "app.ts", "-o", "legacy.sql", cwd=tmp_path).code == 0
+    text = (tmp_path / "legacy.sql").read_text(encoding="utf-8")
+    assert (
+        "\n-- app.ts:4\n"
+        f"-- driftgate: app.ts:3 catches its error (SQLite refuses it after the statements above: {REFUSED})\n"
+        f"-- {ALTER};\n"
+    ) in text
+    assert "\n-- app.ts:8\nALTER TABLE users ADD COLUMN nickname TEXT;\n" in text
+    # A name with a line break stays inside the comments: in SQLite's message, and in the statement.
+    assert (
+        "\n-- app.ts:9\n"
+        "-- driftgate: app.ts:10 catches its error (SQLite refuses it after the statements above: "
+        "no such table: odd\\nname)\n"
+        '-- ALTER TABLE "odd\n-- name" ADD COLUMN x TEXT;\n'
+    ) in text
+    assert driftgate("extract", "--legacy", "app.ts", "-o", "legacy.sql", "--check", cwd=tmp_path).code == 0
+    legacy = shadow_schema(extract_legacy_statements([path]))
+    replayed = shadow_schema(split_sql_script(text, Location("legacy.sql", 1)))
+    assert legacy.table_keys == replayed.table_keys and legacy.object_keys == replayed.object_keys
+    assert all(f.status == "ok" for f in compare_schemas(legacy, replayed, "sql"))
+    assert [c.name for c in legacy.tables[0].columns] == ["id", "email", "name", "nickname"]
+    # The file checks a database as --legacy does.
+    db = database(tmp_path, CREATE, "ALTER TABLE users ADD COLUMN nickname TEXT")
+    assert check(tmp_path, db, "--sql", "legacy.sql")[0].code == 0
+    assert check(tmp_path, db, "--legacy", "app.ts")[0].code == 0
+
+
+def test_an_example_database_skips_what_sqlite_refuses(tmp_path: Path) -> None:
+    """The pytest plugin's example database (driftgate.embedded) is built as the replay replays."""
+    write(tmp_path, app(TOLERATING["try/catch"], TOLERATING[".catch"].replace("name", "nick")))
+    built = build_database(extract_legacy_statements([tmp_path / "app.ts"]), tmp_path / "example.db")
+    with sqlite3.connect(built) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(users)")]
+    connection.close()
+    assert columns == ["id", "email", "name", "nick"]
+    run, report = check(tmp_path, built, "--legacy", "app.ts")
+    assert run.code == 0 and not failing(report), run.err
+
+
+def test_a_served_example_database_leaves_out_what_sqlite_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqld_binary_ok: None
+) -> None:
+    """--driftgate-sqld's server is loaded in one batch, all or nothing: a refused tolerated statement is left
+    out of it rather than undo the others."""
+    import libsql_client
+
+    from driftgate.testing import free_port, serve_database
+
+    monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{free_port()}")  # no engine: the local sqld
+    write(tmp_path, app(TOLERATING["try/catch"], TOLERATING[".catch"].replace("name", "nick")))
+    server, _ = serve_database(extract_legacy_statements([tmp_path / "app.ts"]), tmp_path / "served")
+    try:
+        with libsql_client.create_client_sync(server.http_url) as client:
+            columns = [row[1] for row in client.execute("PRAGMA table_info(users)").rows]
+    finally:
+        server.stop()
+    assert columns == ["id", "email", "name", "nick"]

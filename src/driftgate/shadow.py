@@ -372,6 +372,29 @@ def _replayed(
     return locations, document
 
 
+def refused_tolerated(statements: Sequence[SqlStatement]) -> dict[int, str]:
+    """SQLite's error for each tolerated statement it refuses, by the statement's index in ``statements``,
+    when those a replay executes are executed in order in one database, as :func:`shadow_schema` replays
+    them (the same, however it groups them: see :func:`replay_bins`).  For whatever executes legacy DDL
+    anew (``extract``, an example database).  A statement that is not tolerated and fails is passed over:
+    the replay says what is wrong with it."""
+    refused: dict[int, str] = {}
+    connection = libsql.connect(":memory:")
+    try:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        for index, statement in enumerate(statements):
+            if statement.unresolved or is_transaction_control(statement.sql):  # as _script leaves them out
+                continue
+            try:
+                connection.execute(statement.sql)
+            except Exception as exc:  # libsql raises its own ValueError subclasses
+                if statement.tolerated:
+                    refused[index] = str(exc)
+    finally:
+        connection.close()
+    return refused
+
+
 NotCompared = tuple[str, str, Location | None]
 
 
