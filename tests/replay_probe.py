@@ -74,12 +74,30 @@ def replayed(statements: list[SqlStatement], helper: ReplayHelper | None) -> tup
         shadow._replay = original
 
 
+# Statements whose failure the code ignores (SqlStatement.tolerated), read by the helper: refused ones (a
+# duplicate column of a table the helper replays, t290, and of one this process replays, t3; a missing table)
+# and one SQLite accepts.
+TOLERATED = """
+ALTER TABLE t290 ADD COLUMN name text;
+ALTER TABLE t291 ADD COLUMN extra text DEFAULT 'e';
+ALTER TABLE t3 ADD COLUMN name text;
+ALTER TABLE nowhere ADD COLUMN x text;
+"""
+
+
+def tolerated_script() -> list[SqlStatement]:
+    statements = big_script(extra=TOLERATED)
+    guarded = [dataclasses.replace(s, tolerated="app.ts:1 catches its error") for s in statements[-4:]]
+    return statements[:-4] + guarded
+
+
 def same_model() -> None:
     unresolved = SqlStatement("CREATE TABLE ${name} (id integer)", Location("schema.ts", 9), ("name",))
     scripts = {
         "plain": big_script(),
         "changes": big_script(extra=CHANGES) + [unresolved],
         "pragma": big_script(extra="PRAGMA user_version = 7;"),  # one database: nothing to share
+        "tolerated": tolerated_script(),
     }
     with ReplayHelper.start() as helper:
         assert helper is not None, "this process may fork"
@@ -93,6 +111,13 @@ def same_model() -> None:
             if name == "changes":
                 names = {o.name for o in (*helped.tables, *helped.views, *helped.triggers)}
                 assert {"t5_renamed", "v_first", "trg_t2"} <= names
+            if name == "tolerated":  # a refused ALTER leaves the column where its CREATE TABLE is
+                tables = {t.name: t for t in helped.tables}
+                for table, column in (("t290", "name"), ("t3", "name"), ("t291", "extra")):
+                    where = next(c.location for c in tables[table].columns if c.name == column)
+                    added = column == "extra"
+                    assert where == (statements[-3].location if added else tables[table].location), (table, where)
+                assert "nowhere" not in tables
             if name == "pragma":
                 assert bins == mine == 1, (bins, mine)
             else:
@@ -650,9 +675,9 @@ def count_shared_replays() -> list[tuple[int, bool]]:
     bins: list[tuple[int, bool]] = []
     original = shadow._replay_bins
 
-    def counting(runnable, all_bins, helper, exchange, *share):  # type: ignore[no-untyped-def]
+    def counting(runnable, all_bins, helper, exchange, *rest):  # type: ignore[no-untyped-def]
         bins.append((len(all_bins), helper is not None))
-        return original(runnable, all_bins, helper, exchange, *share)
+        return original(runnable, all_bins, helper, exchange, *rest)
 
     shadow._replay_bins = counting  # type: ignore[assignment]
     return bins

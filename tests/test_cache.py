@@ -103,6 +103,8 @@ def test_every_field_of_a_statement_is_in_the_key() -> None:
         dataclasses.replace(base, reason="because"),
         dataclasses.replace(base, not_compared_items=(("default", "t.a", "js", Location("schema.ts", 3)),)),
         dataclasses.replace(base, line_map=(7,)),
+        dataclasses.replace(base, tolerated="app.ts:3 catches its error"),
+        dataclasses.replace(base, tolerated="app.ts:4 catches its error"),  # the guard moved: another key
         dataclasses.replace(base, sql='CREATE TABLE "\ud800" (a integer);'),  # a lone surrogate: repr decides
         dataclasses.replace(base, sql='CREATE TABLE "\ud801" (a integer);'),
     ]
@@ -110,7 +112,7 @@ def test_every_field_of_a_statement_is_in_the_key() -> None:
     assert len(set(keys)) == len(keys)
     assert cache_key((base,), ()) == cache_key((dataclasses.replace(base),), ())  # equal statements, one key
     assert [f.name for f in dataclasses.fields(SqlStatement)] == [
-        "sql", "location", "unresolved", "reason", "not_compared_items", "line_map"
+        "sql", "location", "unresolved", "reason", "not_compared_items", "line_map", "tolerated"
     ], "a new field: add a variant above"  # fmt: skip
 
 

@@ -27,7 +27,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
 @pytest.mark.parametrize(
     "scenario",
     [
-        "same_model",  # plain tables, late ALTERs/views/triggers/unresolved, and a PRAGMA (one database)
+        "same_model",  # plain tables, late ALTERs/views/triggers/unresolved, a PRAGMA (one database), tolerated ALTERs
         "same_error",  # a failing statement in either half: the error reads as without a helper
         "lost_helper",  # a helper killed before or while it reads: the replay does its part
         "out_of_step",  # prepared for one script, asked for another: never mixed up

@@ -26,6 +26,8 @@ def build_database(statements: Sequence[SqlStatement], path: Path) -> Path:
             try:
                 connection.execute(statement.sql)
             except Exception as exc:  # libsql raises its own error types
+                if statement.tolerated:  # the application ignores this failure (SQLite undid the statement)
+                    continue
                 raise InputError(f"{statement.location}: SQL error: {exc}") from None
         connection.commit()
     finally:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from driftgate.errors import InputError
 from driftgate.report import write_atomically
+from driftgate.report.safe import comment_only
 from driftgate.sources.legacy import extract_legacy_statements
 from driftgate.sources.statements import SqlStatement
 
@@ -30,12 +31,29 @@ def render_reference(paths: Sequence[Path]) -> tuple[str, int]:
         raise InputError(f"--legacy: no DDL found in {', '.join(map(str, paths))}")
     files = sorted({_display(s.location.file) for s in statements})
     lines = [HEADER.format(files=", ".join(files))]
-    for statement in statements:
+    refused = _refused(statements)
+    for index, statement in enumerate(statements):
         where = f"{_display(statement.location.file)}:{statement.location.line}"
         note = f" (not compared: {_not_compared_reason(statement)})" if statement.unresolved else ""
         sql = statement.sql.strip()
-        lines.append(f"\n-- {where}{note}\n{sql if sql.endswith(';') else sql + ';'}\n")
+        sql = sql if sql.endswith(";") else sql + ";"
+        if index in refused:
+            # The code ignores its failure, and SQLite refuses it here: commented out, as the replay skips it.
+            why = f"-- driftgate: {statement.tolerated} (SQLite refuses it after the statements above: "
+            why += f"{refused[index]})"
+            sql = comment_only(why + "\n" + "\n".join("-- " + line for line in sql.split("\n")))
+        lines.append(f"\n-- {where}{note}\n{sql}\n")
     return "".join(lines), len(statements)
+
+
+def _refused(statements: Sequence[SqlStatement]) -> dict[int, str]:
+    """SQLite's error for each tolerated statement it refuses (:func:`driftgate.shadow.refused_tolerated`);
+    libSQL is used only when the code ignores some statement's failure."""
+    if not any(statement.tolerated for statement in statements):
+        return {}
+    from driftgate.shadow import refused_tolerated
+
+    return refused_tolerated(statements)
 
 
 def _not_compared_reason(statement: SqlStatement) -> str:

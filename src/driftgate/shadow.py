@@ -32,6 +32,11 @@ if TYPE_CHECKING:  # sources imports shadow; only annotations need this
     from driftgate.replay_helper import ReplayHelper
     from driftgate.sources.statements import SqlStatement
 
+    # A statement as a scratch database is given it: its SQL, or the statement itself when a failure is an
+    # input error; a tolerated one (``SqlStatement.tolerated``) as (its index in the script, its SQL), wherever
+    # it is replayed (the helper too): skipped when SQLite refuses it, its index told (Locations.forget).
+    _Executed = str | SqlStatement | tuple[int, str]
+
 # Statements whose effect is confined to the objects they name; any other (PRAGMA, VACUUM, ...) may
 # change the whole database, so a script holding one is replayed in a single database.
 _LOCAL_VERBS = {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "REPLACE"}
@@ -41,17 +46,40 @@ BIN_STATEMENTS = 200
 _VIEWS_AND_TRIGGERS = "\0views-and-triggers"  # a name no identifier can have
 
 
+_Key = tuple[str, str, str | None]
+
+
 class Locations:
-    """Remembers which statement defined each object, so findings can point at a file and line."""
+    """Remembers which statement defined each object, so findings can point at a file and line.
+
+    A tolerated statement (``SqlStatement.tolerated``) is recorded like any other, and what it replaced is
+    kept: should the replay skip it (SQLite refused it), :meth:`forget` puts that back, so a refused
+    ``ALTER TABLE t ADD COLUMN c`` leaves ``c`` where the CREATE TABLE defined it.
+    """
 
     def __init__(self) -> None:
-        self._where: dict[tuple[str, str, str | None], Location] = {}
+        self._where: dict[_Key, Location] = {}
+        # Each tolerated statement's records, in statement order: (its index, key, what it replaced, itself).
+        self._tolerated: list[tuple[int, _Key, Location | None, Location]] = []
 
-    def record(self, statement: SqlStatement, tokens: StatementTokens, head: tuple[str, int] | None) -> None:
-        """``head``: :func:`create_head` of the statement's words."""
-        words, texts = tokens.words, tokens.texts
-        if not words:
+    def record(
+        self, statement: SqlStatement, tokens: StatementTokens, head: tuple[str, int] | None, index: int = 0
+    ) -> None:
+        """``head``: :func:`create_head` of the statement's words; ``index``: the statement's in the script
+        (what :meth:`forget` is told)."""
+        if not tokens.words:
             return
+        if not statement.tolerated:
+            self._record(statement, tokens, head)
+            return
+        own = Locations()
+        own._record(statement, tokens, head)
+        for key, where in own._where.items():
+            self._tolerated.append((index, key, self._where.get(key), where))
+            self._where[key] = where
+
+    def _record(self, statement: SqlStatement, tokens: StatementTokens, head: tuple[str, int] | None) -> None:
+        words, texts = tokens.words, tokens.texts
         base = (statement.location.line or 1) - 1
 
         def at(token_index: int) -> Location:
@@ -85,9 +113,25 @@ class Locations:
             if words[first] not in TABLE_CONSTRAINT_WORDS:
                 self._where[("column", table, canonical_identifier(tokens.texts[first]))] = at(first)
 
-    def update(self, other: Locations) -> None:
-        """What ``other`` recorded, as if its statements came after this one's (a later one wins)."""
+    def update(self, other: Locations, offset: int = 0) -> None:
+        """What ``other`` recorded, as if its statements came after this one's (a later one wins); its
+        statements' indexes are ``offset`` past its own."""
+        for index, key, replaced, where in other._tolerated:
+            self._tolerated.append((index + offset, key, self._where.get(key) if replaced is None else replaced, where))
         self._where.update(other._where)
+
+    def forget(self, skipped: Iterable[int]) -> None:
+        """The tolerated statements at these indexes were skipped (SQLite refused them): what they recorded
+        is undone, unless a later statement recorded the same thing again."""
+        gone = set(skipped)
+        if not gone:
+            return
+        for index, key, replaced, where in reversed(self._tolerated):
+            if index in gone and self._where.get(key) is where:
+                if replaced is None:
+                    del self._where[key]
+                else:
+                    self._where[key] = replaced
 
     def compact(self, names: set[str]) -> dict[tuple[str, str, str | None], tuple[str, int | None]]:
         """What was recorded about the objects named ``names`` (canonical), as plain tuples (a few times
@@ -237,18 +281,32 @@ class _ReplayFailed(Exception):
     pass
 
 
-def _replay(statements: Iterable[SqlStatement], *, raise_input_error: bool) -> dict[str, list[Any]]:
+def _executed(runnable: Sequence[SqlStatement], index: int) -> str | tuple[int, str]:
+    """A statement as a scratch database is given it (:data:`_Executed`), anywhere but the whole replay."""
+    statement = runnable[index]
+    return (index, statement.sql) if statement.tolerated else statement.sql
+
+
+def _replay(statements: Iterable[_Executed], *, raise_input_error: bool, skipped: list[int]) -> dict[str, list[Any]]:
     """One scratch database: execute, introspect, close."""
-    return parse_document(_replayed_text(statements, raise_input_error=raise_input_error))
+    return parse_document(_replayed_text(statements, raise_input_error=raise_input_error, skipped=skipped))
 
 
-def _replayed_text(statements: Iterable[SqlStatement | str], *, raise_input_error: bool) -> str:
+def _replayed_text(statements: Iterable[_Executed], *, raise_input_error: bool, skipped: list[int]) -> str:
     """:func:`_replay`'s introspection document, as the JSON text libSQL returns (a statement may be given
-    as its SQL alone, when it cannot fail with an input error)."""
+    as its SQL alone, when it cannot fail with an input error).  The index of each tolerated statement that
+    SQLite refuses is added to ``skipped``: a refused statement changes nothing (SQLite undoes it whole),
+    as in the application's database, whose code ignores that failure."""
     connection = libsql.connect(":memory:")
     try:
         connection.execute("PRAGMA foreign_keys = OFF")
         for statement in statements:
+            if isinstance(statement, tuple):
+                try:
+                    connection.execute(statement[1])
+                except Exception:  # noqa: BLE001 - whatever SQLite refuses, the code ignores
+                    skipped.append(statement[0])
+                continue
             try:
                 connection.execute(statement if isinstance(statement, str) else statement.sql)
             except Exception as exc:  # libsql raises its own ValueError subclasses
@@ -347,25 +405,31 @@ def _replayed(
     theirs = helper.receive("read", exchange) if helper is not None and exchange is not None else None
     if theirs is None:  # no helper, or lost: its half is read here
         helper = exchange = None
-        touches.extend(_read(runnable[mine:], locations))
+        touches.extend(_read(runnable[mine:], locations, mine))
     else:
         touches.extend(theirs[0])
-        locations.update(theirs[1])
+        locations.update(theirs[1], mine)
     bins = replay_bins(touches, bin_size) if bin_size is not None else None
     request = None
-    if bins is not None and share is not None and helper is not None:
+    if bins is not None and share is not None and helper is not None and not any(s.tolerated for s in runnable):
+        # (a tolerated statement's locations may yet be undone, below: no share then, its locations unsent)
         theirs = bins[_bins_for_half(bins) :]
         names = {canonical_identifier(name) for members in theirs for i in members for name in _named(touches[i])}
         request = (*share, locations.compact(names))
+    skipped: list[int] = []
     try:
         if bins is not None:
-            documents, first = _replay_bins(runnable, bins, helper, exchange, request)
+            documents, first = _replay_bins(runnable, bins, helper, exchange, skipped, request)
+            locations.forget(skipped)
             tables = None if first is None else {fold_name(row[0]) for d in documents[first:] for row in d["tables"]}
             return locations, merge_documents(documents), tables
-        _replay_bins(runnable, [], helper, exchange)  # the helper, told there is nothing to replay, is in step
+        _replay_bins(runnable, [], helper, exchange, skipped)  # the helper, told there is nothing to replay, is in step
     except _ReplayFailed:
-        pass
-    return locations, _replay(runnable, raise_input_error=True), None
+        skipped.clear()
+    whole = [(i, s.sql) if s.tolerated else s for i, s in enumerate(runnable)]
+    document = _replay(whole, raise_input_error=True, skipped=skipped)
+    locations.forget(skipped)
+    return locations, document, None
 
 
 def _named(touch: _Touches | None) -> tuple[str, ...]:
@@ -373,6 +437,29 @@ def _named(touch: _Touches | None) -> tuple[str, ...]:
     if touch is None:
         return ()
     return tuple(name for name in (touch.created, touch.renamed_to) if name is not None)
+
+
+def refused_tolerated(statements: Sequence[SqlStatement]) -> dict[int, str]:
+    """SQLite's error for each tolerated statement it refuses, by the statement's index in ``statements``,
+    when those a replay executes are executed in order in one database, as :func:`shadow_schema` replays
+    them (the same, however it groups them: see :func:`replay_bins`).  For whatever executes legacy DDL
+    anew (``extract``, an example database).  A statement that is not tolerated and fails is passed over:
+    the replay says what is wrong with it."""
+    refused: dict[int, str] = {}
+    connection = libsql.connect(":memory:")
+    try:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        for index, statement in enumerate(statements):
+            if statement.unresolved or is_transaction_control(statement.sql):  # as _script leaves them out
+                continue
+            try:
+                connection.execute(statement.sql)
+            except Exception as exc:  # libsql raises its own ValueError subclasses
+                if statement.tolerated:
+                    refused[index] = str(exc)
+    finally:
+        connection.close()
+    return refused
 
 
 NotCompared = tuple[str, str, Location | None]
@@ -398,16 +485,17 @@ def _script(
     return runnable, not_compared, items
 
 
-def _read(runnable: Sequence[SqlStatement], locations: Locations) -> list[_Touches | None]:
-    """Each statement's tokens, read once: where it defines things (into ``locations``) and what it touches."""
+def _read(runnable: Sequence[SqlStatement], locations: Locations, offset: int = 0) -> list[_Touches | None]:
+    """Each statement's tokens, read once: where it defines things (into ``locations``) and what it touches.
+    ``offset``: the index of the first statement in the script."""
     touches: list[_Touches | None] = []
-    for statement in runnable:
+    for index, statement in enumerate(runnable, offset):
         tokens = scan(statement.sql)
         if tokens is None:  # SQLite cannot read it either: the replay fails, and says why
             touches.append(None)
             continue
         head = create_head(tokens.words)
-        locations.record(statement, tokens, head)
+        locations.record(statement, tokens, head, index)
         touches.append(_touches(tokens, head))
     return touches
 
@@ -417,21 +505,23 @@ def _replay_bins(
     bins: list[list[int]],
     helper: ReplayHelper | None,
     exchange: int | None,
+    skipped: list[int],
     share: tuple[str, tuple[str, ...], dict[Any, Any]] | None = None,
 ) -> tuple[list[dict[str, list[Any]]], int | None]:
     """Each bin's introspection document, in bin order, and where the documents the helper replayed begin
     (None when it replayed none): the helper replays the later bins holding about half of the statements,
-    this process the others (and the helper's too, should it fail).  ``share``: what the helper needs to
-    compare its tables then (:func:`help_replay`); it answers in the same exchange, whatever happens."""
+    this process the others (and the helper's too, should it fail).  The tolerated statements SQLite refused,
+    in any bin, are added to ``skipped``.  ``share``: what the helper needs to compare its tables then
+    (:func:`help_replay`); it answers in the same exchange, whatever happens."""
 
     def replayed(members: list[int]) -> dict[str, list[Any]]:
-        return _replay((runnable[i] for i in members), raise_input_error=False)
+        return _replay((_executed(runnable, i) for i in members), raise_input_error=False, skipped=skipped)
 
     if helper is None or exchange is None:
         return [replayed(members) for members in bins], None
     mine = _bins_for_half(bins)
     theirs = bins[mine:]
-    sent = helper.send(("replay", exchange, [[runnable[i].sql for i in members] for members in theirs], share))
+    sent = helper.send(("replay", exchange, [[_executed(runnable, i) for i in members] for members in theirs], share))
     if sent and share is not None:
         helper.expect_share(exchange)
     try:
@@ -447,6 +537,7 @@ def _replay_bins(
     if answer[0] is None:  # a statement failed there: the whole script is replayed here, for its error
         raise _ReplayFailed
     documents.extend(map(parse_document, answer[0]))
+    skipped.extend(answer[1])
     return documents, mine
 
 
@@ -464,18 +555,22 @@ def help_replay(statements: Sequence[SqlStatement], exchange: int, channel: Chan
     """The helper's side of :func:`shadow_schema`, in the forked child, given the last part of the
     statements in ``exchange``: send what they define and touch; then replay the bins whose SQL it is sent
     and send their introspection texts (None for them all when a statement fails: the parent replays the
-    script in one database, for the error exactly as it reads there).  False when the parent is out of step."""
+    script in one database, for the error exactly as it reads there), and the indexes of the tolerated
+    statements SQLite refused.  False when the parent is out of step."""
     runnable = _script(statements)[0]
     locations = Locations()
     channel.send(("read", exchange, _read(runnable, locations), locations))
     request = channel.receive()
     if not isinstance(request, tuple) or len(request) != 4 or request[:2] != ("replay", exchange):
         return False
+    skipped: list[int] = []
     try:
-        texts: list[str] | None = [_replayed_text(sqls, raise_input_error=False) for sqls in request[2]]
+        texts: list[str] | None = [
+            _replayed_text(sqls, raise_input_error=False, skipped=skipped) for sqls in request[2]
+        ]
     except _ReplayFailed:
         texts = None
-    channel.send(("replayed", exchange, texts))
+    channel.send(("replayed", exchange, texts, skipped))
     if request[3] is not None:
         answer = None
         if texts:

@@ -10,6 +10,10 @@ by ``for (const s of ARR)`` / ``ARR.forEach(s => ...)``.  Only DDL is kept.
 Every character of a resolved text remembers the source line it came from, so a
 statement reports the line where its text really is, even when it was built by
 concatenation across lines or defined in a ``const`` far from the call.
+
+A statement whose failure the code ignores (a ``try``/``catch`` around its call, a
+``.catch(...)`` on its promise) is marked ``tolerated``: the replay skips it where
+SQLite refuses it, as the application goes on past that failure.
 """
 
 from __future__ import annotations
@@ -377,9 +381,12 @@ class _FileScan:
             reason = f"the SQL may take more than {_MAX_ALTERNATIVES} texts"
             yield SqlStatement(sql, Location(str(self.path), self._line(argument.start_byte)), (sql,), reason)
             return
+        guard = self._guard(call) if texts else ""
+        if guard and method == "batch" and not self._batch_of_one(argument):
+            guard = ""  # a batch is one transaction: a refused statement undoes the others, not only itself
         for text in texts:
             self.consumed |= text.literals
-            yield from self._ddl(text)
+            yield from self._ddl(text, guard)
 
     def _argument_texts(self, method: str | None, argument: Node) -> list[_Text]:
         """The texts of a call's argument, each loop variable taking each of its elements in turn."""
@@ -399,8 +406,13 @@ class _FileScan:
                 raise _TooMany
         return combined
 
-    def _ddl(self, text: _Text) -> Iterator[SqlStatement]:
-        for start, end in statement_spans(text.masked()):
+    def _ddl(self, text: _Text, guard: str = "") -> Iterator[SqlStatement]:
+        """The DDL statements of one text a call sends; ``guard``: why the code ignores the call's failure
+        (:meth:`_guard`), which tolerates a text of one statement: one of several that is refused stops
+        the ones after it, which skipping it alone would not say."""
+        spans = statement_spans(text.masked())
+        tolerated = guard if len(spans) == 1 else ""
+        for start, end in spans:
             sql = text.text[start:end]
             if is_ddl(sql):
                 unresolved = tuple(expr for hole_start, _, expr in text.holes if start <= hole_start < end)
@@ -410,7 +422,100 @@ class _FileScan:
                     # an expected object and let a database lacking it conform.
                     yield SqlStatement(sql, location, unresolved or ("DROP",), _DROP_REASON)
                 else:
-                    yield SqlStatement(sql, location, unresolved)
+                    yield SqlStatement(sql, location, unresolved, tolerated="" if unresolved else tolerated)
+
+    # -- failures the code ignores --
+
+    def _guard(self, call: Node) -> str:
+        """Why the code ignores a failure of ``call`` (``app.ts:42 catches its error``), else "".
+
+        The call's promise gets ``.catch(handler)`` (or ``.then(f, handler)``; ``.then(f)`` and
+        ``.finally(f)`` pass a failure on), or the call sits in the body of a ``try`` that has a
+        ``catch`` clause, within the call's own function (a try around a call of that function is not
+        followed).  A handler that rethrows unconditionally (:meth:`_rethrows`) passes the failure on to
+        the next one out; one that rethrows under a condition (``if (...) throw e``) tolerates: on a fresh
+        database the only way such a statement fails is the one it was written for.
+        """
+        child, node = call, call.parent
+        promise = True  # child is the call's promise, or a promise chained on it
+        while node is not None and node.type not in _FUNCTIONS:
+            if promise and node.type in _TRANSPARENT:  # (p), p as Promise<T>, p!
+                child, node = node, node.parent
+                continue
+            chained = node.parent if promise and node.type == "member_expression" else None
+            if chained is not None and node.child_by_field_name("object") == child:
+                prop = node.child_by_field_name("property")
+                method = self._source(prop) if prop is not None else ""
+                arguments = chained.child_by_field_name("arguments")
+                if (
+                    prop is not None
+                    and method in ("catch", "then", "finally")
+                    and chained.type == "call_expression"
+                    and chained.child_by_field_name("function") == node
+                    and arguments is not None
+                ):
+                    given = [a for a in arguments.named_children if a.type != "comment"]
+                    handler = given[0] if method == "catch" and given else None
+                    handler = given[1] if method == "then" and len(given) > 1 else handler
+                    if handler is not None and self._handler_tolerates(handler):
+                        return f"{self.path.name}:{self._line(prop.start_byte)} catches its error"
+                    child, node = chained, chained.parent
+                    continue
+            promise = False
+            if node.type == "try_statement" and node.child_by_field_name("body") == child:
+                handler = node.child_by_field_name("handler")
+                block = handler.child_by_field_name("body") if handler is not None else None
+                if block is not None and not self._rethrows(block):
+                    return f"{self.path.name}:{self._line(node.start_byte)} catches its error"
+            child, node = node, node.parent
+        return ""
+
+    def _handler_tolerates(self, handler: Node) -> bool:
+        """Whether a promise's failure handler lets the failure go: a function whose code this file holds
+        and that does not rethrow unconditionally, or a logging function (``console.error``).  A handler
+        whose code is elsewhere (imported, a parameter such as a Promise's ``reject``) may rethrow: it is
+        not taken to tolerate."""
+        handler = _unwrap(handler)
+        if handler.type in ("identifier", "member_expression") and _LOG_CALL.search(self._source(handler)):
+            return True
+        values = self._values(handler) if handler.type == "identifier" else [handler]
+        function = values[0] if values is not None and len(values) == 1 else None
+        body = function.child_by_field_name("body") if function is not None and function.type in _FUNCTIONS else None
+        if body is None:
+            return False
+        if body.type == "statement_block":
+            return not self._rethrows(body)
+        return not self._rejects(body)  # e => expression: no throw, but e => Promise.reject(e) fails again
+
+    def _rethrows(self, block: Node) -> bool:
+        """Whether a handler's block fails again whatever it caught: a ``throw`` (or a ``return
+        Promise.reject(...)``) among its own statements, not inside an ``if`` or any nested statement."""
+        for statement in block.named_children:
+            if statement.type == "throw_statement":
+                return True
+            value = next((c for c in statement.named_children if c.type != "comment"), None)
+            if statement.type == "return_statement" and value is not None and self._rejects(value):
+                return True
+        return False
+
+    def _rejects(self, expression: Node) -> bool:
+        """``Promise.reject(...)`` (a failed promise, as a handler's result)."""
+        expression = _unwrap(expression)
+        callee = expression.child_by_field_name("function") if expression.type == "call_expression" else None
+        return callee is not None and self._source(callee).replace(" ", "") == "Promise.reject"
+
+    def _batch_of_one(self, argument: Node) -> bool:
+        """Whether each batch this argument sends is an array of one element.  A batch is one transaction:
+        a statement refused in a larger one rolls the others back too, which skipping it alone would not
+        say, so only a batch of one statement is tolerated."""
+        values = self._values(argument)
+        if not values:
+            return False
+        for value in values:
+            elements = [e for e in value.named_children if e.type != "comment"] if value.type == "array" else []
+            if len(elements) != 1 or elements[0].type == "spread_element":
+                return False
+        return True
 
     # -- what an argument holds --
 
@@ -755,11 +860,9 @@ class _FileScan:
         elif statement.type in _CLASSES or statement.type == "function_declaration":
             declared = statement.child_by_field_name("name")
             if declared is not None:
-                # a class is a value whose static fields we can read; a function is not a string
-                yield (
-                    self._source(declared),
-                    _Binding("value", statement) if statement.type in _CLASSES else _OPAQUE,
-                )
+                # a class is a value whose static fields we can read; a function is no string, no array
+                # and no object (no text resolves through it), but a promise's handler may be one
+                yield self._source(declared), _Binding("value", statement)
 
     def _declarators(self, declaration: Node) -> Iterator[tuple[str, _Binding]]:
         for declarator in declaration.named_children:

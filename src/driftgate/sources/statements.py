@@ -30,6 +30,9 @@ class SqlStatement:
     explained by ``reason`` when the source gives one.  ``not_compared_items`` are
     ``(kind, object, reason, location)`` of parts of an executed statement that cannot be
     compared (a drizzle default computed in JavaScript, say): those findings say so instead.
+    ``tolerated`` says why the code that sends the statement ignores its failure (legacy code:
+    ``app.ts:42 catches its error``): it is replayed as that code runs it, applied where SQLite
+    accepts it and skipped where SQLite refuses it (a refused statement changes nothing).
     """
 
     sql: str
@@ -39,6 +42,7 @@ class SqlStatement:
     not_compared_items: tuple[tuple[str, str, str, Location], ...] = ()
     # Source line of each line of ``sql`` when the SQL was rendered from another language (drizzle TS).
     line_map: tuple[int, ...] = ()
+    tolerated: str = ""
 
 
 def skip_space_and_comments(text: str, pos: int = 0, end: int | None = None) -> int:

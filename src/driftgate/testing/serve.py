@@ -91,12 +91,24 @@ def serve_database(
     from driftgate.connection import Database
     from driftgate.urls import parse_database_url
 
+    # One batch, all or nothing: a statement whose failure the application ignores is left out where SQLite
+    # refuses it (as the replay skips it), rather than undo the whole batch.
+    refused: dict[int, str] = {}
+    if any(s.tolerated for s in statements):
+        from driftgate.shadow import refused_tolerated
+
+        refused = refused_tolerated(statements)
+    executed = [
+        (s.sql, ())
+        for i, s in enumerate(statements)
+        if not s.unresolved and not is_transaction_control(s.sql) and i not in refused
+    ]
     server, used = _container_server(folder)
     if server is None:
         server = SqldServer(folder / "data", binary=find_sqld(root)).start()
     try:
         with Database(parse_database_url(server.http_url)) as db:
-            db.batch([(s.sql, ()) for s in statements if not s.unresolved and not is_transaction_control(s.sql)])
+            db.batch(executed)
     except BaseException:
         server.stop()
         raise
