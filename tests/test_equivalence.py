@@ -127,6 +127,35 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) NOT DEFERRABLE);",
         "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id));",
     ),
+    # a composite key is the pairs it maps (child column to parent column), in whichever order they are written
+    "fk-composite-pairs-in-another-order": (
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);",
+    ),
+    "fk-composite-implicit-target-vs-pairs-in-another-order": (
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y)); CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p);",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y)); CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x));",
+    ),
+    "fk-composite-drizzle-spelling-in-another-order": (
+        "CREATE TABLE p (x, y, UNIQUE (x, y)); CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        "CREATE TABLE `p` (`x`, `y`, UNIQUE (`x`, `y`));\n--> statement-breakpoint\n"
+        "CREATE TABLE `t` (`a`, `b`, FOREIGN KEY (`b`,`a`) REFERENCES `p`(`y`,`x`) ON UPDATE no action "
+        "ON DELETE no action);",
+    ),
+    "fk-composite-two-keys-overlapping-columns": (
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, c, FOREIGN KEY (a, b) REFERENCES p(x, y), FOREIGN KEY (b, c) REFERENCES p(x, y));",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, c, FOREIGN KEY (c, b) REFERENCES p(y, x), FOREIGN KEY (b, a) REFERENCES p(y, x));",
+    ),
+    "fk-composite-two-keys-on-one-column-set-crossed": (  # a to x and b to y; a to y and b to x
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y), FOREIGN KEY (a, b) REFERENCES p(y, x));",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(x, y), FOREIGN KEY (b, a) REFERENCES p(y, x));",
+    ),
     # declared types
     "type-case": ("CREATE TABLE t (a integer);", "CREATE TABLE t (a INTEGER);"),
     "type-parameter-spacing": (
@@ -445,6 +474,7 @@ def test_equal_pair_reversed_has_no_failing_finding(expected_sql: str, actual_sq
 # --- different pairs: exactly the named failing findings, in each direction ---------------------
 
 P = "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE q (id INTEGER PRIMARY KEY);\n"
+PXY = "CREATE TABLE p (x, y, PRIMARY KEY (x, y)); CREATE TABLE q (x, y, PRIMARY KEY (x, y));\n"
 
 DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     # defaults: literal types matter
@@ -574,6 +604,55 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
         [("foreign_key", "t(c)->p(id)", "different")],
         [("foreign_key", "t(c)->p(id)", "different")],
+    ),
+    # a composite key: the pairs in another order are the same key, other pairs are another
+    "fk-composite-pairs-crossed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(y, x));",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(a,b)->p(y,x)", "different")],
+    ),
+    "fk-composite-pairs-crossed-in-another-order": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(x, y));",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(x,y)", "different")],
+    ),
+    "fk-composite-implicit-target-in-another-order": (  # REFERENCES p is p(x, y): a to x, or b to x
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p);",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p);",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(x,y)", "different")],
+    ),
+    "fk-composite-unresolved-implicit-target-in-another-order": (  # no primary key to pair with: the order
+        "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES gone);",
+        "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES gone);",
+        [("foreign_key", "t(a,b)->gone(?,?)", "different")],
+        [("foreign_key", "t(b,a)->gone(?,?)", "different")],
+    ),
+    "fk-composite-in-another-order-action-changed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x) ON UPDATE CASCADE);",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(y,x)", "different")],
+    ),
+    "fk-composite-in-another-order-deferrable-changed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x) DEFERRABLE INITIALLY DEFERRED);",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(y,x)", "different")],
+    ),
+    "fk-composite-in-another-order-target-changed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES q(y, x));",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->q(y,x)", "different")],
+    ),
+    "fk-composite-two-keys-overlapping-one-crossed": (
+        PXY + "CREATE TABLE t (a, b, c, FOREIGN KEY (a, b) REFERENCES p(x, y), FOREIGN KEY (b, c) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, c, FOREIGN KEY (b, a) REFERENCES p(y, x), FOREIGN KEY (c, b) REFERENCES p(x, y));",
+        [("foreign_key", "t(b,c)->p(x,y)", "different")],
+        [("foreign_key", "t(c,b)->p(x,y)", "different")],
     ),
     # declared types
     "type-int-vs-integer": (
@@ -1820,6 +1899,74 @@ def test_two_foreign_keys_on_the_same_columns_are_paired_by_target() -> None:
     assert failing(one, two) == [("foreign_key", "t(c)->q(id)", "unexpected")]
     assert failing(two, one) == [("foreign_key", "t(c)->q(id)", "missing")]
     assert failing(two, two) == []
+
+
+# Composite foreign keys, each against SQLite's behaviour: p holds (1, 2); t's rows are checked against it.
+FK_PAIRS = [
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (b, a) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (a, b) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (b, a) REFERENCES p(x, y)"),
+    ("FOREIGN KEY (a, b) REFERENCES p", "FOREIGN KEY (b, a) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p", "FOREIGN KEY (b, a) REFERENCES p"),
+    (
+        "FOREIGN KEY (a, b) REFERENCES p(x, y) ON DELETE CASCADE",
+        "FOREIGN KEY (b, a) REFERENCES p(y, x) ON DELETE CASCADE",
+    ),
+    (
+        "FOREIGN KEY (a, b) REFERENCES p(x, y) ON UPDATE CASCADE",
+        "FOREIGN KEY (b, a) REFERENCES p(y, x) ON UPDATE CASCADE",
+    ),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y) ON UPDATE CASCADE", "FOREIGN KEY (b, a) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (b, a) REFERENCES p(y, x) DEFERRABLE INITIALLY DEFERRED"),
+]
+_FK_PARENT = "CREATE TABLE p (x, y, PRIMARY KEY (x, y));"
+
+
+def _fk_behaviour(clause: str) -> list[str]:
+    """What SQLite does with t's foreign key: each child row inserted (and when it fails), then p updated and
+    deleted (what is left of t, or the failure)."""
+    outcome: list[str] = []
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute(_FK_PARENT)
+        connection.execute(f"CREATE TABLE t (a, b, {clause})")
+        connection.execute("INSERT INTO p VALUES (1, 2)")
+        for statement in (
+            "INSERT INTO t VALUES (1, 2)",
+            "INSERT INTO t VALUES (2, 1)",
+            "UPDATE p SET x = 5",
+            "DELETE FROM p",
+        ):
+            connection.execute("BEGIN")
+            try:
+                connection.execute(statement)
+            except sqlite3.IntegrityError:
+                outcome.append("refused")
+                connection.execute("ROLLBACK")
+                continue
+            try:
+                connection.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                outcome.append("refused at commit")
+                connection.execute("ROLLBACK")
+                continue
+            outcome.append(repr(connection.execute("SELECT a, b FROM t ORDER BY a").fetchall()))
+    finally:
+        connection.close()
+    return outcome
+
+
+def test_fk_pairs_cover_both_answers() -> None:
+    assert {_fk_behaviour(left) == _fk_behaviour(right) for left, right in FK_PAIRS} == {True, False}
+
+
+@pytest.mark.parametrize(("left", "right"), FK_PAIRS)
+def test_composite_foreign_keys_compare_as_sqlite_enforces_them(left: str, right: str) -> None:
+    same = _fk_behaviour(left) == _fk_behaviour(right)
+    expected, actual = (f"{_FK_PARENT} CREATE TABLE t (a, b, {clause});" for clause in (left, right))
+    assert (failing(expected, actual) == []) is same
+    assert (failing(actual, expected) == []) is same
 
 
 def test_libsql_vector_index_shadow_tables_are_not_drift() -> None:
