@@ -8,6 +8,8 @@ Schemas are built the way every expected source is: executed in the shadow datab
 from __future__ import annotations
 
 import logging
+import random
+import sqlite3
 
 import pytest
 
@@ -124,6 +126,35 @@ EQUAL: dict[str, tuple[str, str]] = {
     "fk-not-deferrable-spelled-out": (
         "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id) NOT DEFERRABLE);",
         "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (c INTEGER REFERENCES p(id));",
+    ),
+    # a composite key is the pairs it maps (child column to parent column), in whichever order they are written
+    "fk-composite-pairs-in-another-order": (
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);",
+    ),
+    "fk-composite-implicit-target-vs-pairs-in-another-order": (
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y)); CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p);",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y)); CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x));",
+    ),
+    "fk-composite-drizzle-spelling-in-another-order": (
+        "CREATE TABLE p (x, y, UNIQUE (x, y)); CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        "CREATE TABLE `p` (`x`, `y`, UNIQUE (`x`, `y`));\n--> statement-breakpoint\n"
+        "CREATE TABLE `t` (`a`, `b`, FOREIGN KEY (`b`,`a`) REFERENCES `p`(`y`,`x`) ON UPDATE no action "
+        "ON DELETE no action);",
+    ),
+    "fk-composite-two-keys-overlapping-columns": (
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, c, FOREIGN KEY (a, b) REFERENCES p(x, y), FOREIGN KEY (b, c) REFERENCES p(x, y));",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, c, FOREIGN KEY (c, b) REFERENCES p(y, x), FOREIGN KEY (b, a) REFERENCES p(y, x));",
+    ),
+    "fk-composite-two-keys-on-one-column-set-crossed": (  # a to x and b to y; a to y and b to x
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y), FOREIGN KEY (a, b) REFERENCES p(y, x));",
+        "CREATE TABLE p (x, y, PRIMARY KEY (x, y));\n"
+        "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(x, y), FOREIGN KEY (b, a) REFERENCES p(y, x));",
     ),
     # declared types
     "type-case": ("CREATE TABLE t (a integer);", "CREATE TABLE t (a INTEGER);"),
@@ -359,10 +390,38 @@ EQUAL: dict[str, tuple[str, str]] = {
         "CREATE TABLE t (a); CREATE TABLE d (a); CREATE VIEW v AS SELECT a FROM d; DROP TABLE d;",
         "CREATE TABLE t (a); CREATE TABLE d (b); CREATE VIEW v AS SELECT a FROM d; DROP TABLE d;",
     ),
-    # an unparenthesised mix of =, IN, LIKE... is compared by its tokens: spelling aside, equal
+    # an unparenthesised mix of =, IN, LIKE...: spelling aside, equal
     "check-equality-level-mix-spelling": (
         "CREATE TABLE t (a, b, CHECK (a = b IN (1, 2)), CHECK (a = b LIKE 'x%'));",
         "CREATE TABLE t (a, b, CHECK ((A=B in (1,2))), CHECK (a  =  b like 'x%'));",
+    ),
+    # =, IS, IN, LIKE, BETWEEN... are one level, read left to right; < binds tighter, a prefix NOT looser:
+    # the unparenthesised spelling is the parenthesised one, wherever an expression is compared
+    "check-precedence-written-out": (
+        "CREATE TABLE t (a, b, c, CHECK (a = b IN (1, 2)), CHECK (a LIKE b = c), CHECK (a IS b = c),\n"
+        "  CHECK (NOT a = b IN (1)), CHECK (a = b NOT IN (1)), CHECK (a < b LIKE c), CHECK (a = b ISNULL),\n"
+        "  CHECK (a = NOT b = c), CHECK (a BETWEEN b = c AND 1), CHECK (a LIKE b ESCAPE 'x' = c));",
+        "CREATE TABLE t (a, b, c, CHECK ((a = b) IN (1, 2)), CHECK ((a LIKE b) = c), CHECK ((a IS b) = c),\n"
+        "  CHECK (NOT ((a = b) IN (1))), CHECK ((a = b) NOT IN (1)), CHECK ((a < b) LIKE c), CHECK ((a = b) ISNULL),\n"
+        "  CHECK (a = (NOT (b = c))), CHECK (a BETWEEN (b = c) AND 1), CHECK ((a LIKE b ESCAPE 'x') = c));",
+    ),
+    "partial-index-precedence-written-out": (
+        "CREATE TABLE t (a, b, c); CREATE INDEX i ON t(a) WHERE a = b IN (1, 2) AND a GLOB b = c;\n"
+        "CREATE INDEX j ON t(b) WHERE a IS NOT b NOT IN (0) OR c <> a BETWEEN 0 AND 1;",
+        "CREATE TABLE t (a, b, c); CREATE INDEX i ON t(a) WHERE (a = b) IN (1, 2) AND (a GLOB b) = c;\n"
+        "CREATE INDEX j ON t(b) WHERE ((a IS NOT b) NOT IN (0)) OR ((c <> a) BETWEEN 0 AND 1);",
+    ),
+    "view-precedence-written-out": (  # aliased: unaliased, SQLite names a column by its text
+        "CREATE TABLE t (a, b, c); CREATE VIEW v AS SELECT a = b IN (1, 2) AS x, a IS b = c AS y FROM t\n"
+        "  WHERE a = NOT b = c AND CASE WHEN a = b LIKE c THEN 1 END;",
+        "CREATE TABLE t (a, b, c); CREATE VIEW v AS SELECT (a = b) IN (1, 2) AS x, (a IS b) = c AS y FROM t\n"
+        "  WHERE a = (NOT b = c) AND CASE WHEN (a = b) LIKE c THEN 1 END;",
+    ),
+    "default-generated-trigger-precedence-written-out": (
+        "CREATE TABLE t (a, b, d DEFAULT (1 = 2 IN (0)), g AS (a = b IN (1, 2)));\n"
+        "CREATE TRIGGER tr AFTER UPDATE ON t WHEN new.a = new.b IN (1) BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b, d DEFAULT ((1 = 2) IN (0)), g AS ((a = b) IN (1, 2)));\n"
+        "CREATE TRIGGER tr AFTER UPDATE ON t WHEN (new.a = new.b) IN (1) BEGIN SELECT 1; END;",
     ),
     "trigger-default-timing-is-before": (  # with RAISE(IGNORE), the row is never inserted: BEFORE
         "CREATE TABLE t (a, b); CREATE TRIGGER tr BEFORE INSERT ON t BEGIN SELECT 1; END;\n"
@@ -415,6 +474,7 @@ def test_equal_pair_reversed_has_no_failing_finding(expected_sql: str, actual_sq
 # --- different pairs: exactly the named failing findings, in each direction ---------------------
 
 P = "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE q (id INTEGER PRIMARY KEY);\n"
+PXY = "CREATE TABLE p (x, y, PRIMARY KEY (x, y)); CREATE TABLE q (x, y, PRIMARY KEY (x, y));\n"
 
 DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     # defaults: literal types matter
@@ -544,6 +604,55 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
         P + "CREATE TABLE t (c INTEGER REFERENCES p(id));",
         [("foreign_key", "t(c)->p(id)", "different")],
         [("foreign_key", "t(c)->p(id)", "different")],
+    ),
+    # a composite key: the pairs in another order are the same key, other pairs are another
+    "fk-composite-pairs-crossed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(y, x));",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(a,b)->p(y,x)", "different")],
+    ),
+    "fk-composite-pairs-crossed-in-another-order": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(x, y));",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(x,y)", "different")],
+    ),
+    "fk-composite-implicit-target-in-another-order": (  # REFERENCES p is p(x, y): a to x, or b to x
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p);",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p);",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(x,y)", "different")],
+    ),
+    "fk-composite-unresolved-implicit-target-in-another-order": (  # no primary key to pair with: the order
+        "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES gone);",
+        "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES gone);",
+        [("foreign_key", "t(a,b)->gone(?,?)", "different")],
+        [("foreign_key", "t(b,a)->gone(?,?)", "different")],
+    ),
+    "fk-composite-in-another-order-action-changed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x) ON UPDATE CASCADE);",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(y,x)", "different")],
+    ),
+    "fk-composite-in-another-order-deferrable-changed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES p(y, x) DEFERRABLE INITIALLY DEFERRED);",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->p(y,x)", "different")],
+    ),
+    "fk-composite-in-another-order-target-changed": (
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (a, b) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, FOREIGN KEY (b, a) REFERENCES q(y, x));",
+        [("foreign_key", "t(a,b)->p(x,y)", "different")],
+        [("foreign_key", "t(b,a)->q(y,x)", "different")],
+    ),
+    "fk-composite-two-keys-overlapping-one-crossed": (
+        PXY + "CREATE TABLE t (a, b, c, FOREIGN KEY (a, b) REFERENCES p(x, y), FOREIGN KEY (b, c) REFERENCES p(x, y));",
+        PXY + "CREATE TABLE t (a, b, c, FOREIGN KEY (b, a) REFERENCES p(y, x), FOREIGN KEY (c, b) REFERENCES p(x, y));",
+        [("foreign_key", "t(b,c)->p(x,y)", "different")],
+        [("foreign_key", "t(c,b)->p(x,y)", "different")],
     ),
     # declared types
     "type-int-vs-integer": (
@@ -931,8 +1040,72 @@ DIFFERENT: dict[str, tuple[str, str, Failing, Failing]] = {
     "check-precedence-in": (
         "CREATE TABLE t (a, b, CHECK (a = b IN (1, 2)));",
         "CREATE TABLE t (a, b, CHECK (a = (b IN (1, 2))));",
-        [("check", "t(a = b IN ( 1 , 2 ))", "missing"), ("check", 't("a" = ("b" IN (1, 2)))', "unexpected")],
-        [("check", "t(a = b IN ( 1 , 2 ))", "unexpected"), ("check", 't("a" = ("b" IN (1, 2)))', "missing")],
+        [("check", 't(("a" = "b") IN (1, 2))', "missing"), ("check", 't("a" = ("b" IN (1, 2)))', "unexpected")],
+        [("check", 't(("a" = "b") IN (1, 2))', "unexpected"), ("check", 't("a" = ("b" IN (1, 2)))', "missing")],
+    ),
+    "check-precedence-like-then-equals": (
+        "CREATE TABLE t (a, b, c, CHECK (a LIKE b = c));",
+        "CREATE TABLE t (a, b, c, CHECK (a LIKE (b = c)));",
+        [("check", 't(("a" LIKE "b") = "c")', "missing"), ("check", 't("a" LIKE ("b" = "c"))', "unexpected")],
+        [("check", 't(("a" LIKE "b") = "c")', "unexpected"), ("check", 't("a" LIKE ("b" = "c"))', "missing")],
+    ),
+    "check-precedence-is-then-equals": (
+        "CREATE TABLE t (a, b, c, CHECK (a IS b = c));",
+        "CREATE TABLE t (a, b, c, CHECK (a IS (b = c)));",
+        [("check", 't(("a" IS "b") = "c")', "missing"), ("check", 't("a" IS ("b" = "c"))', "unexpected")],
+        [("check", 't(("a" IS "b") = "c")', "unexpected"), ("check", 't("a" IS ("b" = "c"))', "missing")],
+    ),
+    "check-precedence-prefix-not": (  # NOT takes the whole chain: NOT ((a = b) IN (1))
+        "CREATE TABLE t (a, b, CHECK (NOT a = b IN (1)));",
+        "CREATE TABLE t (a, b, CHECK (NOT a = (b IN (1))));",
+        [("check", 't(NOT ("a" = "b") IN (1))', "missing"), ("check", 't(NOT "a" = ("b" IN (1)))', "unexpected")],
+        [("check", 't(NOT ("a" = "b") IN (1))', "unexpected"), ("check", 't(NOT "a" = ("b" IN (1)))', "missing")],
+    ),
+    # sqlglot reads the first as (a < (NOT b IN (1))) IS c, in parentheses of its own: it is not SQLite's
+    "check-precedence-hidden-by-the-parsers-parentheses": (
+        "CREATE TABLE t (a, b, c, CHECK (a < b NOT IN (1) IS c));",
+        "CREATE TABLE t (a, b, c, CHECK ((a < (NOT b IN (1))) IS c));",
+        [
+            ("check", 't(("a" < (NOT "b" IN (1))) IS "c")', "unexpected"),
+            ("check", 't((NOT ("a" < "b") IN (1)) IS "c")', "missing"),
+        ],
+        [
+            ("check", 't(("a" < (NOT "b" IN (1))) IS "c")', "missing"),
+            ("check", 't((NOT ("a" < "b") IN (1)) IS "c")', "unexpected"),
+        ],
+    ),
+    "check-precedence-between-low": (  # a BETWEEN b = c AND 1 is a BETWEEN (b = c) AND 1
+        "CREATE TABLE t (a, b, c, CHECK (a BETWEEN b = c AND 1));",
+        "CREATE TABLE t (a, b, c, CHECK (a BETWEEN b AND 1 = c));",
+        [
+            ("check", 't("a" BETWEEN ("b" = "c") AND 1)', "missing"),
+            ("check", 't(("a" BETWEEN "b" AND 1) = "c")', "unexpected"),
+        ],
+        [
+            ("check", 't("a" BETWEEN ("b" = "c") AND 1)', "unexpected"),
+            ("check", 't(("a" BETWEEN "b" AND 1) = "c")', "missing"),
+        ],
+    ),
+    # (a = b) NOT IN (1) against a = (NOT (b IN (1))): sqlglot reads both as one tree
+    "partial-index-precedence-not-in-vs-prefix-not": (
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a) WHERE a = b NOT IN (1);",
+        "CREATE TABLE t (a, b); CREATE INDEX i ON t(a) WHERE a = NOT b IN (1);",
+        [("index", "i", "different")],
+        [("index", "i", "different")],
+    ),
+    "view-precedence-in": (
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a = b IN (1, 2) AS x FROM t;",
+        "CREATE TABLE t (a, b); CREATE VIEW v AS SELECT a = (b IN (1, 2)) AS x FROM t;",
+        [("view", "v", "different")],
+        [("view", "v", "different")],
+    ),
+    "default-generated-trigger-precedence": (
+        "CREATE TABLE t (a, b, d DEFAULT (1 = 2 IN (0)), g AS (a = b IN (1, 2)));\n"
+        "CREATE TRIGGER tr AFTER UPDATE ON t WHEN new.a = new.b IN (1) BEGIN SELECT 1; END;",
+        "CREATE TABLE t (a, b, d DEFAULT (1 = (2 IN (0))), g AS (a = (b IN (1, 2))));\n"
+        "CREATE TRIGGER tr AFTER UPDATE ON t WHEN new.a = (new.b IN (1)) BEGIN SELECT 1; END;",
+        [("column", "t.g", "different"), ("default", "t.d", "different"), ("trigger", "tr", "different")],
+        [("column", "t.g", "different"), ("default", "t.d", "different"), ("trigger", "tr", "different")],
     ),
     "partial-index-precedence-like": (
         "CREATE TABLE t (a, b); CREATE INDEX i ON t(a) WHERE a = b LIKE 'x%';",
@@ -1438,6 +1611,166 @@ def test_canonical_expression_unparsable_falls_back_to_tokens() -> None:
     assert canonical_expression(weird) != canonical_expression("a MATCH 'y' ESCAPE")
 
 
+# --- =, IS, IN, LIKE, BETWEEN... grouped as SQLite groups them: SQLite itself is asked ----------------
+# One precedence level, left to right; <, <=, >, >= one tighter, a prefix NOT looser (SQLite's parse.y).
+
+PRECEDENCE_PAIRS = [
+    ("a = b IN (1, 2)", "(a = b) IN (1, 2)"),
+    ("a = b IN (1, 2)", "a = (b IN (1, 2))"),
+    ("a LIKE b = c", "(a LIKE b) = c"),
+    ("a LIKE b = c", "a LIKE (b = c)"),
+    ("a = b LIKE c", "(a = b) LIKE c"),
+    ("a = b LIKE c ESCAPE '!'", "(a = b) LIKE c ESCAPE '!'"),
+    ("a IS b = c", "(a IS b) = c"),
+    ("a IS b = c", "a IS (b = c)"),
+    ("a IS NOT b = c", "(a IS NOT b) = c"),
+    ("NOT a = b IN (1)", "NOT ((a = b) IN (1))"),
+    ("NOT a = b IN (1)", "NOT a = (b IN (1))"),
+    ("a = b NOT IN (1)", "(a = b) NOT IN (1)"),
+    ("a = b NOT IN (1)", "a = NOT b IN (1)"),
+    ("a = NOT b = c", "a = (NOT (b = c))"),
+    ("a = NOT b = c", "(a = NOT b) = c"),
+    ("a < b IN (1)", "(a < b) IN (1)"),
+    ("a < b IN (1)", "a < (b IN (1))"),
+    ("a LIKE b < c", "a LIKE (b < c)"),
+    ("a LIKE b < c", "(a LIKE b) < c"),
+    ("c = a IN (1) < b", "((c = a) IN (1)) < b"),
+    ("c = a IN (1) < b", "c = ((a IN (1)) < b)"),
+    ("a BETWEEN 0 AND 1 < c", "a BETWEEN 0 AND (1 < c)"),
+    ("a BETWEEN 0 AND 1 < c", "(a BETWEEN 0 AND 1) < c"),
+    ("a = b BETWEEN 0 AND 1", "(a = b) BETWEEN 0 AND 1"),
+    ("a = b BETWEEN 0 AND 1", "a = (b BETWEEN 0 AND 1)"),
+    ("a BETWEEN b = c AND 1", "a BETWEEN (b = c) AND 1"),
+    ("a = b ISNULL", "(a = b) ISNULL"),
+    ("a = b NOT NULL", "(a = b) NOT NULL"),
+    ("a = b NOT NULL", "a = (b NOT NULL)"),
+    ("a = b = c", "(a = b) = c"),
+    ("a = b = c", "a = (b = c)"),
+    ("a GLOB b = c", "(a GLOB b) = c"),
+    ("a = b GLOB c", "a = (b GLOB c)"),
+    ("a < b NOT IN (1) IS c", "((a < b) NOT IN (1)) IS c"),
+    ("a < b NOT IN (1) IS c", "(a < (NOT b IN (1))) IS c"),
+    ("a = b < c", "a = (b < c)"),
+    ("a = b < c", "(a = b) < c"),
+    ("lower(a) = b COLLATE nocase IN ('x')", "(lower(a) = (b COLLATE nocase)) IN ('x')"),
+    ("a || 'x' = -b IN (1)", "((a || 'x') = (-b)) IN (1)"),
+]
+_GRID = (
+    "WITH g(v) AS (VALUES (0), (1), (2), (NULL), ('1'), ('x%')) "
+    "SELECT a.v AS a, b.v AS b, c.v AS c FROM g AS a, g AS b, g AS c"
+)
+
+
+def _sqlite_values(connection: sqlite3.Connection, expression: str) -> list[tuple]:
+    """The expression's value (and type) for every a, b, c of the grid, as SQLite computes it."""
+    return connection.execute(f"SELECT ({expression}), typeof({expression}) FROM ({_GRID})").fetchall()
+
+
+def test_sqlite_reads_the_equality_level_left_to_right() -> None:
+    with sqlite3.connect(":memory:") as connection:
+        row = connection.execute(
+            "SELECT 2 = 2 IN (1), (2 = 2) IN (1), 2 = (2 IN (1)), 2 = 1 NOT IN (1), 2 = NOT 1 IN (1), "
+            "1 LIKE 2 = 2, (1 LIKE 2) = 2, 1 LIKE (2 = 2)"
+        ).fetchone()
+    assert row == (1, 1, 0, 1, 0, 0, 0, 1)
+
+
+def test_precedence_pairs_cover_both_answers() -> None:
+    with sqlite3.connect(":memory:") as connection:
+        answers = {_sqlite_values(connection, a) == _sqlite_values(connection, b) for a, b in PRECEDENCE_PAIRS}
+    assert answers == {True, False}
+
+
+@pytest.mark.parametrize(("left", "right"), PRECEDENCE_PAIRS)
+def test_precedence_compares_as_sqlite_groups(left: str, right: str) -> None:
+    with sqlite3.connect(":memory:") as connection:
+        same = _sqlite_values(connection, left) == _sqlite_values(connection, right)
+    assert (canonical_expression(left, "t") == canonical_expression(right, "t")) is same
+    if not same:  # nor in a view (which keeps parentheses SQLite does not need: only different pairs here)
+        view = "CREATE VIEW v AS SELECT {} AS x FROM t"
+        assert canonical_view(view.format(left)) != canonical_view(view.format(right))
+
+
+# Operators of the two levels: (text, takes a right operand, level: 1 the equality level, 2 comparisons).
+CHAIN_OPERATORS = [
+    ("=", True, 1), ("<>", True, 1), ("IS", True, 1), ("IS NOT", True, 1), ("LIKE", True, 1), ("NOT GLOB", True, 1),
+    ("BETWEEN 0 AND", True, 1), ("IN (1, 2)", False, 1), ("NOT IN (0)", False, 1), ("ISNULL", False, 1),
+    ("NOT NULL", False, 1), ("<", True, 2), (">=", True, 2),
+]  # fmt: skip
+CHAIN_OPERANDS = ["a", "b", "c", "0", "1", "'1'", "lower(a)", "-b", "a || 'x'", "(a + 1)", "c COLLATE nocase"]
+
+
+def _chain(rng: random.Random) -> list:
+    """A random chain, as items: operands, operators (tuples) and prefix NOTs (not after IS: IS NOT is one)."""
+    items: list = [rng.choice(CHAIN_OPERANDS)]
+    for _ in range(rng.randint(1, 4)):
+        operator = rng.choice(CHAIN_OPERATORS)
+        items.append(operator)
+        if operator[1]:
+            if rng.random() < 0.15 and not operator[0].startswith("IS"):
+                items.append("NOT")
+            items.append(rng.choice(CHAIN_OPERANDS))
+    return items
+
+
+def _sqlite_tree(items: list) -> object:
+    """SQLite's grouping of a chain: precedence climbing, left to right, NOT taking all that follows."""
+    at = 0
+
+    def climb(least: int) -> object:
+        nonlocal at
+        item, at = items[at], at + 1
+        left = ("NOT", climb(1)) if item == "NOT" else item
+        while at < len(items) and items[at][2] >= least:
+            operator, at = items[at], at + 1
+            left = (operator[0], left, climb(operator[2] + 1)) if operator[1] else (operator[0], left)
+        return left
+
+    return climb(1)
+
+
+def _written_out(tree: object, top: bool = True) -> str:
+    """Every operation that is an operand of another in parentheses."""
+    if isinstance(tree, str):
+        return tree
+    assert isinstance(tree, tuple)
+    if tree[0] == "NOT":
+        text = "NOT " + _written_out(tree[1])
+    else:
+        text = " ".join([_written_out(tree[1], False), tree[0], *(_written_out(t, False) for t in tree[2:])])
+    return text if top else f"({text})"
+
+
+def _text(items: list) -> str:
+    return " ".join(item if isinstance(item, str) else item[0] for item in items)
+
+
+def test_random_chains_compare_as_sqlite_groups_them() -> None:
+    rng = random.Random(5)
+    regrouped = 0
+    with sqlite3.connect(":memory:") as connection:
+        for _ in range(150):
+            items = _chain(rng)
+            text, written = _text(items), _written_out(_sqlite_tree(items))
+            values = _sqlite_values(connection, text)
+            assert values == _sqlite_values(connection, written), (text, written)  # the reference is SQLite's
+            assert canonical_expression(text, "t") == canonical_expression(written, "t"), (text, written)
+            # Another grouping of the same chain: compared equal only when SQLite computes the same.
+            operands = [i for i, item in enumerate(items) if isinstance(item, str) and item != "NOT"]
+            if len(operands) < 2:
+                continue
+            first, last = sorted(rng.sample(operands, 2))
+            other = _text([*items[:first], f"({_text(items[first : last + 1])})", *items[last + 1 :]])
+            try:
+                other_values = _sqlite_values(connection, other)
+            except sqlite3.Error:
+                continue
+            regrouped += 1
+            if canonical_expression(other, "t") == canonical_expression(text, "t"):
+                assert other_values == values, (text, other)
+    assert regrouped > 100
+
+
 def test_canonical_view_column_list() -> None:
     plain = canonical_view("CREATE VIEW v(x, y) AS SELECT a, b FROM t")
     assert plain == canonical_view('CREATE VIEW "V" ("X", [Y]) AS select a, B from T')
@@ -1566,6 +1899,74 @@ def test_two_foreign_keys_on_the_same_columns_are_paired_by_target() -> None:
     assert failing(one, two) == [("foreign_key", "t(c)->q(id)", "unexpected")]
     assert failing(two, one) == [("foreign_key", "t(c)->q(id)", "missing")]
     assert failing(two, two) == []
+
+
+# Composite foreign keys, each against SQLite's behaviour: p holds (1, 2); t's rows are checked against it.
+FK_PAIRS = [
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (b, a) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (a, b) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (b, a) REFERENCES p(x, y)"),
+    ("FOREIGN KEY (a, b) REFERENCES p", "FOREIGN KEY (b, a) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p", "FOREIGN KEY (b, a) REFERENCES p"),
+    (
+        "FOREIGN KEY (a, b) REFERENCES p(x, y) ON DELETE CASCADE",
+        "FOREIGN KEY (b, a) REFERENCES p(y, x) ON DELETE CASCADE",
+    ),
+    (
+        "FOREIGN KEY (a, b) REFERENCES p(x, y) ON UPDATE CASCADE",
+        "FOREIGN KEY (b, a) REFERENCES p(y, x) ON UPDATE CASCADE",
+    ),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y) ON UPDATE CASCADE", "FOREIGN KEY (b, a) REFERENCES p(y, x)"),
+    ("FOREIGN KEY (a, b) REFERENCES p(x, y)", "FOREIGN KEY (b, a) REFERENCES p(y, x) DEFERRABLE INITIALLY DEFERRED"),
+]
+_FK_PARENT = "CREATE TABLE p (x, y, PRIMARY KEY (x, y));"
+
+
+def _fk_behaviour(clause: str) -> list[str]:
+    """What SQLite does with t's foreign key: each child row inserted (and when it fails), then p updated and
+    deleted (what is left of t, or the failure)."""
+    outcome: list[str] = []
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute(_FK_PARENT)
+        connection.execute(f"CREATE TABLE t (a, b, {clause})")
+        connection.execute("INSERT INTO p VALUES (1, 2)")
+        for statement in (
+            "INSERT INTO t VALUES (1, 2)",
+            "INSERT INTO t VALUES (2, 1)",
+            "UPDATE p SET x = 5",
+            "DELETE FROM p",
+        ):
+            connection.execute("BEGIN")
+            try:
+                connection.execute(statement)
+            except sqlite3.IntegrityError:
+                outcome.append("refused")
+                connection.execute("ROLLBACK")
+                continue
+            try:
+                connection.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                outcome.append("refused at commit")
+                connection.execute("ROLLBACK")
+                continue
+            outcome.append(repr(connection.execute("SELECT a, b FROM t ORDER BY a").fetchall()))
+    finally:
+        connection.close()
+    return outcome
+
+
+def test_fk_pairs_cover_both_answers() -> None:
+    assert {_fk_behaviour(left) == _fk_behaviour(right) for left, right in FK_PAIRS} == {True, False}
+
+
+@pytest.mark.parametrize(("left", "right"), FK_PAIRS)
+def test_composite_foreign_keys_compare_as_sqlite_enforces_them(left: str, right: str) -> None:
+    same = _fk_behaviour(left) == _fk_behaviour(right)
+    expected, actual = (f"{_FK_PARENT} CREATE TABLE t (a, b, {clause});" for clause in (left, right))
+    assert (failing(expected, actual) == []) is same
+    assert (failing(actual, expected) == []) is same
 
 
 def test_libsql_vector_index_shadow_tables_are_not_drift() -> None:

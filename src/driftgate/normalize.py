@@ -16,7 +16,7 @@ import functools
 import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from driftgate.identifiers import ascii_upper, fold_name, is_plain_word, quote
@@ -361,25 +361,31 @@ def _equality_level() -> tuple[tuple[type[exp.Expression], ...], tuple[type[exp.
     return (*equality, exp.RegexpLike, exp.Between, exp.Escape), (exp.LT, exp.LTE, exp.GT, exp.GTE)
 
 
-def _mixed_equality(tree: exp.Expression) -> bool:
+def _mixed_equality(tree: exp.Expression, *, through_parens: bool = False) -> bool:
     """Whether an operator of SQLite's equality level sits, unparenthesised, in one of that level or of ``<``.
 
     SQLite reads those left to right (``a = b IN (1, 2)`` is ``(a = b) IN (1, 2)``, ``a LIKE b < c`` is
-    ``a LIKE (b < c)``), sqlglot gives IN, LIKE, BETWEEN... a precedence of their own: its tree is not
-    SQLite's meaning, so such an expression is compared by its tokens instead.  A NOT there (``NOT IN``,
-    ``= NOT b = c``) counts too.
+    ``a LIKE (b < c)``), sqlglot gives IN, LIKE, BETWEEN... a precedence of their own: such a tree is not
+    SQLite's meaning (the text is read again with SQLite's grouping in parentheses, :func:`_regrouped`).
+    A NOT there (``NOT IN``, ``= NOT b = c``) counts too.
+
+    ``through_parens``: parenthesised too.  sqlglot adds parentheses of its own where its grouping needs
+    them (``0 < c >= c NOT IN (0) IS 0`` is read ``(0 < c >= (NOT c IN (0))) IS 0``, which is not
+    SQLite's ``((0 < c >= c) NOT IN (0)) IS 0``): only the text tells them from the source's.
     """
     load_parser()
     from sqlglot import exp
 
     equality, comparison = _equality_level()
     for node in tree.find_all(*equality, exp.Not):
-        parent = node.parent
+        child, parent = node, node.parent
+        while through_parens and isinstance(parent, exp.Paren):
+            child, parent = parent, parent.parent
         if not isinstance(parent, (*equality, *comparison)):
             continue
-        if isinstance(parent, exp.Escape) and node.arg_key == "this":  # the LIKE of its ESCAPE
+        if isinstance(parent, exp.Escape) and child.arg_key == "this":  # the LIKE of its ESCAPE
             continue
-        if isinstance(parent, exp.In) and node.arg_key == "expressions":  # inside IN's list: parenthesised
+        if isinstance(parent, exp.In) and child.arg_key == "expressions":  # inside IN's list: parenthesised
             continue
         return True
     return False
@@ -585,29 +591,79 @@ def canonical_expression(sql: str, table: str | None = None, *, literal_columns:
 def canonical_tree_expression(text: str, table: str | None, literal_columns: bool) -> str:
     """canonical_expression through sqlglot's tree (``text`` already prepared)."""
     load_parser()
-    from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
     if not text:
         return ""
     if _has_unary_plus(text):
-        return token_canonical(_without_outer_parens(text))
+        return token_canonical(_without_outer_parens(_sqlite_grouped(text) or text))
     try:
-        tree = _parse(text)
-        if tree is not None and _strip_outer_parens(tree).find(exp.Paren) is not None:
-            # One round trip first, so that the parenthesis test compares like with like.
-            for cast in tree.find_all(exp.Cast):
-                _print_affinity(cast)
-            tree = _parse(_strip_outer_parens(tree).sql(dialect=DIALECT))
+        tree = _read_expression(text)
     except SqlglotError:
-        return token_canonical(text)
-    if tree is None:
-        return token_canonical(text)
-    if _mixed_equality(tree):
-        return token_canonical(_without_outer_parens(text))
+        tree = None
+    if tree is None:  # what sqlglot lacks may be SQLite's grouping (a BETWEEN b = c AND d)
+        tree = _regrouped(text, None, _read_expression)[1]
+        if tree is None:
+            return token_canonical(text)
+    elif _mixed_equality(tree, through_parens=True):
+        grouped, tree = _regrouped(text, tree, _read_expression)
+        if tree is None:
+            return token_canonical(_without_outer_parens(grouped))
     tree = _drop_redundant_parens(_strip_outer_parens(tree))
     tree = _canonicalise_tree(tree, table, literal_columns)
     return tree.sql(dialect=DIALECT)
+
+
+def _read_expression(text: str) -> exp.Expression | None:
+    """_parse, then one round trip when there are inner parentheses, so that the parenthesis test
+    (_drop_redundant_parens) compares like with like."""
+    load_parser()
+    from sqlglot import exp
+
+    tree = _parse(text)
+    if tree is not None and _strip_outer_parens(tree).find(exp.Paren) is not None:
+        for cast in tree.find_all(exp.Cast):
+            _print_affinity(cast)
+        tree = _parse(_strip_outer_parens(tree).sql(dialect=DIALECT))
+    return tree
+
+
+def _sqlite_grouped(text: str, *, statement: bool = False) -> str | None:
+    """:func:`driftgate.grouping.sqlite_grouped`: the text with SQLite's grouping of ``=``, IN, LIKE, ``<``...
+    in parentheses; None when it is not read with certainty."""
+    load_parser()
+    from driftgate.grouping import sqlite_grouped
+
+    return sqlite_grouped(text, statement=statement)
+
+
+def _regrouped(
+    text: str, tree: exp.Expression | None, read: Callable[[str], exp.Expression | None], *, statement: bool = False
+) -> tuple[str, exp.Expression | None]:
+    """A text whose tree (``tree``, read by ``read``; None if sqlglot could not read it) chains operators of
+    SQLite's equality level or ``<``, with SQLite's grouping of them in parentheses, and sqlglot's tree of
+    that: SQLite's grouping.
+
+    The tree is None when it cannot be had (the text not read with certainty, sqlglot failing on the
+    grouped text or still grouping otherwise): the caller compares the (grouped) text by its tokens.
+    ``statement``: a CREATE VIEW, whose SELECT's grouping is checked.
+    """
+    load_parser()
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    grouped = _sqlite_grouped(text, statement=statement)
+    if grouped is None:
+        return text, None
+    if grouped != text:
+        try:
+            tree = read(grouped)
+        except SqlglotError:
+            return grouped, None
+    checked = tree.expression if statement and isinstance(tree, exp.Create) else tree
+    if checked is None or (statement and not isinstance(checked, exp.Query)) or _mixed_equality(checked):
+        return grouped, None
+    return grouped, tree
 
 
 def canonical_default(dflt_value: str | None) -> str | None:
@@ -730,14 +786,22 @@ def canonical_view(sql: str) -> str:
 
     text = _prepare(sql).rstrip(";")
     if _has_unary_plus(text):
-        return _view_fallback(text)
+        return _view_fallback(_sqlite_grouped(text, statement=True) or text)
     try:
         tree = _parse_statement(text)
     except SqlglotError:
-        return _view_fallback(text)
+        tree = None
     select = tree.expression if isinstance(tree, exp.Create) else None
-    if not isinstance(select, exp.Query) or _mixed_equality(select):
-        return _view_fallback(text)
+    if not isinstance(select, exp.Query):  # what sqlglot lacks may be SQLite's grouping
+        tree = _regrouped(text, None, _parse_statement, statement=True)[1]
+        if tree is None:
+            return _view_fallback(text)
+    elif _mixed_equality(select, through_parens=True):
+        grouped, tree = _regrouped(text, tree, _parse_statement, statement=True)
+        if tree is None:
+            return _view_fallback(grouped)
+    assert isinstance(tree, exp.Create)
+    select = tree.expression
     target = tree.this
     names = [column.name for column in target.expressions] if isinstance(target, exp.Schema) else []
     return _column_list(names) + _canonicalise_tree(select, None, False).sql(dialect=DIALECT)

@@ -1,4 +1,10 @@
-"""Foreign keys, matched by table and from-columns; a changed target or action is one finding."""
+"""Foreign keys, matched by table and from-columns; a changed target or action is one finding.
+
+A key is the pairs it maps, child column to parent column, in any order: SQLite pairs the i-th child
+column with the i-th parent column and finds the parent's unique index by the set of parent columns,
+so ``FOREIGN KEY (a, b) REFERENCES p(x, y)`` is ``FOREIGN KEY (b, a) REFERENCES p(y, x)``, while
+``FOREIGN KEY (a, b) REFERENCES p(y, x)`` (a to y, b to x) is another key.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,15 @@ from driftgate.model import ForeignKey
 
 
 def _key(fk: ForeignKey) -> tuple[str, ...]:
-    return tuple(fold_name(c) for c in fk.columns)
+    """The child's columns, as a set (sorted): keys are matched by them."""
+    return tuple(sorted(fold_name(c) for c in fk.columns))
+
+
+def _mapping(fk: ForeignKey) -> tuple[tuple[str, str], ...]:
+    """The (child column, parent column) pairs, in any order; in their order when the parent's columns are
+    not known (an implicit target whose primary key could not be read, ``?``: the order is all there is)."""
+    pairs = tuple((fold_name(c), fold_name(t)) for c, t in zip(fk.columns, fk.target_columns, strict=False))
+    return pairs if "?" in fk.target_columns else tuple(sorted(pairs))
 
 
 def _object(fk: ForeignKey) -> str:
@@ -21,7 +35,8 @@ def _object(fk: ForeignKey) -> str:
 def _same(a: ForeignKey, b: ForeignKey) -> bool:
     return (
         fold_name(a.target_table) == fold_name(b.target_table)
-        and tuple(fold_name(x) for x in a.target_columns) == tuple(fold_name(x) for x in b.target_columns)
+        and (len(a.columns), len(a.target_columns)) == (len(b.columns), len(b.target_columns))
+        and _mapping(a) == _mapping(b)
         and (a.on_update, a.on_delete, a.match, a.deferrable) == (b.on_update, b.on_delete, b.match, b.deferrable)
     )
 
@@ -29,7 +44,7 @@ def _same(a: ForeignKey, b: ForeignKey) -> bool:
 def _pair(
     expected: tuple[ForeignKey, ...], actual: tuple[ForeignKey, ...]
 ) -> list[tuple[ForeignKey | None, ForeignKey | None]]:
-    """Match by from-columns; where several keys share them, identical ones pair first, then in order."""
+    """Match by from-columns (as a set); where several keys share them, identical ones pair first, then in order."""
     remaining = list(actual)
     pairs: list[tuple[ForeignKey | None, ForeignKey | None]] = []
     unmatched: list[ForeignKey] = []
