@@ -414,7 +414,7 @@ def live_built_there() -> None:
 
 
 def check_big_project(
-    helper: ReplayHelper | None = None, tables: int = 300, **environ: str
+    helper: ReplayHelper | None = None, tables: int = 300, extra: str = "", **environ: str
 ) -> tuple[Any, list[tuple[int, bool]], list[Any], Any, dict[str, str]]:
     """run_check, as the CLI calls it, on big_script() in a project in argv[2], against a file database built
     from it: the result, the replays counted (count_shared_replays), the children it left to wait for, the
@@ -423,7 +423,7 @@ def check_big_project(
     from driftgate.check import CheckRequest, run_check
 
     work = Path(sys.argv[2])
-    schema = "\n".join(s.sql for s in big_script(tables))
+    schema = "\n".join(s.sql for s in big_script(tables, extra))
     (work / "schema.sql").write_text(schema, encoding="utf-8")
     db = build_file_db(work / "live.db", schema)
     bins = count_shared_replays()
@@ -565,11 +565,14 @@ def conforming_share() -> None:
     from driftgate.report.json_report import report_bytes
 
     taken = _shares_taken()
-    result, bins, writers, request, environ = check_big_project()
+    # Last by name, so in the helper's share: names and a default that the JSON report must escape.
+    hostile = 'CREATE TABLE "zz \u202eevil\u202c" ("c \x7f" text DEFAULT \'caf\u00e9 \x1b[31m\', n integer);\n'
+    result, bins, writers, request, environ = check_big_project(extra=hostile)
     for writer in writers:
         writer.wait()
     assert result.report.gate_pass and bins[0][1], bins
     assert len(taken) == 1 and taken[0] is not None, "the helper's share was taken"
+    assert b"\\u202e" in b"".join(taken[0][1]), "the hostile table is in the helper's share, escaped"
     keys, renderings, counts = taken[0]
     assert 0 < len(keys) < 300 and len(renderings) == len(counts) == 10, len(keys)
     assert _STARTED.sub(b"", report_bytes(result.report)) == _one_core_report(request, environ)

@@ -20,6 +20,7 @@ from driftgate.shadow import shadow_schema
 from driftgate.sources.migrations import load_migrations
 from driftgate.sources.statements import split_sql_script
 from test_equivalence import DIFFERENT, EQUAL
+from test_hostile_names import _expected_sql
 from test_shadow_bins import HAND_WRITTEN, _generated
 
 
@@ -32,6 +33,7 @@ def _scripts() -> dict[str, list]:
         scripts[f"different-{name}-a"] = split_sql_script(first, Location("a.sql", 1))
         scripts[f"different-{name}-b"] = split_sql_script(second, Location("b.sql", 1))
     scripts["hand-written"] = split_sql_script(HAND_WRITTEN, Location("h.sql", 1))
+    scripts["hostile-names"] = split_sql_script(_expected_sql(), Location("hostile.sql", 1))  # escaped per piece
     scripts["generated"] = split_sql_script(_generated(60), Location("g.sql", 1))
     for journal in sorted((REPO / "fixtures").rglob("_journal.json")):
         folder = load_migrations(journal.parent.parent)

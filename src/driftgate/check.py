@@ -263,8 +263,10 @@ class Expected:
             return None
         from driftgate.report.json_report import rendered_findings
 
-        mine = conforming_chunks(split_tables(schema, first)[0], label)  # while the helper does its share
+        # Everything of this process's own first, while the helper does its share.
+        mine = conforming_chunks(split_tables(schema, first)[0], label)
         mine_rendered = [rendered_findings(findings) for findings in mine]
+        mine_counted = [counted(findings) for findings in mine]
         answer = helper.take_share(schema, label)
         if answer is None:
             return None
@@ -273,17 +275,19 @@ class Expected:
             return None
         pieces: list[Rendering] = []
         counts: Counts = Counter()
-        for findings, rendered, their_rendered, their_counted in zip(
-            mine, mine_rendered, theirs, their_counts, strict=True
+        for rendered, own_counted, their_rendered, their_counted in zip(
+            mine_rendered, mine_counted, theirs, their_counts, strict=True
         ):
-            if findings:
+            if rendered:
                 pieces.append(rendered)
-                counts.update(counted(findings))
+                counts.update(own_counted)
             if their_rendered:
                 pieces.append(their_rendered)
                 counts.update(their_counted)
+        # A view: each piece is rendered_findings' escaped text, so the whole is not escaped again.
+        rendered_whole = memoryview(b",\n".join(pieces))
         return FindingsPart.prerendered(
-            sum(counts.values()), counts, b",\n".join(pieces), lambda: compare_schemas(schema, live, label), remember
+            sum(counts.values()), counts, rendered_whole, lambda: compare_schemas(schema, live, label), remember
         )
 
     def _record_keeper(self, key: str | None, label: str) -> Callable[[int, Counts, Rendering], None] | None:
