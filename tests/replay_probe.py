@@ -573,8 +573,25 @@ def conforming_share() -> None:
     assert result.report.gate_pass and bins[0][1], bins
     assert len(taken) == 1 and taken[0] is not None, "the helper's share was taken"
     assert b"\\u202e" in b"".join(taken[0][1]), "the hostile table is in the helper's share, escaped"
+    assert all(isinstance(piece, memoryview) for piece in taken[0][1]), "read where the helper put them"
     keys, renderings, counts = taken[0]
     assert 0 < len(keys) < 300 and len(renderings) == len(counts) == 10, len(keys)
+    assert _STARTED.sub(b"", report_bytes(result.report)) == _one_core_report(request, environ)
+    assert_no_children()
+
+
+def conforming_share_through_the_pipe() -> None:
+    """Without memory shared with the helper (none could be mapped), its share comes through the pipe."""
+    from driftgate import replay_helper
+    from driftgate.report.json_report import report_bytes
+
+    replay_helper.SHARED_BYTES = 0
+    taken = _shares_taken()
+    result, bins, writers, request, environ = check_big_project()
+    for writer in writers:
+        writer.wait()
+    assert result.report.gate_pass and bins[0][1] and len(taken) == 1 and taken[0] is not None, (bins, taken)
+    assert all(isinstance(piece, bytes) for piece in taken[0][1])
     assert _STARTED.sub(b"", report_bytes(result.report)) == _one_core_report(request, environ)
     assert_no_children()
 

@@ -44,6 +44,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "live_built_there",  # the live state of a small schema, built by a helper that reads ahead
         "meanwhile_work",  # work done while this process waits for the helper; the parser on its thread
         "conforming_share",  # the helper compares and renders the last tables of a conforming database
+        "conforming_share_through_the_pipe",  # no shared memory: the renderings come through the pipe
         "conforming_share_fails",  # a share that fails, is lost or is of other tables: compared here
         "conforming_share_lost",
         "conforming_share_of_other_tables",
@@ -212,3 +213,16 @@ def test_sources_are_sized_before_they_are_read(tmp_path: Path) -> None:
     # Legacy code and a Drizzle schema are small whatever their size (DDL among code; drizzle-kit's export)
     assert _small_sources(CheckRequest(legacy=(large,)))
     assert _small_sources(CheckRequest(drizzle=(large,), sql=(large,)))
+
+
+def test_shared_bytes_are_read_where_they_were_put_and_nowhere_else() -> None:
+    from driftgate.forked import SharedBytes
+
+    shared = SharedBytes(16)
+    first, second = shared.put(b"0123456789"), shared.put(b"abcdef")
+    assert (first, second) == ((0, 10), (10, 6))  # each string its own space
+    assert shared.put(b"x") is None  # full: the caller sends it another way
+    assert bytes(shared.view(first)) == b"0123456789" and bytes(shared.view(second)) == b"abcdef"
+    for spot in ((-1, 2), (10, 7), (0, -1)):
+        with pytest.raises(ValueError):
+            shared.view(spot)

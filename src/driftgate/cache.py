@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from driftgate import model
+from driftgate.findings import Rendering, rendering_pieces, rendering_size
 
 if TYPE_CHECKING:
     from driftgate.sources.statements import SqlStatement
@@ -131,8 +132,8 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} has no place in a conforming record")
 
 
-# count, counts, rendering (a view of a larger text when just rendered, bytes when read back)
-ConformingRecord = tuple[int, tuple[tuple[tuple[str, str, str], int], ...], bytes | memoryview]
+# count, counts, rendering (a view of a larger text, or several pieces, when just rendered; bytes when read back)
+ConformingRecord = tuple[int, tuple[tuple[tuple[str, str, str], int], ...], Rendering]
 
 
 def _valid_counts(count: object, counts: object) -> bool:
@@ -242,18 +243,13 @@ class ExpectedModelCache:
 
     def put_conforming(self, key: str, label: str, record: ConformingRecord) -> None:
         count, counts, rendered = record
-        head = (
-            FORMAT,
-            key,
-            label,
-            _rendering_version(),
-            count,
-            counts,
-            len(rendered),
-            hashlib.sha256(rendered).digest(),
-        )
+        pieces = rendering_pieces(rendered)
+        digest = hashlib.sha256()
+        for piece in pieces:
+            digest.update(piece)
+        head = (FORMAT, key, label, _rendering_version(), count, counts, rendering_size(rendered), digest.digest())
         data = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(self._record_name(key, label), data, rendered, keep_too=key)  # the model goes with it
+        self._write(self._record_name(key, label), data, *pieces, keep_too=key)  # the model goes with it
 
     def prune(self, keep: str | Sequence[str] | None = None, now: float | None = None) -> list[Path]:
         """Remove the entries least recently used beyond :data:`KEEP_ENTRIES` or :data:`KEEP_BYTES`, those

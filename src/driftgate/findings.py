@@ -185,8 +185,21 @@ class SourceInfo:
     detail: str = ""  # e.g. "migrations up to 0000_baseline (generate-style)"
 
 
-# The JSON report's text of some findings: bytes, or a view of a larger text it was cut from (no copy).
-Rendering = bytes | memoryview
+# The JSON report's text of some findings: bytes, or a view of a larger text it was cut from (no copy), or
+# such pieces one after the other (a part rendered on two cores, never joined: rendering_pieces).
+Rendering = bytes | memoryview | tuple[bytes | memoryview, ...]
+
+
+def rendering_pieces(rendering: Rendering) -> tuple[bytes | memoryview, ...]:
+    """A rendering's text as consecutive pieces (one, unless it was made of several)."""
+    return rendering if isinstance(rendering, tuple) else (rendering,)
+
+
+def rendering_size(rendering: Rendering) -> int:
+    """How many bytes a rendering's text has."""
+    return sum(map(len, rendering_pieces(rendering)))
+
+
 Counts = Counter[tuple[str, str, str]]  # findings by (source, kind, status), keys in order of first appearance
 
 

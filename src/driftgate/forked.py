@@ -86,19 +86,57 @@ ANSWER_SECONDS = 600.0
 _FRAME_HEAD = 8  # each message: its length (8 bytes, big-endian), then its pickle
 
 
-class Child:
-    """A forked child running ``work(channel)``, with a two-way channel of pickled messages."""
+class SharedBytes:
+    """Memory a forked child and its parent both see (mapped before the fork), where the child puts large
+    byte strings for the parent to read in place: tens of megabytes sent through the pipe instead cost the
+    parent a wait on every 64 KB the child writes, and two copies.  Each string gets space of its own (none
+    is reused): what the parent reads stays as the child wrote it."""
 
-    def __init__(self, pid: int, reader: int, writer: int) -> None:
+    def __init__(self, size: int) -> None:
+        import mmap
+
+        self._map = mmap.mmap(-1, size)  # shared and anonymous; a page takes memory only once written
+        self._used = 0  # the child's: where the next string goes
+
+    def put(self, data: bytes | memoryview) -> tuple[int, int] | None:
+        """(Where, how long) ``data`` now is, for :meth:`view` in the parent; None when it does not fit."""
+        start, end = self._used, self._used + len(data)
+        if end > len(self._map):
+            return None
+        self._map[start:end] = data
+        self._used = end
+        return start, len(data)
+
+    def view(self, spot: tuple[int, int]) -> memoryview:
+        """What the child :meth:`put` there, read in place (no copy)."""
+        start, length = spot
+        if start < 0 or length < 0 or start + length > len(self._map):
+            raise ValueError(f"no such place in the shared memory: {spot}")
+        return memoryview(self._map)[start : start + length]
+
+
+class Child:
+    """A forked child running ``work(channel)``, with a two-way channel of pickled messages (and, when it
+    was started with some, memory both see: :attr:`shared`)."""
+
+    def __init__(self, pid: int, reader: int, writer: int, shared: SharedBytes | None = None) -> None:
         self.pid = pid
         self._reader, self._writer = reader, writer  # file descriptors: frames are read with a deadline
         self._status: int | None = None  # the exit status, once reaped
+        self.shared = shared
 
     @classmethod
-    def start(cls, work: Callable[[Channel], None], *, tolerate_native_threads: bool = False) -> Child | None:
-        """The running child, or None when forking is not allowed (:func:`fork_allowed`) or fails."""
+    def start(
+        cls, work: Callable[[Channel], None], *, tolerate_native_threads: bool = False, shared_bytes: int = 0
+    ) -> Child | None:
+        """The running child, or None when forking is not allowed (:func:`fork_allowed`) or fails.
+        ``shared_bytes``: the size of the memory both see (:class:`SharedBytes`), if any."""
         if not fork_allowed(tolerate_native_threads=tolerate_native_threads):
             return None
+        shared = None
+        if shared_bytes:
+            with contextlib.suppress(OSError, ValueError):  # no such memory: strings go through the pipe
+                shared = SharedBytes(shared_bytes)
         from_parent, to_child = os.pipe()  # (read end, write end)
         from_child, to_parent = os.pipe()
         # Ctrl-C reaches the whole process group: held back until the child is inside its try (where it
@@ -121,7 +159,7 @@ class Child:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 os.close(to_child)
                 os.close(from_child)
-                work(Channel(from_parent, to_parent))
+                work(Channel(from_parent, to_parent, shared))
                 code = 0
             except BaseException:  # noqa: BLE001 - the parent sees the channel close and does the work itself
                 pass
@@ -130,7 +168,7 @@ class Child:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(from_parent)
         os.close(to_parent)
-        return cls(pid, from_child, to_child)
+        return cls(pid, from_child, to_child, shared)
 
     def send(self, message: Any) -> None:
         try:
@@ -183,8 +221,9 @@ class Child:
 class Channel:
     """The child's end of :class:`Child`'s channel (it waits as long as its parent takes)."""
 
-    def __init__(self, reader: int, writer: int) -> None:
+    def __init__(self, reader: int, writer: int, shared: SharedBytes | None = None) -> None:
         self._reader, self._writer = reader, writer
+        self.shared = shared  # the memory the parent sees too (Child.start's shared_bytes), if any
 
     def send(self, message: Any) -> None:
         _write_frame(self._writer, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))

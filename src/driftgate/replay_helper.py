@@ -74,6 +74,11 @@ LIVE_TABLES = 200
 # when the machine's other core is busy (see import_parser_for).
 SHARED_SOURCE_BYTES = 128 * 1024
 
+# The memory the helper and this process both see (forked.SharedBytes), where the helper puts the renderings
+# of its share of a comparison (13 MB at 1,000 tables; mapped, not taken: a page costs memory once written).
+# A share that does not fit goes through the pipe.
+SHARED_BYTES = 256 * 1024 * 1024
+
 _exchanges = itertools.count(1)
 
 
@@ -82,6 +87,7 @@ class ReplayHelper:
 
     def __init__(self, child: Child, *, reading_ahead: bool = False) -> None:
         self.child: Child | None = child
+        self._shared = child.shared  # kept past close: a share taken may still be read there
         self.reading_ahead = reading_ahead  # it imports the parser before it is asked anything
         self._reading: tuple[Sequence[SqlStatement], int] | None = None  # what prepare sent, its exchange
         self._ending: Child | None = None  # killed by close(reap=False), reaped by the next close
@@ -101,7 +107,7 @@ class ReplayHelper:
         sources are coming (:meth:`import_parser_for`), it imports the parser meanwhile.  Without it, a
         helper only shares large replays.
         """
-        child = Child.start(_serve_reading_ahead if reading_ahead else _serve)
+        child = Child.start(_serve_reading_ahead if reading_ahead else _serve, shared_bytes=SHARED_BYTES)
         return cls(child, reading_ahead=reading_ahead) if child is not None else None
 
     @classmethod
@@ -201,7 +207,15 @@ class ReplayHelper:
             return None
         self._take_shares(until=exchange)
         share = self._shares.pop(exchange, None)
-        return share.answer if share is not None else None
+        if share is None or share.answer is None:
+            return None
+        keys, renderings, counts = share.answer
+        shared = self._shared
+        try:  # a rendering the helper put in the memory both see is read there, in place
+            pieces = [r if isinstance(r, bytes) else shared.view(r) for r in renderings]  # type: ignore[union-attr]
+        except (AttributeError, TypeError, ValueError):  # a place it could not have put anything: not trusted
+            return None
+        return keys, pieces, counts
 
     def _share_of(self, model: Schema, label: str) -> int | None:
         if self.child is None:
@@ -303,8 +317,10 @@ class ReplayHelper:
 
 
 # The helper's share of a conforming comparison (driftgate.shadow._conforming_share): its tables' input keys,
-# and for each comparator the JSON report's rendering of their findings and the findings' counts.
-ConformingShare = tuple[tuple[bytes, ...], list[bytes], list[Any]]
+# and for each comparator the JSON report's rendering of their findings (as the helper sends it: the bytes,
+# or where it put them in the memory both see; as take_share gives it: bytes or a view there) and the
+# findings' counts.
+ConformingShare = tuple[tuple[bytes, ...], list[Any], list[Any]]
 
 
 class _Share:

@@ -578,6 +578,9 @@ def help_replay(statements: Sequence[SqlStatement], exchange: int, channel: Chan
                 answer = _conforming_share(texts, *request[3])
             except Exception:  # noqa: BLE001 - the parent compares these tables itself, as without a helper
                 answer = None
+        if answer is not None and channel.shared is not None:  # put where the parent reads them in place
+            keys, renderings, counts = answer
+            answer = (keys, [channel.shared.put(r) or r for r in renderings], counts)
         channel.send(("conforming", exchange, answer))
     return True
 

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from driftgate.findings import Finding, FindingParts, FindingsPart, Rendering, Report, findings_json
+from driftgate.findings import (
+    Finding,
+    FindingParts,
+    FindingsPart,
+    Rendering,
+    Report,
+    findings_json,
+    rendering_pieces,
+)
 from driftgate.report import write_atomically
 
 REPORT_VERSION = 1
@@ -84,7 +92,7 @@ def report_chunks(report: Report) -> list[Rendering]:
         if index:
             chunks.append(b",\n")
         # A view is rendered_findings' own, escaped before it was cut out; bytes come from the cache.
-        chunks.append(body if isinstance(body, memoryview) else json_bytes(body))
+        chunks.extend(piece if isinstance(piece, memoryview) else json_bytes(piece) for piece in rendering_pieces(body))
     chunks.append(_ARRAY_CLOSE)
     return chunks
 
