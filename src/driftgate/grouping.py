@@ -84,46 +84,44 @@ _STARTS = frozenset(
         TokenType.ELSE,
     }
 )
+# Words of the operators read here (and what may follow an operand within them).
+_OPERATOR_WORDS = frozenset(
+    {
+        TokenType.IS,
+        TokenType.IN,
+        TokenType.NOT,
+        TokenType.BETWEEN,
+        TokenType.ISNULL,
+        TokenType.NOTNULL,
+        TokenType.ESCAPE,
+        TokenType.COLLATE,
+    }
+)
 # Words that are syntax, never a name or a function: with the operators, what an operand cannot be.
-_SYNTAX = _STARTS | {
-    TokenType.IS,
-    TokenType.IN,
-    TokenType.NOT,
-    TokenType.BETWEEN,
-    TokenType.ISNULL,
-    TokenType.NOTNULL,
-    TokenType.ESCAPE,
-    TokenType.COLLATE,
-    TokenType.CASE,
-    TokenType.END,
-    TokenType.FROM,
-    TokenType.ALIAS,
-    TokenType.USING,
-    TokenType.VALUES,
-    TokenType.OVER,
-    TokenType.FILTER,
-    TokenType.JOIN,
-    TokenType.UNION,
-    TokenType.INTERSECT,
-    TokenType.EXCEPT,
-    TokenType.WITH,
-    TokenType.WINDOW,
-    TokenType.ASC,
-    TokenType.DESC,
-}
+_SYNTAX = (
+    _STARTS
+    | _OPERATOR_WORDS
+    | {
+        TokenType.CASE,
+        TokenType.END,
+        TokenType.FROM,
+        TokenType.ALIAS,
+        TokenType.USING,
+        TokenType.VALUES,
+        TokenType.OVER,
+        TokenType.FILTER,
+        TokenType.JOIN,
+        TokenType.UNION,
+        TokenType.INTERSECT,
+        TokenType.EXCEPT,
+        TokenType.WITH,
+        TokenType.WINDOW,
+        TokenType.ASC,
+        TokenType.DESC,
+    }
+)
 # Words that continue an expression: none may follow one given parentheses.
-_CONTINUES = _LIKE | {
-    TokenType.IS,
-    TokenType.IN,
-    TokenType.NOT,
-    TokenType.BETWEEN,
-    TokenType.ISNULL,
-    TokenType.NOTNULL,
-    TokenType.ESCAPE,
-    TokenType.COLLATE,
-    TokenType.FILTER,
-    TokenType.OVER,
-}
+_CONTINUES = _LIKE | _OPERATOR_WORDS | {TokenType.FILTER, TokenType.OVER}
 # Operators of the two levels (and ESCAPE): one outside an expression read here means a misreading.
 _STRAY = (
     _LIKE
