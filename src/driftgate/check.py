@@ -244,13 +244,14 @@ class Expected:
                 return FindingsPart.from_record(
                     count, Counter(dict(counts)), rendered, lambda: compare_schemas(schema, live, label)
                 )
-        shared = self._shared_part(schema, live, label, self._record_keeper(key, label))
+        keeper = self._record_keeper(key, label)
+        shared = self._shared_part(schema, live, label, keeper)
         if shared is not None:
             return shared
         findings = compare_schemas(schema, live, label)
         if any(f.status != "ok" for f in findings):
             return FindingsPart.in_hand(findings)
-        return FindingsPart.conforming(findings, self._record_keeper(key, label))
+        return FindingsPart.conforming(findings, keeper)
 
     def _shared_part(
         self, schema: Schema, live: Schema, label: str, remember: Callable[[int, Counts, Rendering], None] | None

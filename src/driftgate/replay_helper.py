@@ -18,8 +18,9 @@ ways:
 
 A helper kept for the comparison (:attr:`ReplayHelper.shares_conforming`, the check's own) also takes a share
 of it after a shared replay: it compares the tables it replayed with themselves and renders their findings
-(:func:`driftgate.shadow.help_replay`), which the check takes (:meth:`ReplayHelper.conforming_share`) when the
-database turns out to equal the model, comparing and rendering only the other tables itself.
+(:func:`driftgate.shadow.help_replay`), which the check takes (:meth:`ReplayHelper.take_share`) when the
+database turns out to equal the model, comparing and rendering only the other tables itself; the renderings
+come back through memory both processes map (:data:`SHARED_BYTES`), not through the pipe.
 
 A helper that reads ahead also builds the live state (:meth:`ReplayHelper.live`) of a database of up to
 :data:`LIVE_TABLES` tables whose DDL texts are not the expected ones (a legacy database against

@@ -224,7 +224,7 @@ def replay_bins(touches: Sequence[_Touches | None], size: int) -> list[list[int]
     renames; a foreign-key target joins only when that table is ever altered or dropped (SQLite
     rewrites REFERENCES on a rename; creating a table never looks at its parents). Views and triggers
     stay together, since their order in sqlite_schema is creation order within one database. Whole
-    groups are then packed into bins of about ``size`` statements in the order of the first table name
+    groups are then packed into bins of about ``size`` statements in the order of the least table name
     each creates (folded; the group of views and triggers, and any group creating no table, first): the
     model does not depend on the order of the bins, and so the last bins, which a replay helper replays,
     hold the last tables of the model, which it can then compare as well (:func:`help_replay`).
@@ -339,7 +339,7 @@ def shadow_schema(
     whatever it fails to do is done here, so the model is the same with or without it.  When the helper
     is kept for the comparison (:attr:`ReplayHelper.shares_conforming`) and ``label`` names the source, it
     then also compares the tables it replayed with themselves and renders their findings, in case the
-    database conforms (:meth:`ReplayHelper.conforming_share`): a large conforming check compares and
+    database conforms (:meth:`ReplayHelper.take_share`): a large conforming check compares and
     renders its findings on both cores.
     """
     exchange = helper.reading(statements) if helper is not None else None
