@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 from cli import driftgate, failing
@@ -55,6 +56,25 @@ def test_extract_says_why_a_statement_is_not_compared(tmp_path: Path) -> None:
     assert "-- app.ts:2 (not compared: unresolved T)\nCREATE TABLE ${T} (id INTEGER);" in text
     assert "-- app.ts:3\nCREATE TABLE a (id INTEGER PRIMARY KEY);" in text
     assert "-- app.ts:4 (not compared: driftgate cannot tell whether this DROP runs" in text
+
+
+def test_extract_keeps_a_hostile_path_inside_its_comments(tmp_path: Path) -> None:
+    """A folder name is data: a line break, a bidi override or an escape sequence in it stays inside the
+    header's and each statement's comment, shown escaped; the reference still replays."""
+    folder = tmp_path / "src\nDROP TABLE a; --\u202e\x1b[2J"
+    folder.mkdir()
+    (folder / "app.ts").write_text(
+        "export async function init(db) { await db.execute('CREATE TABLE a (id INTEGER)'); }\n"
+    )
+    assert driftgate("extract", "--legacy", folder, "-o", "legacy.sql", cwd=tmp_path).code == 0
+    text = (tmp_path / "legacy.sql").read_text()
+    for line in text.splitlines():
+        assert not line or line.startswith("--") or line == "CREATE TABLE a (id INTEGER);", line
+    assert "\x1b" not in text and "\u202e" not in text and "\\n" in text
+    with sqlite3.connect(tmp_path / "live.db") as connection:
+        connection.execute("CREATE TABLE a (id INTEGER)")
+    run = driftgate("check", "--db", "live.db", "--sql", "legacy.sql", cwd=tmp_path)
+    assert run.code == 0, run.err + run.out  # the reference replays, to what the database holds
 
 
 def test_pull_style_baseline_shows_what_pull_lost(tmp_path: Path, legacy_db: Path) -> None:

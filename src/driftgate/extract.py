@@ -30,7 +30,8 @@ def render_reference(paths: Sequence[Path]) -> tuple[str, int]:
     if not statements:  # as check says it: a reference of nothing would let `extract --check` pass on nothing
         raise InputError(f"--legacy: no DDL found in {', '.join(map(str, paths))}")
     files = sorted({_display(s.location.file) for s in statements})
-    lines = [HEADER.format(files=", ".join(files))]
+    # Paths and reasons are data: a newline or an escape sequence in one stays inside its comment.
+    lines = [comment_only(HEADER.format(files=", ".join(files)).rstrip("\n")) + "\n"]
     refused = _refused(statements)
     for index, statement in enumerate(statements):
         where = f"{_display(statement.location.file)}:{statement.location.line}"
@@ -42,7 +43,7 @@ def render_reference(paths: Sequence[Path]) -> tuple[str, int]:
             why = f"-- driftgate: {statement.tolerated} (SQLite refuses it after the statements above: "
             why += f"{refused[index]})"
             sql = comment_only(why + "\n" + "\n".join("-- " + line for line in sql.split("\n")))
-        lines.append(f"\n-- {where}{note}\n{sql}\n")
+        lines.append(f"\n{comment_only(f'-- {where}{note}')}\n{sql}\n")
     return "".join(lines), len(statements)
 
 
