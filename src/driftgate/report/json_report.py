@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,7 @@ def report_chunks(report: Report) -> list[Rendering]:
     chunks: list[Rendering] = [json_bytes(head[: -len(_NO_FINDINGS)]) + b'"findings": [\n']
     for index, body in enumerate(rendered):
         if index:
-            chunks.append(b",\n")
+            chunks.append(_BETWEEN)
         # A view is rendered_findings' own, escaped before it was cut out; bytes come from the cache.
         chunks.extend(piece if isinstance(piece, memoryview) else json_bytes(piece) for piece in rendering_pieces(body))
     chunks.append(_ARRAY_CLOSE)
@@ -119,6 +119,18 @@ def rendered_findings(findings: Sequence[Finding]) -> Rendering:
 
 
 _ARRAY_OPEN, _ARRAY_CLOSE = b'{\n  "findings": [\n', b"\n  ]\n}"
+_BETWEEN = memoryview(b",\n")  # between two findings' objects in the array (and two renderings of them)
+
+
+def joined_renderings(renderings: Iterable[Rendering]) -> tuple[memoryview, ...]:
+    """Renderings of consecutive findings (:func:`rendered_findings`, each escaped) as the pieces of one
+    rendering of them all, never joined into one text: views, so that none is escaped again."""
+    pieces: list[memoryview] = []
+    for rendering in renderings:
+        for piece in rendering_pieces(rendering):
+            if piece:
+                pieces.extend((_BETWEEN, memoryview(piece)) if pieces else (memoryview(piece),))
+    return tuple(pieces)
 
 
 def write_json(report: Report, path: Path) -> None:
