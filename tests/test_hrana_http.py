@@ -155,16 +155,21 @@ def test_a_connection_the_server_closed_is_replaced_for_a_read(tmp_path: Path, s
 # --- what an http:// check loads --------------------------------------------------------------------------------
 
 PROBE = """
-import atexit, json, runpy, ssl, sys
+import json, ssl, sys
 contexts = []
 real_create = ssl.create_default_context
 ssl.create_default_context = lambda *a, **k: contexts.append("create_default_context") or real_create(*a, **k)
 real_paths = ssl.SSLContext.set_default_verify_paths
 ssl.SSLContext.set_default_verify_paths = lambda self: contexts.append("set_default_verify_paths") or real_paths(self)
 loaded = lambda: sorted(m for m in ("aiohttp", "libsql_client") if m in sys.modules)
-atexit.register(lambda: print("PROBE " + json.dumps({"modules": loaded(), "contexts": contexts}), file=sys.stderr))
 sys.argv = ["driftgate", *sys.argv[1:]]
-runpy.run_module("driftgate", run_name="__main__")
+from driftgate.cli import main  # the command itself: driftgate's run() would leave before any atexit
+try:
+    main()
+except SystemExit as leaving:
+    code = leaving.code
+print("PROBE " + json.dumps({"modules": loaded(), "contexts": contexts}), file=sys.stderr)
+sys.exit(code)
 """
 
 

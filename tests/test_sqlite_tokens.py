@@ -178,9 +178,9 @@ def test_a_plain_schema_is_replayed_and_checked_without_sqlglot(tmp_path: Path) 
         lines.append(f"CREATE UNIQUE INDEX t{t}_b ON t{t} (b DESC);")
         lines.append(f"CREATE INDEX t{t}_ab ON t{t} (a, b);")
     program = (
-        "import sys, runpy\n"
+        "import sys\n"
         "sys.argv = ['driftgate', 'check', '--db', 'file:live.db', '--sql', 'schema.sql']\n"
-        "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
+        "try:\n    from driftgate.cli import main\n    main()\n"  # the command (driftgate's run() leaves at once)
         "except SystemExit as exit:\n    code = exit.code\n"
         "print('exit', code, 'sqlglot' in sys.modules)\n"
     )

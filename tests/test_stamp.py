@@ -235,9 +235,9 @@ def test_a_cold_stamp_of_the_bundled_proposal_leaves_the_parser_to_its_helper(tm
     for script in (LEGACY_SQL, PREPARE_SQL):
         sqlite3.connect(db).executescript(script.read_text())
     program = (
-        "import sys, runpy\n"
+        "import sys\n"
         f"sys.argv = ['driftgate', 'stamp', '--db', {str(db)!r}, '--dry-run']\n"
-        "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
+        "try:\n    from driftgate.cli import main\n    main()\n"  # the command (driftgate's run() leaves at once)
         "except SystemExit as exit:\n    code = exit.code\n"
         "print('exit', code, 'sqlglot' in sys.modules)\n"
     )

@@ -194,9 +194,9 @@ def test_a_check_whose_texts_all_match_never_imports_the_parser(tmp_path: Path) 
     sqlite3.connect(tmp_path / "live.db").executescript((tmp_path / "schema.sql").read_text())
     (tmp_path / "pyproject.toml").write_text("[tool.driftgate]\n")
     program = (
-        "import sys, runpy\n"
+        "import sys\n"
         "sys.argv = ['driftgate', 'check', '--db', 'file:live.db', '--sql', 'schema.sql']\n"
-        "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
+        "try:\n    from driftgate.cli import main\n    main()\n"  # the command (driftgate's run() leaves at once)
         "except SystemExit as exit:\n    code = exit.code\n"
         "print('exit', code, 'sqlglot' in sys.modules, 'aiohttp' in sys.modules, 'driftgate.fleet' in sys.modules)\n"
     )
@@ -225,9 +225,9 @@ def test_a_database_spelled_otherwise_has_its_live_model_built_by_the_cli_helper
 
     def check(db: str, out: str, **env: str) -> str:
         program = (
-            "import sys, runpy\n"
+            "import sys\n"
             f"sys.argv = ['driftgate', 'check', '--db', 'file:{db}', '--sql', 'schema.sql', '--json', '{out}']\n"
-            "try:\n    runpy.run_module('driftgate', run_name='__main__')\n"
+            "try:\n    from driftgate.cli import main\n    main()\n"  # the command (driftgate's run() leaves at once)
             "except SystemExit as exit:\n    code = exit.code\n"
             "print('exit', code, 'sqlglot' in sys.modules)\n"
         )

@@ -1,3 +1,3 @@
-from driftgate.cli import main
+from driftgate.cli import run
 
-main()
+run()
