@@ -311,6 +311,82 @@ def small_replayed_whole() -> None:
     assert_no_children()
 
 
+def replayed_ahead() -> None:
+    """The CLI's replay begun ahead (ReplayHelper.replay_ahead): the model asked for later is the one the
+    helper replayed then, not asked again; an answer never asked for (the model was in the cache) is taken
+    before the next exchange, which stays in step; a script that fails there is replayed here, for its error;
+    a script large enough to share, or a helper that does not read ahead, begins nothing; a helper lost after
+    it began answers None (replayed here).  The sources kept are given back for the very request only."""
+    from driftgate.replay_helper import HELPER_STATEMENTS
+    from driftgate.request import CheckRequest
+    from driftgate.sources import _replay
+
+    small, other = big_script(10, extra=CHANGES), big_script(6)
+    bad = big_script(10)
+    bad[6] = SqlStatement(bad[6].sql.replace("CREATE INDEX", "CREATE INDEX nope ON missing (x); --"), bad[6].location)
+    helpers = [ReplayHelper.start(reading_ahead=True) for _ in range(5)]  # forked first (see same_error)
+    taken, unasked, failing, lost, plain = helpers
+    assert taken is not None and unasked is not None and failing is not None and lost is not None
+    assert plain is not None
+    plain.reading_ahead = False
+    alone, alone_other = shadow.shadow_schema(small, ignore=("t9",)), shadow.shadow_schema(other)
+    sent: list[tuple[Any, ...]] = []
+    for helper in helpers:
+        original = helper.send
+
+        def recording(message: tuple[Any, ...], original: Any = original) -> bool:
+            sent.append(message[:2])
+            return original(message)
+
+        helper.send = recording  # type: ignore[method-assign]
+
+    taken.replay_ahead(small, ("t9",))
+    assert [kind for kind, _ in sent] == ["model"]
+    whole = taken.model(small, ("t9",))
+    assert whole is not None and whole == alone and whole.table_keys == alone.table_keys
+    assert [(t.location, [c.location for c in t.columns]) for t in whole.tables] == [
+        (t.location, [c.location for c in t.columns]) for t in alone.tables
+    ]
+    assert len(sent) == 1, "taken, not replayed again"
+    assert taken.model(small, ("t9",)) == alone and len(sent) == 2, "asked again: a new exchange"
+    assert taken.model(small, ()) is not None and len(sent) == 3, "other names ignored: not the one begun"
+
+    sent.clear()
+    unasked.replay_ahead(small, ("t9",))
+    assert unasked.model(other, ()) == alone_other and [k for k, _ in sent] == ["model", "model"], "in step"
+    assert unasked.child is not None and unasked.model(small, ("t9",)) == alone and len(sent) == 2, "kept"
+
+    failing.replay_ahead(bad, ())
+    assert failing.model(bad, ()) is None and failing.child is not None, "failed there: replayed here"
+    messages = []
+    for used in (None, failing):
+        try:
+            _replay(bad, (), used)
+        except InputError as error:
+            messages.append(str(error))
+    assert len(messages) == 2 and messages[0] == messages[1] and "no such table: main.missing" in messages[0]
+
+    lost.replay_ahead(small, ("t9",))
+    assert lost.child is not None
+    os.kill(lost.child.pid, signal.SIGKILL)
+    assert lost.model(small, ("t9",)) is None and lost.child is None
+    assert _replay(small, ("t9",), lost) == alone
+
+    sent.clear()
+    plain.replay_ahead(small, ())
+    taken.replay_ahead(big_script(HELPER_STATEMENTS // 4), ())
+    assert sent == [], "not reading ahead, or large enough to share: nothing begun"
+
+    request = CheckRequest(sql=(Path("schema.sql"),))
+    loaded: Any = ([], None)
+    taken.keep_loaded(request, loaded)
+    assert taken.loaded_ahead(request) is loaded
+    assert taken.loaded_ahead(dataclasses.replace(request)) is None, "an equal request is not this one"
+    for helper in helpers:
+        helper.close()
+    assert_no_children()
+
+
 def killed_now_reaped_later() -> None:
     """close(reap=False) ends a helper at once and leaves it to the next close to reap (this process goes on
     meanwhile); run_check, given the CLI's helper, ends it once the model is in hand and reaps it before

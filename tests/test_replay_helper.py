@@ -36,6 +36,7 @@ PROBE = Path(__file__).with_name("replay_probe.py")
         "failing_child",  # a child that fails or hangs: the parent stops waiting for it
         "threshold",  # from HELPER_STATEMENTS statements on, not before
         "small_replayed_whole",  # the CLI's helper, which reads ahead: a small script replayed there whole
+        "replayed_ahead",  # the CLI begins that replay as soon as the request is known
         "check_uses_both_cores",  # run_check as the CLI calls it
         "small_model_written_here",  # below BACKGROUND_MODEL_TABLES, no child writes the model
         "baseline_uses_the_helper",  # a migrations baseline, replayed after the read

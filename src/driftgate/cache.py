@@ -188,6 +188,10 @@ class ExpectedModelCache:
             os.utime(self._path(key))
         return entry[2]
 
+    def holds(self, key: str) -> bool:
+        """Whether an entry for ``key`` is there (:meth:`get` still says whether it can be used)."""
+        return self._path(key).is_file()
+
     def put(self, key: str, schema: model.Schema) -> None:
         self._write(key, pickle.dumps((FORMAT, key, schema), protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import glob
 import os
 import threading
 from collections import Counter
@@ -40,8 +39,8 @@ from driftgate.normalize import ParserNotHere, parser_loaded, parser_refused
 from driftgate.rehearsal import rehearsal_findings
 from driftgate.replay_helper import ReplayHelper
 from driftgate.request import CheckRequest  # noqa: F401  (its home is driftgate.request; also imported from here)
-from driftgate.sources import ExpectedSource, legacy_source, sql_source
-from driftgate.sources.migrations import MigrationsFolder, load_migrations
+from driftgate.sources import ExpectedSource, load_sources, replay_ignore
+from driftgate.sources.migrations import MigrationsFolder
 from driftgate.urls import DatabaseTarget, resolve_database
 
 
@@ -52,27 +51,6 @@ class CheckResult:
     migrations: MigrationsFolder | None
     live: LiveState
     unused_accept: tuple[str, ...] = ()  # accept entries that matched no failing finding (typos?)
-
-
-def load_sources(request: CheckRequest) -> tuple[list[ExpectedSource], MigrationsFolder | None]:
-    """Everything that can be wrong with the input is found here, before the database is touched."""
-    sources = []
-    if request.legacy:
-        sources.append(legacy_source(request.legacy))
-    if request.sql:
-        sources.append(sql_source(request.sql))
-    if request.drizzle:
-        from driftgate.sources.drizzle import drizzle_source
-
-        sources.append(drizzle_source(request.drizzle, request.drizzle_casing))
-    folder = load_migrations(request.migrations) if request.migrations else None
-    if folder is not None and request.tag:
-        folder.entry(request.tag)  # an unknown --tag is bad input
-    if not sources and folder is None:
-        raise InputError(
-            "nothing to compare: give --legacy, --sql, --drizzle or --migrations (or set them in [tool.driftgate])"
-        )
-    return sources, folder
 
 
 def baseline_tag(request: CheckRequest, folder: MigrationsFolder, ledger: LedgerState) -> str:
@@ -329,11 +307,12 @@ def load_expected(
     cannot be known before the fork).
     ``defer_cache_writes``: see :meth:`Expected.defer_cache_writes`.
     """
-    sources, folder = load_sources(request)
+    loaded = helper.loaded_ahead(request) if helper is not None else None
+    sources, folder = loaded if loaded is not None else load_sources(request)
     own = None
     if helper is None and start_helper and any(ReplayHelper.helps_with(source.statements) for source in sources):
         own = helper = ReplayHelper.start()  # before any cache key is computed: that opens libSQL
-    ignore = (*request.ignore_tables, glob.escape(request.ledger_table))  # the ledger name is not a pattern
+    ignore = replay_ignore(request)
     # Replayed before any database is contacted: bad input is exit 2 even when every database is down.
     cache = ExpectedModelCache(cache_dir(os.environ if environ is None else environ)) if request.cache else None
     expected = Expected(request, [], folder, ignore, cache, helper=helper)

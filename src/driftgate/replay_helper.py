@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from driftgate.live import LiveState, RawLive
     from driftgate.model import Schema
     from driftgate.request import CheckRequest
+    from driftgate.sources import LoadedSources
     from driftgate.sources.statements import SqlStatement
 
 # Below this many statements a helper saves less than the exchange costs (about 250 tables).
@@ -97,6 +98,11 @@ class ReplayHelper:
         # then asks it for its share of the comparison too.
         self.shares_conforming = False
         self._shares: dict[int, _Share] = {}  # by exchange, in the order the answers will come
+        # The sources loaded as soon as the request was known (keep_loaded); the replays of some begun then
+        # (replay_ahead), by exchange, in the order the answers will come; and those answers, once taken.
+        self._loaded: tuple[CheckRequest, LoadedSources] | None = None
+        self._ahead: dict[int, tuple[Sequence[SqlStatement], tuple[str, ...]]] = {}
+        self._models: list[tuple[Sequence[SqlStatement], tuple[str, ...], Schema | None]] = []
 
     @classmethod
     def start(cls, *, reading_ahead: bool = False) -> ReplayHelper | None:
@@ -134,10 +140,47 @@ class ReplayHelper:
 
     def model(self, statements: Sequence[SqlStatement], ignore: tuple[str, ...]) -> Schema | None:
         """The model of ``statements``, replayed whole by a helper that reads ahead, for a script too small
-        to share (:meth:`helps_with`); None when there is no such helper, or it failed (replay here)."""
+        to share (:meth:`helps_with`); None when there is no such helper, or it failed (replay here).
+        A replay of these very statements begun ahead (:meth:`replay_ahead`) is taken, not done again."""
         if self.child is None or not self.reading_ahead or self.helps_with(statements):
             return None
+        self._take_ahead()
+        for index, (begun, begun_ignore, model) in enumerate(self._models):
+            if begun_ignore == ignore and begun == statements:
+                del self._models[index]
+                return model
         return self._ask("model", statements, ignore)
+
+    def keep_loaded(self, request: CheckRequest, loaded: LoadedSources) -> None:
+        """``request``'s sources, loaded as soon as it was known (the CLI's :func:`~driftgate.cli.check_begun`),
+        for the check to take (:meth:`loaded_ahead`) rather than load them again."""
+        self._loaded = (request, loaded)
+
+    def loaded_ahead(self, request: CheckRequest) -> LoadedSources | None:
+        """The sources kept for this very ``request`` (:meth:`keep_loaded`), else None."""
+        return self._loaded[1] if self._loaded is not None and self._loaded[0] is request else None
+
+    def replay_ahead(self, statements: Sequence[SqlStatement], ignore: tuple[str, ...]) -> None:
+        """A small script's whole replay begun now, while this process imports the check, for :meth:`model`
+        to take when it is asked for these very statements.  Only before any other exchange, and only for a
+        script whose model is not in the cache (the CLI looks first): an answer never asked for is still
+        taken, and waited for, before the next exchange."""
+        if self.child is None or not self.reading_ahead or self.helps_with(statements):
+            return
+        if self._reading is not None or self._shares or self._models:
+            return
+        exchange = next(_exchanges)
+        if self.send(("model", exchange, statements, ignore)):
+            self._ahead[exchange] = (statements, ignore)
+
+    def _take_ahead(self) -> None:
+        """The answers of the replays begun ahead, in order (they come before any other)."""
+        while self._ahead:
+            exchange = next(iter(self._ahead))
+            statements, ignore = self._ahead.pop(exchange)
+            answer = self.receive("model", exchange) if self.child is not None else None
+            if answer is not None:  # else lost, and closed: nothing is begun any more
+                self._models.append((statements, ignore, answer[0]))
 
     def builds_live(self, raw: RawLive) -> bool:
         """Whether this helper would build the live state of ``raw`` (:meth:`live`)."""
@@ -175,6 +218,7 @@ class ReplayHelper:
         if self._reading is not None:
             self.close()
             return False
+        self._take_ahead()
         self._take_shares()
         return self.child is not None
 
@@ -301,6 +345,8 @@ class ReplayHelper:
         self._reading = None
         self._meanwhile.clear()
         self._shares.clear()
+        self._ahead.clear()
+        self._models.clear()
         if self.child is not None:
             self.child.kill()
             self._ending, self.child = self.child, None

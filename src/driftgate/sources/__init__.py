@@ -19,6 +19,8 @@ from driftgate.sources.statements import SqlStatement, split_sql_script
 if TYPE_CHECKING:
     from driftgate.cache import ExpectedModelCache
     from driftgate.replay_helper import ReplayHelper
+    from driftgate.request import CheckRequest
+    from driftgate.sources.migrations import MigrationsFolder
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,38 @@ def sql_source(paths: Sequence[Path]) -> ExpectedSource:
             raise InputError(f"{file}: cannot read ({exc})") from None
         statements.extend(split_sql_script(text, Location(str(file), 1)))
     return ExpectedSource("sql", tuple(map(str, files)), tuple(statements), f"{len(statements)} statements")
+
+
+# A request's expected sources, and its migrations folder if it names one.
+LoadedSources = tuple[list[ExpectedSource], "MigrationsFolder | None"]
+
+
+def load_sources(request: CheckRequest) -> LoadedSources:
+    """Everything that can be wrong with the input is found here, before the database is touched."""
+    from driftgate.sources.migrations import load_migrations
+
+    sources = []
+    if request.legacy:
+        sources.append(legacy_source(request.legacy))
+    if request.sql:
+        sources.append(sql_source(request.sql))
+    if request.drizzle:
+        from driftgate.sources.drizzle import drizzle_source
+
+        sources.append(drizzle_source(request.drizzle, request.drizzle_casing))
+    folder = load_migrations(request.migrations) if request.migrations else None
+    if folder is not None and request.tag:
+        folder.entry(request.tag)  # an unknown --tag is bad input
+    if not sources and folder is None:
+        raise InputError(
+            "nothing to compare: give --legacy, --sql, --drizzle or --migrations (or set them in [tool.driftgate])"
+        )
+    return sources, folder
+
+
+def replay_ignore(request: CheckRequest) -> tuple[str, ...]:
+    """The names a replay of ``request``'s sources leaves out: its ignored tables, and the ledger (its name
+    escaped: it is not a pattern)."""
+    import glob
+
+    return (*request.ignore_tables, glob.escape(request.ledger_table))
