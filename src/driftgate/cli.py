@@ -287,6 +287,8 @@ def _replay_ahead(helper: ReplayHelper, request: CheckRequest) -> None:
     ignore = replay_ignore(request)
     cache = ExpectedModelCache(cache_dir()) if request.cache else None
     for source in loaded[0]:
+        if helper.helps_with(source.statements):
+            continue  # shared once its model is known not to be in the cache (a key costs 20-40 ms here)
         if cache is None or not cache.holds(cache_key(source.statements, ignore)):
             helper.replay_ahead(source.statements, ignore)
 
