@@ -85,6 +85,19 @@ ALTER TABLE nowhere ADD COLUMN x text;
 """
 
 
+def replay_errors(statements: list[SqlStatement], helper: ReplayHelper) -> list[str]:
+    """The error a replay of ``statements`` raises without a helper, and with ``helper``."""
+    from driftgate.sources import _replay
+
+    messages = []
+    for used in (None, helper):
+        try:
+            _replay(statements, (), used)
+        except InputError as error:
+            messages.append(str(error))
+    return messages
+
+
 def tolerated_script() -> list[SqlStatement]:
     statements = big_script(extra=TOLERATED)
     guarded = [dataclasses.replace(s, tolerated="app.ts:1 catches its error") for s in statements[-4:]]
@@ -291,12 +304,7 @@ def small_replayed_whole() -> None:
         (t.location, [c.location for c in t.columns]) for t in alone.tables
     ]
     assert whole.not_compared == alone.not_compared and whole.items_not_compared == alone.items_not_compared
-    messages = []
-    for used in (None, ahead):
-        try:
-            _replay(bad, (), used)
-        except InputError as error:
-            messages.append(str(error))
+    messages = replay_errors(bad, ahead)
     assert len(messages) == 2 and messages[0] == messages[1] and "no such table: main.missing" in messages[0]
     assert ahead.child is not None and ahead.model(small, ("t9",)) == alone, "still in step after an error"
     assert plain.model(small, ()) is None and plain.child is not None, "not reading ahead: replayed here"
@@ -358,12 +366,7 @@ def replayed_ahead() -> None:
 
     failing.replay_ahead(bad, ())
     assert failing.model(bad, ()) is None and failing.child is not None, "failed there: replayed here"
-    messages = []
-    for used in (None, failing):
-        try:
-            _replay(bad, (), used)
-        except InputError as error:
-            messages.append(str(error))
+    messages = replay_errors(bad, failing)
     assert len(messages) == 2 and messages[0] == messages[1] and "no such table: main.missing" in messages[0]
 
     lost.replay_ahead(small, ("t9",))
