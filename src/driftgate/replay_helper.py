@@ -57,12 +57,12 @@ if TYPE_CHECKING:
 # Below this many statements a helper saves less than the exchange costs (about 250 tables).
 HELPER_STATEMENTS = 1000
 # The share of the statements the helper reads (it replays about half of the scratch databases).  Less
-# than half: it must send what it read back, and this process reads its part with the live read's thread
-# beside it.  Measured, 1,000 tables over a local sqld, interleaved, per-round medians: a share of 0.3 took
-# 0.98x the time of 0.4 (20 rounds) and 0.95x that of 0.5; 0.2 was no better (1.02x).  (Before the
-# statements were read without sqlglot, a helper that reads ahead also took a head start of 2,000
-# statements while this process imported the parser.)
-HELPER_READS = 0.3
+# than half: it must send what it read back, and it reads its part beside the server's introspection
+# when the database is local.  Measured, 1,000 tables over a local sqld, interleaved, per-round medians,
+# against 0.3: 0.45 took 0.953x and 0.973x the time (24 and 20 rounds, faster in 19 and 15), 0.4 0.975x,
+# 0.55 0.992x.  (Earlier sessions found 0.3 best: then the helper did not yet compare its share of the
+# tables, and this process's part of the reading was not yet the longest thing it did.)
+HELPER_READS = 0.45
 
 # Up to this many live tables, a helper that reads ahead builds the live state for a process without the
 # parser (:meth:`ReplayHelper.live`); beyond, sending it the models and the state back costs about what
