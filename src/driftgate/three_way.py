@@ -11,7 +11,27 @@ from collections.abc import Sequence
 
 from driftgate.compare import compare_schemas
 from driftgate.findings import Finding
+from driftgate.identifiers import fold_name
 from driftgate.model import Schema
+
+
+def _item(kind: str, name: str) -> tuple[str, ...]:
+    """What a finding is about, as its kind and object name; a foreign key as the child-to-parent pairs it
+    maps, in any order (``t(a,b)->p(x,y)`` is ``t(b,a)->p(y,x)``, as the comparison matches keys), since each
+    source names a key in its own order.  A name that cannot be read back unambiguously (a bracket, a comma
+    or an arrow inside a name) stays as it is."""
+    if kind != "foreign_key" or name.count(")->") != 1:
+        return (kind, name)
+    left, right = name.split(")->")
+    if left.count("(") != 1 or right.count("(") != 1 or right.count(")") != 1 or not right.endswith(")"):
+        return (kind, name)
+    table, columns = left.split("(")
+    target, targets = right[:-1].split("(")
+    children, parents = columns.split(","), targets.split(",")
+    if len(children) != len(parents) or "?" in parents:  # an unknown parent key: its order is all there is
+        return (kind, name)
+    pairs = sorted(zip(map(fold_name, children), map(fold_name, parents), strict=True))
+    return (kind, fold_name(table), fold_name(target), *(f"{c}\x00{p}" for c, p in pairs))
 
 
 class _Agreement:
@@ -19,13 +39,13 @@ class _Agreement:
 
     def __init__(self, one: Schema, other: Schema) -> None:
         findings = compare_schemas(one, other, "three-way")
-        self.same = {(f.kind, f.object) for f in findings if f.status == "ok"}
-        self.apart = {(f.kind, f.object) for f in findings if f.status != "ok"}
+        self.same = {_item(f.kind, f.object) for f in findings if f.status == "ok"}
+        self.apart = {_item(f.kind, f.object) for f in findings if f.status != "ok"}
         # a table only one schema has: its items are not repeated as findings, so their absence says nothing
         self.tables_apart = {f.object for f in findings if f.kind == "table" and f.status != "ok"}
 
     def agrees(self, finding: Finding) -> bool:
-        key = (finding.kind, finding.object)
+        key = _item(finding.kind, finding.object)
         if key in self.same:
             return True
         # an item the database has and neither schema defines: both agree it should not be there
