@@ -10,28 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from driftgate.compare import compare_schemas
+from driftgate.compare.foreign_keys import object_key
 from driftgate.findings import Finding
-from driftgate.identifiers import fold_name
 from driftgate.model import Schema
 
 
-def _item(kind: str, name: str) -> tuple[str, ...]:
-    """What a finding is about, as its kind and object name; a foreign key as the child-to-parent pairs it
-    maps, in any order (``t(a,b)->p(x,y)`` is ``t(b,a)->p(y,x)``, as the comparison matches keys), since each
-    source names a key in its own order.  A name that cannot be read back unambiguously (a bracket, a comma
-    or an arrow inside a name) stays as it is."""
-    if kind != "foreign_key" or name.count(")->") != 1:
-        return (kind, name)
-    left, right = name.split(")->")
-    if left.count("(") != 1 or right.count("(") != 1 or right.count(")") != 1 or not right.endswith(")"):
-        return (kind, name)
-    table, columns = left.split("(")
-    target, targets = right[:-1].split("(")
-    children, parents = columns.split(","), targets.split(",")
-    if len(children) != len(parents) or "?" in parents:  # an unknown parent key: its order is all there is
-        return (kind, name)
-    pairs = sorted(zip(map(fold_name, children), map(fold_name, parents), strict=True))
-    return (kind, fold_name(table), fold_name(target), *(f"{c}\x00{p}" for c, p in pairs))
+def _item(kind: str, name: str) -> tuple[object, ...]:
+    """What a finding is about: its kind and object name; a foreign key as the key it stands for
+    (:func:`~driftgate.compare.foreign_keys.object_key`: its pairs in any order), when its name reads back."""
+    key = object_key(name) if kind == "foreign_key" else None
+    return (kind, name) if key is None else (kind, *key)
 
 
 class _Agreement:

@@ -8,7 +8,7 @@ so ``FOREIGN KEY (a, b) REFERENCES p(x, y)`` is ``FOREIGN KEY (b, a) REFERENCES 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from driftgate.compare.context import Comparison
 from driftgate.findings import Finding
@@ -22,14 +22,36 @@ def _key(fk: ForeignKey) -> tuple[str, ...]:
 
 
 def _mapping(fk: ForeignKey) -> tuple[tuple[str, str], ...]:
+    return _pairs(fk.columns, fk.target_columns)
+
+
+def _pairs(columns: Sequence[str], target_columns: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """The (child column, parent column) pairs, in any order; in their order when the parent's columns are
     not known (an implicit target whose primary key could not be read, ``?``: the order is all there is)."""
-    pairs = tuple((fold_name(c), fold_name(t)) for c, t in zip(fk.columns, fk.target_columns, strict=False))
-    return pairs if "?" in fk.target_columns else tuple(sorted(pairs))
+    pairs = tuple((fold_name(c), fold_name(t)) for c, t in zip(columns, target_columns, strict=False))
+    return pairs if "?" in target_columns else tuple(sorted(pairs))
 
 
 def _object(fk: ForeignKey) -> str:
     return f"{fk.table}({','.join(fk.columns)})->{fk.target_table}({','.join(fk.target_columns)})"
+
+
+def object_key(name: str) -> tuple[object, ...] | None:
+    """The key a finding's object name (:func:`_object`) stands for, as the comparison matches keys: its table,
+    its target and the pairs it maps, in any order (``t(a,b)->p(x,y)`` is ``t(b,a)->p(y,x)``; each source names
+    a key in its own order).  None when the name cannot be read back unambiguously (a bracket, a comma or an
+    arrow inside a name)."""
+    if name.count(")->") != 1:
+        return None
+    left, right = name.split(")->")
+    if left.count("(") != 1 or right.count("(") != 1 or right.count(")") != 1 or not right.endswith(")"):
+        return None
+    table, columns = left.split("(")
+    target, targets = right[:-1].split("(")
+    children, parents = columns.split(","), targets.split(",")
+    if len(children) != len(parents):
+        return None
+    return fold_name(table), fold_name(target), _pairs(children, parents)
 
 
 def _same(a: ForeignKey, b: ForeignKey) -> bool:
